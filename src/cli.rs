@@ -1,0 +1,370 @@
+//! Command line: parse arguments, run the pipeline, print, and pick the exit code.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+use crate::error::Failure;
+use crate::graph::{EniGraph, Quotas};
+use crate::model::Inventory;
+use crate::report::{self, Report};
+use crate::rules::{self, Severity};
+use crate::source::{self, snapshot, LoadOptions};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "eniplan",
+    version,
+    about = "Plan and lint the Hyperplane ENIs AWS Lambda creates for VPC-attached functions"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check CloudFormation/SAM templates or a cdk.out directory before deploying.
+    Check {
+        /// Template files (.yaml, .yml, .json), directories, or cdk.out directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Audit an account: live (read-only) or from a saved snapshot.
+    Audit {
+        /// Lint a saved inventory instead of reading the account.
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+        /// Write the inventory read live to FILE (atomically).
+        #[arg(long, value_name = "FILE")]
+        save_snapshot: Option<PathBuf>,
+        #[command(flatten)]
+        live: Live,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List the rules.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule ID (ENI001) or name (equivalent-security-groups).
+        id: String,
+    },
+    /// Draw functions → combinations → subnets → VPCs.
+    Graph {
+        /// Templates, directories or cdk.out directories.
+        paths: Vec<PathBuf>,
+        /// Draw a saved inventory instead.
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_kv)]
+        parameters: Vec<(String, String)>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity is reported.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Configuration file (default: the nearest eniplan.toml upward).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// CloudFormation parameter override (repeatable); list values are comma-separated.
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_kv)]
+    pub parameters: Vec<(String, String)>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Live {
+    /// AWS profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Region to audit (repeatable; default: the configured region).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Audit every region enabled for the account.
+    #[arg(long)]
+    pub all_regions: bool,
+    /// Audit the account of each role by assuming it (repeatable).
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub role_arns: Vec<String>,
+    #[arg(long)]
+    pub external_id: Option<String>,
+    /// Session name for assumed roles.
+    #[arg(long, default_value = "eniplan")]
+    pub session_name: String,
+    /// Endpoint URL for every service (AWS_ENDPOINT_URL is honoured too).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Also read each VPC function's state (GetFunctionConfiguration).
+    #[arg(long)]
+    pub with_state: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+fn parse_kv(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got `{s}`"))
+}
+
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            print_failure(&failure);
+            failure.exit_code()
+        }
+    }
+}
+
+fn print_failure(f: &Failure) {
+    match f {
+        Failure::Input(e) => {
+            let theme = if std::io::stderr().is_terminal() {
+                miette::GraphicalTheme::unicode()
+            } else {
+                miette::GraphicalTheme::unicode_nocolor()
+            };
+            let mut out = String::new();
+            let _ = miette::GraphicalReportHandler::new_themed(theme).render_report(&mut out, e);
+            eprintln!("{out}");
+        }
+        other => eprintln!("error: {other}"),
+    }
+}
+
+pub fn run(cli: Cli) -> Result<i32, Failure> {
+    match cli.command {
+        Command::Rules => {
+            for r in rules::RULES {
+                println!(
+                    "{}  {:<28} {:<8} {}",
+                    r.rule.id,
+                    r.rule.name,
+                    r.rule.severity.as_str(),
+                    r.rule.summary
+                );
+            }
+            Ok(0)
+        }
+        Command::Explain { id } => match rules::find(&id) {
+            Some(r) => {
+                print!("{}", r.doc);
+                Ok(0)
+            }
+            None => Err(Failure::Usage(format!("unknown rule `{id}`; `eniplan rules` lists them"))),
+        },
+        Command::Check { paths, common } => {
+            let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
+            let loaded = source::load_paths(&paths, &load_options(&common.parameters))?;
+            let inv = loaded.inventory;
+            finish("check", &inv, &config, &common, loaded.files, loaded.skipped, vec![], 0)
+        }
+        Command::Audit {
+            snapshot: Some(path),
+            save_snapshot,
+            common,
+            ..
+        } => {
+            let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
+            let (inv, snap) = snapshot::load(&path)?;
+            if let Some(out) = save_snapshot {
+                snapshot::save(&out, &snap)?;
+            }
+            finish(
+                "audit",
+                &inv,
+                &config,
+                &common,
+                Default::default(),
+                vec![],
+                snap.scopes.clone(),
+                snap.api_calls,
+            )
+        }
+        Command::Audit {
+            snapshot: None,
+            save_snapshot,
+            live,
+            common,
+        } => audit_live(live, save_snapshot, common),
+        Command::Graph {
+            paths,
+            snapshot: snap,
+            format,
+            output,
+            parameters,
+        } => {
+            let inv = match snap {
+                Some(p) => snapshot::load(&p)?.0,
+                None if paths.is_empty() => return Err(Failure::Usage("give template paths or --snapshot".into())),
+                None => source::load_paths(&paths, &load_options(&parameters))?.inventory,
+            };
+            let graph = EniGraph::build(&inv, &Quotas::default());
+            let text = match format {
+                GraphFormat::Dot => report::dot::render(&graph),
+                GraphFormat::Mermaid => report::mermaid::render(&graph),
+            };
+            write_output(output.as_deref(), &text)?;
+            Ok(0)
+        }
+    }
+}
+
+fn load_options(parameters: &[(String, String)]) -> LoadOptions {
+    let mut opts = LoadOptions::default();
+    opts.cloudformation.parameters = parameters.to_vec();
+    opts
+}
+
+#[cfg(feature = "aws")]
+fn audit_live(live: Live, save: Option<PathBuf>, common: Common) -> Result<i32, Failure> {
+    let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
+    let opts = source::aws::AwsOptions {
+        profile: live.profile,
+        regions: live.regions,
+        all_regions: live.all_regions,
+        role_arns: live.role_arns,
+        external_id: live.external_id,
+        session_name: Some(live.session_name),
+        endpoint_url: live.endpoint_url,
+        with_state: live.with_state,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let collected = source::aws::collect(&opts)?;
+    if let Some(path) = save {
+        let snap = snapshot::from_inventory(&collected.inventory, collected.scopes.clone(), collected.api_calls);
+        snapshot::save(&path, &snap)?;
+    }
+    finish(
+        "audit",
+        &collected.inventory,
+        &config,
+        &common,
+        Default::default(),
+        vec![],
+        collected.scopes,
+        collected.api_calls,
+    )
+}
+
+#[cfg(not(feature = "aws"))]
+fn audit_live(_: Live, _: Option<PathBuf>, _: Common) -> Result<i32, Failure> {
+    Err(Failure::Usage(
+        "this eniplan was built without the `aws` feature; use `audit --snapshot FILE`".into(),
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    command: &str,
+    inv: &Inventory,
+    config: &Config,
+    common: &Common,
+    files: crate::files::Files,
+    skipped: Vec<String>,
+    scopes: Vec<snapshot::Scope>,
+    api_calls: u64,
+) -> Result<i32, Failure> {
+    let report = analyse(command, inv, config, files, skipped, scopes, api_calls);
+    let color = common.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = match common.format {
+        Format::Text => report::text::render(&report, color),
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Markdown => report::markdown::render(&report),
+    };
+    write_output(common.output.as_deref(), &text)?;
+    Ok(exit_code(&report, common.fail_on))
+}
+
+/// The whole pipeline after loading: graph, rules, report.
+pub fn analyse(
+    command: &str,
+    inv: &Inventory,
+    config: &Config,
+    files: crate::files::Files,
+    skipped: Vec<String>,
+    scopes: Vec<snapshot::Scope>,
+    api_calls: u64,
+) -> Report {
+    let quotas = Quotas {
+        default: config.thresholds.eni_quota,
+        per_vpc: config.quota.clone(),
+    };
+    let graph = EniGraph::build(inv, &quotas);
+    let findings = rules::run(&graph, config);
+    report::build(report::Input {
+        command,
+        graph: &graph,
+        findings,
+        files,
+        skipped,
+        scopes,
+        api_calls,
+    })
+}
+
+pub fn exit_code(report: &Report, fail_on: FailOn) -> i32 {
+    if !report.incomplete.is_empty() {
+        return 3;
+    }
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Note => Severity::Note,
+        FailOn::Never => return 0,
+    };
+    i32::from(report.active().any(|f| f.severity >= threshold))
+}
+
+fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
+    match path {
+        Some(p) => std::fs::write(p, text).map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display()))),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`eniplan ... | head`) is not an error worth a panic.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            Ok(())
+        }
+    }
+}

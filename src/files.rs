@@ -1,0 +1,97 @@
+//! Source files kept in memory so findings and errors can point at a line.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::InputError;
+use crate::source::doc::{Span, MAX_FILE_BYTES};
+
+pub type FileId = usize;
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// Reads a file, refusing huge files and invalid UTF-8 with a located error.
+    pub fn read(path: &Path) -> Result<Self, InputError> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(InputError::plain(
+                &shown,
+                format!("file is {} bytes; eniplan reads files up to {} bytes", meta.len(), MAX_FILE_BYTES),
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(shown, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+                let file = SourceFile::new(shown, valid);
+                Err(InputError::at(
+                    &file,
+                    at..at,
+                    "invalid UTF-8: templates must be UTF-8 text",
+                    "the invalid byte starts here",
+                ))
+            }
+        }
+    }
+
+    /// 1-based line and column (column counted in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn clamp(&self, span: &Span) -> Span {
+        let start = span.start.min(self.text.len());
+        start..span.end.clamp(start, self.text.len())
+    }
+}
+
+/// Every file read in one run; findings refer to files by index.
+#[derive(Debug, Default, Clone)]
+pub struct Files {
+    files: Vec<SourceFile>,
+}
+
+impl Files {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        self.files.len() - 1
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}

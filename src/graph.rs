@@ -1,0 +1,320 @@
+//! The ENI graph: function versions → combinations → subnets → VPCs.
+//!
+//! A combination is Lambda's sharing key, `(account, subnet, sorted set of
+//! security groups)`. Each one is (at least) one Hyperplane ENI.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use petgraph::graph::{Graph, NodeIndex};
+
+use crate::model::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ComboKey {
+    pub account: String,
+    pub subnet: Value,
+    /// Sorted, without duplicates.
+    pub sgs: Vec<Value>,
+}
+
+impl fmt::Display for ComboKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sgs: Vec<String> = self.sgs.iter().map(|v| v.to_string()).collect();
+        if self.account.is_empty() {
+            write!(f, "{} + [{}]", self.subnet, sgs.join(", "))
+        } else {
+            write!(f, "{}: {} + [{}]", self.account, self.subnet, sgs.join(", "))
+        }
+    }
+}
+
+/// A function version that needs a combination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct User {
+    pub function: usize,
+    pub version: usize,
+}
+
+#[derive(Debug)]
+pub struct Combo {
+    pub key: ComboKey,
+    pub vpc: Value,
+    pub users: Vec<User>,
+    /// Indices into `Inventory::enis` of the Lambda ENIs observed for this key.
+    pub observed: Vec<usize>,
+    pub node: NodeIndex,
+}
+
+#[derive(Debug, Clone)]
+pub enum GNode {
+    Version(User),
+    Combo(usize),
+    Subnet(Value),
+    Vpc(Value),
+}
+
+#[derive(Debug, Clone)]
+pub struct VpcSummary {
+    pub vpc: Value,
+    pub accounts: BTreeSet<String>,
+    pub combinations: usize,
+    pub observed_enis: usize,
+    pub quota: u32,
+    pub quota_source: QuotaSource,
+    pub functions: BTreeSet<usize>,
+}
+
+impl VpcSummary {
+    /// Projected ENIs: at least one per combination, or what is observed if more.
+    pub fn enis(&self) -> usize {
+        self.combinations.max(self.observed_enis)
+    }
+}
+
+pub struct EniGraph<'a> {
+    pub inv: &'a Inventory,
+    pub graph: Graph<GNode, ()>,
+    pub combos: Vec<Combo>,
+    pub by_key: HashMap<ComboKey, usize>,
+    pub vpcs: BTreeMap<Value, VpcSummary>,
+    /// Group → the groups or resources whose rules name it as a peer.
+    pub referenced_by: HashMap<Value, BTreeSet<String>>,
+    /// Observed ENIs that match no combination of any function or version.
+    pub orphans: Vec<usize>,
+}
+
+/// Per-VPC quota overrides from configuration, and the default.
+#[derive(Debug, Clone, Default)]
+pub struct Quotas {
+    pub default: Option<u32>,
+    pub per_vpc: BTreeMap<String, u32>,
+}
+
+impl<'a> EniGraph<'a> {
+    pub fn build(inv: &'a Inventory, quotas: &Quotas) -> Self {
+        let mut g = EniGraph {
+            inv,
+            graph: Graph::new(),
+            combos: Vec::new(),
+            by_key: HashMap::new(),
+            vpcs: BTreeMap::new(),
+            referenced_by: HashMap::new(),
+            orphans: Vec::new(),
+        };
+        let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
+        let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
+        for (fi, f) in inv.functions.iter().enumerate() {
+            for (vi, v) in f.versions.iter().enumerate() {
+                let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached()) else {
+                    continue;
+                };
+                let user = User { function: fi, version: vi };
+                let vnode = g.graph.add_node(GNode::Version(user));
+                let sgs = cfg.sg_set();
+                for subnet in cfg.subnet_set() {
+                    let key = ComboKey {
+                        account: f.account.clone(),
+                        subnet: subnet.clone(),
+                        sgs: sgs.clone(),
+                    };
+                    let ci = match g.by_key.get(&key) {
+                        Some(&ci) => ci,
+                        None => {
+                            let vpc = g.vpc_of(&subnet, cfg);
+                            let node = g.graph.add_node(GNode::Combo(g.combos.len()));
+                            let snode = *subnet_nodes
+                                .entry(subnet.clone())
+                                .or_insert_with(|| g.graph.add_node(GNode::Subnet(subnet.clone())));
+                            g.graph.add_edge(node, snode, ());
+                            let vnode = *vpc_nodes.entry(vpc.clone()).or_insert_with(|| {
+                                let n = g.graph.add_node(GNode::Vpc(vpc.clone()));
+                                g.graph.add_edge(snode, n, ());
+                                n
+                            });
+                            if g.graph.find_edge(snode, vnode).is_none() {
+                                g.graph.add_edge(snode, vnode, ());
+                            }
+                            g.combos.push(Combo {
+                                key: key.clone(),
+                                vpc,
+                                users: vec![],
+                                observed: vec![],
+                                node,
+                            });
+                            g.by_key.insert(key, g.combos.len() - 1);
+                            g.combos.len() - 1
+                        }
+                    };
+                    g.combos[ci].users.push(user);
+                    g.graph.add_edge(vnode, g.combos[ci].node, ());
+                }
+            }
+        }
+        g.match_enis();
+        g.summarise(quotas);
+        g.references();
+        g
+    }
+
+    /// The VPC of a combination: the subnet's VPC when known (never trust a
+    /// declared VpcId over it), else the declared one, else unknown.
+    fn vpc_of(&self, subnet: &Value, cfg: &VpcConfig) -> Value {
+        self.inv
+            .subnets
+            .get(subnet)
+            .and_then(|s| s.vpc.clone())
+            .or_else(|| cfg.vpc_id.clone())
+            .unwrap_or_else(Value::unknown_vpc)
+    }
+
+    fn match_enis(&mut self) {
+        for (i, eni) in self.inv.enis.iter().enumerate() {
+            let sgs: BTreeSet<Value> = eni.security_groups.iter().cloned().collect();
+            let key = ComboKey {
+                account: eni.account.clone(),
+                subnet: eni.subnet.clone(),
+                sgs: sgs.into_iter().collect(),
+            };
+            match self.by_key.get(&key) {
+                Some(&ci) => self.combos[ci].observed.push(i),
+                None => self.orphans.push(i),
+            }
+        }
+    }
+
+    fn summarise(&mut self, quotas: &Quotas) {
+        let mut vpcs: BTreeMap<Value, VpcSummary> = BTreeMap::new();
+        let entry = |vpc: &Value, inv: &Inventory| -> VpcSummary {
+            let known = inv.vpcs.get(vpc);
+            let configured = quotas.per_vpc.get(&vpc.to_string()).copied();
+            let (quota, quota_source) = match (configured, known.and_then(|v| v.quota.map(|q| (q, v.quota_source))), quotas.default) {
+                (Some(q), _, _) => (q, QuotaSource::Config),
+                (None, Some((q, src)), _) => (q, src),
+                (None, None, Some(q)) => (q, QuotaSource::Config),
+                (None, None, None) => (DEFAULT_ENI_QUOTA, QuotaSource::Default),
+            };
+            VpcSummary {
+                vpc: vpc.clone(),
+                accounts: BTreeSet::new(),
+                combinations: 0,
+                observed_enis: 0,
+                quota,
+                quota_source,
+                functions: BTreeSet::new(),
+            }
+        };
+        for c in &self.combos {
+            let s = vpcs.entry(c.vpc.clone()).or_insert_with(|| entry(&c.vpc, self.inv));
+            s.combinations += 1;
+            s.observed_enis += c.observed.len();
+            s.accounts.insert(c.key.account.clone());
+            s.functions.extend(c.users.iter().map(|u| u.function));
+        }
+        for &i in &self.orphans {
+            let eni = &self.inv.enis[i];
+            let vpc = eni
+                .vpc
+                .clone()
+                .or_else(|| self.inv.subnets.get(&eni.subnet).and_then(|s| s.vpc.clone()))
+                .unwrap_or_else(Value::unknown_vpc);
+            let s = vpcs.entry(vpc.clone()).or_insert_with(|| entry(&vpc, self.inv));
+            s.observed_enis += 1;
+            s.accounts.insert(eni.account.clone());
+        }
+        self.vpcs = vpcs;
+    }
+
+    fn references(&mut self) {
+        for sg in self.inv.security_groups.values() {
+            for rule in sg.rules.iter().flatten() {
+                if let Peer::Group(peer) = &rule.peer {
+                    self.referenced_by.entry(peer.clone()).or_default().insert(sg.id.to_string());
+                }
+            }
+        }
+        for (group, by) in &self.inv.sg_references {
+            self.referenced_by.entry(group.clone()).or_default().insert(by.clone());
+        }
+    }
+
+    pub fn function(&self, u: User) -> &Function {
+        &self.inv.functions[u.function]
+    }
+
+    pub fn version(&self, u: User) -> &Version {
+        &self.inv.functions[u.function].versions[u.version]
+    }
+
+    pub fn config(&self, u: User) -> &VpcConfig {
+        self.version(u).vpc.as_ref().expect("graph users always have a VpcConfig")
+    }
+
+    /// `name` for `$LATEST`, `name:3` for a published version.
+    pub fn user_name(&self, u: User) -> String {
+        let f = self.function(u);
+        let v = self.version(u);
+        if v.is_latest() {
+            f.name.clone()
+        } else {
+            format!("{}:{}", f.name, v.version)
+        }
+    }
+
+    /// Every attached function version, in inventory order.
+    pub fn users(&self) -> impl Iterator<Item = User> + '_ {
+        self.inv.functions.iter().enumerate().flat_map(|(fi, f)| {
+            f.versions
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.vpc.as_ref().is_some_and(VpcConfig::is_attached))
+                .map(move |(vi, _)| User { function: fi, version: vi })
+        })
+    }
+
+    /// The VPC a function version is in (of its first subnet), if attached.
+    pub fn vpc_of_user(&self, u: User) -> Value {
+        let cfg = self.config(u);
+        match cfg.subnet_set().first() {
+            Some(s) => self.vpc_of(s, cfg),
+            None => cfg.vpc_id.clone().unwrap_or_else(Value::unknown_vpc),
+        }
+    }
+
+    /// Combination count per VPC after applying merges; see `rules::Merge`.
+    pub fn consolidated(&self, merges: &[Merge]) -> BTreeMap<Value, usize> {
+        let mut sg_map: HashMap<(&Value, &Vec<Value>), &Vec<Value>> = HashMap::new();
+        let mut subnet_map: HashMap<(&Value, &Vec<Value>, &Value), &Value> = HashMap::new();
+        for m in merges {
+            match m {
+                Merge::SecurityGroups { vpc, from, into } => {
+                    sg_map.insert((vpc, from), into);
+                }
+                Merge::Subnet { vpc, sgs, from, into } => {
+                    subnet_map.insert((vpc, sgs, from), into);
+                }
+            }
+        }
+        let mut keys: BTreeMap<&Value, BTreeSet<(&str, &Value, &Vec<Value>)>> = BTreeMap::new();
+        for c in &self.combos {
+            let sgs = sg_map.get(&(&c.vpc, &c.key.sgs)).copied().unwrap_or(&c.key.sgs);
+            let subnet = subnet_map.get(&(&c.vpc, sgs, &c.key.subnet)).copied().unwrap_or(&c.key.subnet);
+            keys.entry(&c.vpc).or_default().insert((&c.key.account, subnet, sgs));
+        }
+        keys.into_iter().map(|(v, k)| (v.clone(), k.len())).collect()
+    }
+}
+
+/// A change a rule proposes that keeps behaviour the same and removes combinations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merge {
+    /// Functions using `from` in `vpc` switch to the equivalent set `into`.
+    SecurityGroups { vpc: Value, from: Vec<Value>, into: Vec<Value> },
+    /// Functions with SG set `sgs` in `vpc` move from one subnet to another in the same AZ.
+    Subnet {
+        vpc: Value,
+        sgs: Vec<Value>,
+        from: Value,
+        into: Value,
+    },
+}

@@ -1,0 +1,14 @@
+//! eniplan: plan and lint the Hyperplane ENIs AWS Lambda creates for
+//! VPC-attached functions.
+//!
+//! The pipeline, one module each: `source` → `model` → `graph` → `rules` → `report`.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod files;
+pub mod graph;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,355 @@
+//! The inventory every source produces: functions and their published
+//! versions, VPC configurations, subnets, security groups, VPCs, observed
+//! Lambda ENIs and gaps. Rules never know which source filled it in.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::files::FileId;
+use crate::source::doc::Span;
+
+/// A subnet, security group or VPC as written: a literal ID, or a symbol that
+/// stands for one (`!Ref LambdaSG`, `${ssm:/net/sg}`, `aws_security_group.x.id`).
+/// Two equal symbols in the same scope are the same thing.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Value {
+    Id(String),
+    Symbol { scope: String, expr: String },
+}
+
+impl Value {
+    pub fn id(s: impl Into<String>) -> Self {
+        Value::Id(s.into())
+    }
+
+    pub fn symbol(scope: impl Into<String>, expr: impl Into<String>) -> Self {
+        Value::Symbol {
+            scope: scope.into(),
+            expr: expr.into(),
+        }
+    }
+
+    pub fn is_symbolic(&self) -> bool {
+        matches!(self, Value::Symbol { .. })
+    }
+
+    pub fn unknown_vpc() -> Self {
+        Value::symbol("", "unknown VPC")
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Id(id) => f.write_str(id),
+            Value::Symbol { expr, .. } => f.write_str(expr),
+        }
+    }
+}
+
+/// Where an element came from: always a readable resource name (logical ID,
+/// `aws:cdk:path`, ARN or Terraform address), plus a file span when known.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub resource: String,
+    pub file: Option<(FileId, Span)>,
+}
+
+impl Origin {
+    pub fn resource(name: impl Into<String>) -> Self {
+        Origin {
+            resource: name.into(),
+            file: None,
+        }
+    }
+
+    pub fn in_file(name: impl Into<String>, file: FileId, span: Span) -> Self {
+        Origin {
+            resource: name.into(),
+            file: Some((file, span)),
+        }
+    }
+
+    pub fn at(&self, file: FileId, span: Span) -> Self {
+        Origin {
+            resource: self.resource.clone(),
+            file: Some((file, span)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    pub functions: Vec<Function>,
+    pub subnets: BTreeMap<Value, Subnet>,
+    pub security_groups: BTreeMap<Value, SecurityGroup>,
+    pub vpcs: BTreeMap<Value, Vpc>,
+    pub enis: Vec<ObservedEni>,
+    /// For each symbol left unresolved: what would resolve it.
+    pub unresolved: BTreeMap<Value, String>,
+    /// What a live read could not see. Non-empty means the inventory is partial.
+    pub gaps: Vec<Gap>,
+    /// Security groups named as a peer by some rule: (group, referring group or
+    /// resource). Rules on groups in `security_groups` are also counted.
+    pub sg_references: Vec<(Value, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    /// Empty when the source does not say (a template deploys into one account).
+    pub account: String,
+    pub region: String,
+    pub origin: Origin,
+    /// Rule IDs suppressed on this resource.
+    pub ignore: Vec<String>,
+    /// `$LATEST` first, then published versions.
+    pub versions: Vec<Version>,
+}
+
+impl Function {
+    pub fn latest(&self) -> Option<&Version> {
+        self.versions.iter().find(|v| v.is_latest())
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Version {
+    pub version: String,
+    pub aliases: Vec<String>,
+    pub vpc: Option<VpcConfig>,
+    pub state: Option<FunctionState>,
+}
+
+impl Version {
+    pub const LATEST: &'static str = "$LATEST";
+
+    pub fn latest(vpc: Option<VpcConfig>) -> Self {
+        Version {
+            version: Self::LATEST.to_string(),
+            vpc,
+            ..Default::default()
+        }
+    }
+
+    pub fn is_latest(&self) -> bool {
+        self.version == Self::LATEST
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FunctionState {
+    pub state: Option<String>,
+    pub state_reason_code: Option<String>,
+    pub last_update_status: Option<String>,
+    pub last_update_reason_code: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct VpcConfig {
+    pub subnets: Vec<Item>,
+    pub security_groups: Vec<Item>,
+    /// The VPC the source declares (live `VpcConfig.VpcId`). Subnets' VPCs win.
+    pub vpc_id: Option<Value>,
+    pub ipv6_dual_stack: Option<bool>,
+    pub origin: Origin,
+}
+
+impl VpcConfig {
+    pub fn is_attached(&self) -> bool {
+        !self.subnets.is_empty() || !self.security_groups.is_empty()
+    }
+
+    /// The sharing key's security-group part: sorted, duplicates removed.
+    pub fn sg_set(&self) -> Vec<Value> {
+        let set: BTreeSet<&Value> = self.security_groups.iter().map(|i| &i.value).collect();
+        set.into_iter().cloned().collect()
+    }
+
+    pub fn subnet_set(&self) -> Vec<Value> {
+        let set: BTreeSet<&Value> = self.subnets.iter().map(|i| &i.value).collect();
+        set.into_iter().cloned().collect()
+    }
+}
+
+/// One subnet or security-group entry of a VpcConfig, with where it was written.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub value: Value,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, Copy, PartialEq, Eq, Default)]
+pub enum Egress {
+    #[default]
+    Unknown,
+    /// Default route to an internet gateway, and no NAT: a public subnet.
+    InternetGateway,
+    Nat,
+    /// Known routes, none of them to the internet.
+    Private,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub id: Value,
+    pub vpc: Option<Value>,
+    pub az: Option<String>,
+    pub cidr: Option<String>,
+    pub available_ips: Option<u64>,
+    pub egress: Egress,
+    pub origin: Origin,
+}
+
+impl Subnet {
+    pub fn new(id: Value, origin: Origin) -> Self {
+        Subnet {
+            id,
+            vpc: None,
+            az: None,
+            cidr: None,
+            available_ips: None,
+            egress: Egress::Unknown,
+            origin,
+        }
+    }
+
+    /// Addresses in the subnet's IPv4 CIDR, minus the five AWS reserves.
+    pub fn size(&self) -> Option<u64> {
+        let bits: u32 = self.cidr.as_ref()?.split_once('/')?.1.parse().ok()?;
+        (bits <= 32).then(|| (1u64 << (32 - bits)).saturating_sub(5))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SecurityGroup {
+    pub id: Value,
+    pub name: Option<String>,
+    pub vpc: Option<Value>,
+    pub is_default: bool,
+    /// Normalised rules; `None` when the source cannot see them.
+    pub rules: Option<BTreeSet<SgRule>>,
+    pub origin: Origin,
+    pub ignore: Vec<String>,
+}
+
+impl SecurityGroup {
+    pub fn new(id: Value, origin: Origin) -> Self {
+        SecurityGroup {
+            id,
+            name: None,
+            vpc: None,
+            is_default: false,
+            rules: None,
+            origin,
+            ignore: vec![],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Peer {
+    Cidr(String),
+    PrefixList(String),
+    Group(Value),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SgRule {
+    pub direction: Direction,
+    /// `-1` (all), `tcp`, `udp`, `icmp`, `icmpv6` or a protocol number.
+    pub protocol: String,
+    /// Port range; `None` when the protocol has no ports or all are allowed.
+    pub ports: Option<(i64, i64)>,
+    pub peer: Peer,
+}
+
+impl SgRule {
+    pub fn new(direction: Direction, protocol: &str, from: Option<i64>, to: Option<i64>, peer: Peer) -> Self {
+        let protocol = normalise_protocol(protocol);
+        let ports = match (protocol.as_str(), from, to) {
+            ("-1", ..) => None,
+            (_, Some(a), Some(b)) if !(a == -1 && b == -1) && !(a == 0 && b == 65535 && protocol != "icmp") => Some((a, b)),
+            (_, Some(a), None) | (_, None, Some(a)) if a != -1 => Some((a, a)),
+            _ => None,
+        };
+        SgRule {
+            direction,
+            protocol,
+            ports,
+            peer,
+        }
+    }
+}
+
+fn normalise_protocol(p: &str) -> String {
+    match p.to_ascii_lowercase().as_str() {
+        "-1" | "all" | "any" | "" => "-1".into(),
+        "6" | "tcp" => "tcp".into(),
+        "17" | "udp" => "udp".into(),
+        "1" | "icmp" => "icmp".into(),
+        "58" | "icmpv6" => "icmpv6".into(),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Copy)]
+pub enum QuotaSource {
+    Default,
+    ServiceQuotas,
+    Config,
+}
+
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    pub id: Value,
+    pub cidr: Option<String>,
+    /// "Elastic network interfaces per VPC" (L-9FEE3D26) when known.
+    pub quota: Option<u32>,
+    pub quota_source: QuotaSource,
+    pub origin: Origin,
+}
+
+impl Vpc {
+    pub fn new(id: Value, origin: Origin) -> Self {
+        Vpc {
+            id,
+            cidr: None,
+            quota: None,
+            quota_source: QuotaSource::Default,
+            origin,
+        }
+    }
+}
+
+/// A Lambda (Hyperplane) ENI seen in the account.
+#[derive(Clone, Debug)]
+pub struct ObservedEni {
+    pub id: String,
+    pub account: String,
+    pub region: String,
+    pub subnet: Value,
+    pub security_groups: Vec<Value>,
+    pub vpc: Option<Value>,
+    pub status: String,
+    pub description: String,
+}
+
+/// Something a live read could not see: never treated as empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub account: String,
+    pub region: String,
+    pub operation: String,
+    pub error: String,
+}
+
+pub const DEFAULT_ENI_QUOTA: u32 = 250;
+pub const MAX_SECURITY_GROUPS: usize = 5;
+pub const MAX_SUBNETS: usize = 16;

@@ -1,0 +1,62 @@
+//! Markdown, for pull-request comments and CI step summaries.
+
+use std::fmt::Write;
+
+use super::Report;
+
+pub fn render(report: &Report) -> String {
+    let s = &report.summary;
+    let c = s.findings;
+    let mut out = String::from("## eniplan\n\n");
+    let _ = writeln!(
+        out,
+        "**{}** functions ({} in a VPC) · **{}** ENI combinations · **{}** ENIs · **{}** after safe merges · {} errors, {} warnings, {} notes, {} suppressed\n",
+        s.functions, s.vpc_functions, s.combinations, s.enis, s.consolidated_combinations, c.error, c.warning, c.note, c.suppressed
+    );
+    if !s.vpcs.is_empty() {
+        out += "| VPC | functions | combinations | ENIs | IPs¹ | quota | headroom | consolidated |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+        for v in &s.vpcs {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} ({}) | {} | {} |",
+                v.vpc, v.functions, v.combinations, v.enis, v.ips, v.quota, v.quota_source, v.headroom, v.consolidated
+            );
+        }
+        out += "\n¹ one IP per ENI is an assumption: AWS does not document it.\n\n";
+    }
+    if !report.incomplete.is_empty() {
+        out += "### Incomplete inventory\n\n| account | region | operation | error |\n|---|---|---|---|\n";
+        for g in &report.incomplete {
+            let _ = writeln!(out, "| {} | {} | {} | {} |", g.account, g.region, g.operation, escape(&g.error));
+        }
+        out.push('\n');
+    }
+    let active: Vec<_> = report.active().collect();
+    if !active.is_empty() {
+        out += "| | rule | where | finding | fix |\n|---|---|---|---|---|\n";
+        for f in active {
+            let icon = match f.severity {
+                crate::rules::Severity::Error => "🔴",
+                crate::rules::Severity::Warning => "🟡",
+                crate::rules::Severity::Note => "🔵",
+            };
+            let at = f
+                .location
+                .as_ref()
+                .map_or_else(|| format!("`{}`", f.resource), |l| format!("`{}:{}`", l.file, l.line));
+            let _ = writeln!(
+                out,
+                "| {icon} | {} {} | {at} | {} | {} |",
+                f.rule,
+                f.name,
+                escape(&f.message),
+                escape(&f.fix)
+            );
+        }
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}

@@ -1,0 +1,405 @@
+//! Reports: the analysis in one serialisable shape, rendered by one module per format.
+
+pub mod dot;
+pub mod json;
+pub mod markdown;
+pub mod mermaid;
+pub mod sarif;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::files::Files;
+use crate::graph::EniGraph;
+use crate::model::{Origin, QuotaSource};
+use crate::rules::{self, Cost, Finding, Severity};
+
+pub const ASSUMPTIONS: &[&str] = &[
+    "One IP address per Hyperplane ENI: AWS does not document how many addresses an ENI holds, so IP counts are a floor.",
+    "Ipv6AllowedForDualStack is not part of the sharing key: AWS does not document whether it is.",
+    "ENIs per VPC count Lambda's ENIs only (at least one per combination, more if observed); the quota is shared with other services' ENIs.",
+    "Unresolved values are compared by identity: two functions naming the same expression share it.",
+];
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub version: String,
+    pub command: String,
+    pub summary: Summary,
+    pub findings: Vec<FindingOut>,
+    pub combinations: Vec<ComboOut>,
+    pub incomplete: Vec<crate::source::snapshot::SnapGap>,
+    pub scopes: Vec<ScopeOut>,
+    pub stats: Stats,
+    pub unresolved: Vec<Unresolved>,
+    pub skipped: Vec<String>,
+    pub assumptions: Vec<&'static str>,
+    #[serde(skip)]
+    pub files: Files,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Summary {
+    /// Distinct functions, not versions.
+    pub functions: usize,
+    pub vpc_functions: usize,
+    /// Published versions (not `$LATEST`) with a VpcConfig.
+    pub vpc_versions: usize,
+    pub combinations: usize,
+    pub enis: usize,
+    pub ips: usize,
+    pub consolidated_combinations: usize,
+    pub observed_enis: usize,
+    pub findings: Counts,
+    pub vpcs: Vec<VpcOut>,
+}
+
+#[derive(Debug, Serialize, Default, Clone, Copy)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub note: usize,
+    pub suppressed: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VpcOut {
+    pub vpc: String,
+    pub accounts: Vec<String>,
+    pub functions: usize,
+    pub combinations: usize,
+    pub enis: usize,
+    pub observed_enis: usize,
+    /// Assumed one per ENI.
+    pub ips: usize,
+    pub quota: u32,
+    pub quota_source: &'static str,
+    pub headroom: i64,
+    /// Combinations left if every safe merge the rules propose were made.
+    pub consolidated: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+    #[serde(skip)]
+    pub file_id: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Related {
+    pub label: String,
+    pub resource: String,
+    pub location: Option<Location>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingOut {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub fix: String,
+    pub resource: String,
+    pub location: Option<Location>,
+    pub functions: Vec<String>,
+    pub combinations: Vec<String>,
+    pub cost: Option<Cost>,
+    pub suppressed: bool,
+    /// Stable across moved lines: rule, resource, functions and combinations.
+    pub fingerprint: String,
+    pub related: Vec<Related>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComboOut {
+    pub account: String,
+    pub vpc: String,
+    pub subnet: String,
+    pub availability_zone: Option<String>,
+    pub security_groups: Vec<String>,
+    pub functions: Vec<String>,
+    pub observed_enis: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct ScopeOut {
+    pub account: String,
+    pub region: String,
+    pub functions: usize,
+    pub vpc_functions: usize,
+    pub combinations: usize,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Stats {
+    pub api_calls: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Unresolved {
+    pub value: String,
+    pub hint: String,
+}
+
+pub fn location(files: &Files, origin: &Origin) -> Option<Location> {
+    let (id, span) = origin.file.as_ref()?;
+    let f = files.get(*id);
+    let span = f.clamp(span);
+    let (line, column) = f.line_col(span.start);
+    let (end_line, end_column) = f.line_col(span.end);
+    Some(Location {
+        file: f.path.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+        span,
+        file_id: *id,
+    })
+}
+
+fn fingerprint(f: &Finding) -> String {
+    let mut h = Sha256::new();
+    for part in [f.rule, &f.location.resource]
+        .into_iter()
+        .chain(f.functions.iter().map(String::as_str))
+        .chain(f.combinations.iter().map(String::as_str))
+    {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+pub struct Input<'a> {
+    pub command: &'a str,
+    pub graph: &'a EniGraph<'a>,
+    pub findings: Vec<Finding>,
+    pub files: Files,
+    pub skipped: Vec<String>,
+    pub scopes: Vec<crate::source::snapshot::Scope>,
+    pub api_calls: u64,
+}
+
+pub fn build(input: Input) -> Report {
+    let g = input.graph;
+    let inv = g.inv;
+    let merges: Vec<_> = input
+        .findings
+        .iter()
+        .filter(|f| !f.suppressed)
+        .flat_map(|f| f.merges.iter().cloned())
+        .collect();
+    let consolidated = g.consolidated(&merges);
+    let mut counts = Counts::default();
+    for f in &input.findings {
+        match (f.suppressed, f.severity) {
+            (true, _) => counts.suppressed += 1,
+            (false, Severity::Error) => counts.error += 1,
+            (false, Severity::Warning) => counts.warning += 1,
+            (false, Severity::Note) => counts.note += 1,
+        }
+    }
+    let vpcs: Vec<VpcOut> = g
+        .vpcs
+        .values()
+        .map(|s| VpcOut {
+            vpc: s.vpc.to_string(),
+            accounts: s.accounts.iter().filter(|a| !a.is_empty()).cloned().collect(),
+            functions: s.functions.len(),
+            combinations: s.combinations,
+            enis: s.enis(),
+            observed_enis: s.observed_enis,
+            ips: s.enis(),
+            quota: s.quota,
+            quota_source: match s.quota_source {
+                QuotaSource::Default => "default",
+                QuotaSource::ServiceQuotas => "service_quotas",
+                QuotaSource::Config => "config",
+            },
+            headroom: s.quota as i64 - s.enis() as i64,
+            consolidated: consolidated.get(&s.vpc).copied().unwrap_or(0),
+        })
+        .collect();
+    let vpc_functions = inv
+        .functions
+        .iter()
+        .filter(|f| f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())))
+        .count();
+    let summary = Summary {
+        functions: inv.functions.len(),
+        vpc_functions,
+        vpc_versions: g.users().filter(|u| !g.version(*u).is_latest()).count(),
+        combinations: g.combos.len(),
+        enis: vpcs.iter().map(|v| v.enis).sum(),
+        ips: vpcs.iter().map(|v| v.ips).sum(),
+        consolidated_combinations: vpcs.iter().map(|v| v.consolidated).sum(),
+        observed_enis: inv.enis.len(),
+        findings: counts,
+        vpcs,
+    };
+    let files = input.files;
+    let mut findings: Vec<FindingOut> = input
+        .findings
+        .iter()
+        .map(|f| FindingOut {
+            rule: f.rule,
+            name: rules::find(f.rule).map_or("", |r| r.rule.name),
+            severity: f.severity,
+            message: f.message.clone(),
+            fix: f.fix.clone(),
+            resource: f.location.resource.clone(),
+            location: location(&files, &f.location),
+            functions: f.functions.clone(),
+            combinations: f.combinations.clone(),
+            cost: f.cost,
+            suppressed: f.suppressed,
+            fingerprint: fingerprint(f),
+            related: f
+                .related
+                .iter()
+                .map(|(o, l)| Related {
+                    label: l.clone(),
+                    resource: o.resource.clone(),
+                    location: location(&files, o),
+                })
+                .collect(),
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        let key = |f: &FindingOut| {
+            (
+                f.location.as_ref().map(|l| (l.file.clone(), l.line, l.column)),
+                f.rule,
+                f.resource.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let combinations = g
+        .combos
+        .iter()
+        .map(|c| ComboOut {
+            account: c.key.account.clone(),
+            vpc: c.vpc.to_string(),
+            subnet: c.key.subnet.to_string(),
+            availability_zone: inv.subnets.get(&c.key.subnet).and_then(|s| s.az.clone()),
+            security_groups: c.key.sgs.iter().map(|v| v.to_string()).collect(),
+            functions: c.users.iter().map(|u| g.user_name(*u)).collect(),
+            observed_enis: c.observed.iter().map(|&i| inv.enis[i].id.clone()).collect(),
+        })
+        .collect();
+    Report {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command: input.command.to_string(),
+        summary,
+        findings,
+        combinations,
+        incomplete: inv
+            .gaps
+            .iter()
+            .map(|g| crate::source::snapshot::SnapGap {
+                account: g.account.clone(),
+                region: g.region.clone(),
+                operation: g.operation.clone(),
+                error: g.error.clone(),
+            })
+            .collect(),
+        scopes: scopes(g, &input.scopes),
+        stats: Stats {
+            api_calls: input.api_calls,
+        },
+        unresolved: inv
+            .unresolved
+            .iter()
+            .map(|(v, h)| Unresolved {
+                value: v.to_string(),
+                hint: h.clone(),
+            })
+            .collect(),
+        skipped: input.skipped,
+        assumptions: ASSUMPTIONS.to_vec(),
+        files,
+    }
+}
+
+/// Per (account, region) counts, for audits that span several.
+fn scopes(g: &EniGraph, declared: &[crate::source::snapshot::Scope]) -> Vec<ScopeOut> {
+    let mut out: BTreeMap<(String, String), ScopeOut> = declared
+        .iter()
+        .map(|s| {
+            (
+                (s.account.clone(), s.region.clone()),
+                ScopeOut {
+                    account: s.account.clone(),
+                    region: s.region.clone(),
+                    functions: 0,
+                    vpc_functions: 0,
+                    combinations: 0,
+                },
+            )
+        })
+        .collect();
+    for f in &g.inv.functions {
+        let e = out.entry((f.account.clone(), f.region.clone())).or_insert_with(|| ScopeOut {
+            account: f.account.clone(),
+            region: f.region.clone(),
+            functions: 0,
+            vpc_functions: 0,
+            combinations: 0,
+        });
+        e.functions += 1;
+        if f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())) {
+            e.vpc_functions += 1;
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &g.combos {
+        let f = g.function(c.users[0]);
+        if seen.insert(&c.key) {
+            if let Some(e) = out.get_mut(&(f.account.clone(), f.region.clone())) {
+                e.combinations += 1;
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
+impl Report {
+    pub fn active(&self) -> impl Iterator<Item = &FindingOut> {
+        self.findings.iter().filter(|f| !f.suppressed)
+    }
+}
+
+/// A graph node's label and shape (`box` functions, `ellipse` combinations, `hexagon` network).
+pub fn graph_label(g: &EniGraph, n: &crate::graph::GNode) -> (String, &'static str) {
+    use crate::graph::GNode;
+    match n {
+        GNode::Version(u) => (g.user_name(*u), "box"),
+        GNode::Combo(i) => {
+            let c = &g.combos[*i];
+            (format!("{}\n{}", c.key.subnet, rules::set(&c.key.sgs)), "ellipse")
+        }
+        GNode::Subnet(s) => {
+            let az = g
+                .inv
+                .subnets
+                .get(s)
+                .and_then(|s| s.az.clone())
+                .map(|a| format!("\n{a}"))
+                .unwrap_or_default();
+            (format!("{s}{az}"), "hexagon")
+        }
+        GNode::Vpc(v) => (v.to_string(), "hexagon"),
+    }
+}

@@ -1,0 +1,161 @@
+//! Human output: miette diagnostics with source snippets, then per-VPC tables.
+
+use std::fmt::{self, Write};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{FindingOut, Report};
+use crate::rules::Severity;
+
+struct FindingDiagnostic<'a> {
+    finding: &'a FindingOut,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("{} {}", self.finding.rule, self.finding.name)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("fix: {}", self.finding.fix)))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(110);
+    let mut out = String::new();
+    for f in report.active() {
+        let (source, labels) = match &f.location {
+            Some(loc) => {
+                let file = report.files.get(loc.file_id);
+                let mut labels = vec![LabeledSpan::new_primary_with_span(Some(f.resource.clone()), loc.span.clone())];
+                for r in f
+                    .related
+                    .iter()
+                    .filter(|r| r.location.as_ref().is_some_and(|l| l.file_id == loc.file_id))
+                {
+                    let l = r.location.as_ref().unwrap();
+                    labels.push(LabeledSpan::new_with_span(Some(r.label.clone()), l.span.clone()));
+                }
+                (Some(NamedSource::new(&file.path, file.text.to_string())), labels)
+            }
+            None => (None, vec![]),
+        };
+        let d = FindingDiagnostic {
+            finding: f,
+            source,
+            labels,
+        };
+        let _ = handler.render_report(&mut out, &d);
+        if f.location.is_none() {
+            let _ = writeln!(out, "  at {}", f.resource);
+        }
+        if let Some(c) = f.cost {
+            let _ = writeln!(out, "  cost: {} ENIs, {} IPs (assumed 1 IP per ENI)", c.enis, c.ips);
+        }
+        out.push('\n');
+    }
+    out + &summary(report)
+}
+
+pub fn summary(report: &Report) -> String {
+    let s = &report.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} functions ({} in a VPC, {} published versions with a VpcConfig), {} combinations, {} ENIs, {} consolidated",
+        s.functions, s.vpc_functions, s.vpc_versions, s.combinations, s.enis, s.consolidated_combinations
+    );
+    if !s.vpcs.is_empty() {
+        let rows: Vec<[String; 7]> = s
+            .vpcs
+            .iter()
+            .map(|v| {
+                [
+                    v.vpc.clone(),
+                    v.functions.to_string(),
+                    v.combinations.to_string(),
+                    format!("{} ({} observed)", v.enis, v.observed_enis),
+                    v.ips.to_string(),
+                    format!("{} ({})", v.quota, v.quota_source),
+                    v.consolidated.to_string(),
+                ]
+            })
+            .collect();
+        let head = ["VPC", "functions", "combinations", "ENIs", "IPs*", "quota", "consolidated"];
+        out += &table(&head, &rows);
+        out += "* one IP per ENI is an assumption: AWS does not document it\n";
+    }
+    for g in &report.incomplete {
+        let _ = writeln!(out, "incomplete: {} {} {}: {}", g.account, g.region, g.operation, g.error);
+    }
+    let c = s.findings;
+    let _ = writeln!(
+        out,
+        "findings: {} errors, {} warnings, {} notes, {} suppressed",
+        c.error, c.warning, c.note, c.suppressed
+    );
+    out
+}
+
+fn table(head: &[&str], rows: &[[String; 7]]) -> String {
+    let mut widths: Vec<usize> = head.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+            + "\n"
+    };
+    let mut out = line(head.to_vec());
+    for r in rows {
+        out += &line(r.iter().map(String::as_str).collect());
+    }
+    out
+}

@@ -1,0 +1,111 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::*;
+use crate::model::SgRule;
+
+pub static RULE: Rule = Rule {
+    id: "ENI001",
+    name: "equivalent-security-groups",
+    severity: Severity::Warning,
+    summary: "Different security-group sets in one VPC have identical rules and could be merged",
+    check,
+};
+
+/// A class of SG sets in one VPC that allow exactly the same traffic.
+type ClassKey<'a> = (&'a Value, BTreeSet<Option<&'a Value>>, BTreeSet<SgRule>);
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    // SG set → the combinations that use it, per VPC.
+    let mut sets: BTreeMap<(&Value, &Vec<Value>), Vec<usize>> = BTreeMap::new();
+    for (i, c) in g.combos.iter().enumerate() {
+        sets.entry((&c.vpc, &c.key.sgs)).or_default().push(i);
+    }
+    let mut classes: BTreeMap<ClassKey, Vec<&Vec<Value>>> = BTreeMap::new();
+    for (vpc, sgs) in sets.keys() {
+        if let Some((vpcs, rules)) = effective_rules(g, sgs) {
+            classes.entry((vpc, vpcs, rules)).or_default().push(sgs);
+        }
+    }
+    let mut out = Vec::new();
+    for ((vpc, _, rules), members) in classes.into_iter().filter(|(_, m)| m.len() > 1) {
+        let combos: Vec<usize> = members.iter().flat_map(|s| sets[&(vpc, *s)].iter().copied()).collect();
+        let places: BTreeSet<(&str, &Value)> = combos
+            .iter()
+            .map(|&i| (g.combos[i].key.account.as_str(), &g.combos[i].key.subnet))
+            .collect();
+        let saved = combos.len() - places.len();
+        if saved == 0 {
+            continue;
+        }
+        let users_of =
+            |s: &Vec<Value>| -> BTreeSet<User> { sets[&(vpc, s)].iter().flat_map(|&i| g.combos[i].users.iter().copied()).collect() };
+        let into = members
+            .iter()
+            .copied()
+            .max_by_key(|s| (users_of(s).len(), std::cmp::Reverse(*s)))
+            .unwrap();
+        let others: Vec<&Vec<Value>> = members.iter().copied().filter(|s| *s != into).collect();
+        let moved: BTreeSet<User> = others.iter().flat_map(|s| users_of(s)).collect();
+        let first = *moved.iter().next().unwrap();
+        let list = others.iter().map(|s| set(s)).collect::<Vec<_>>().join(", ");
+        let (ingress, egress) = rules.iter().fold((0, 0), |(i, e), r| match r.direction {
+            crate::model::Direction::Ingress => (i + 1, e),
+            crate::model::Direction::Egress => (i, e + 1),
+        });
+        let mut f = Finding::new(
+            &RULE,
+            sg_origin(g, first, others[0].first()),
+            format!(
+                "security-group sets {list} and {} in {vpc} allow exactly the same traffic ({ingress} ingress, {egress} egress rules) and no other group refers to them; merging them removes {saved} combination{} ({})",
+                set(into),
+                if saved == 1 { "" } else { "s" },
+                enis(saved),
+            ),
+            format!("attach {} to {} in place of {list}", set(into), names(&moved.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 5)),
+        )
+        .cost(saved)
+        .users(g, moved)
+        .combinations(combos.iter().map(|&i| g.combos[i].key.to_string()));
+        for s in &others {
+            f.merges.push(Merge::SecurityGroups {
+                vpc: vpc.clone(),
+                from: (*s).clone(),
+                into: into.clone(),
+            });
+            f.subjects.groups.extend(s.iter().cloned());
+        }
+        for v in members.iter().flat_map(|s| s.iter()).collect::<BTreeSet<_>>() {
+            if let Some(sg) = g.inv.security_groups.get(v) {
+                f = f.related(sg.origin.clone(), format!("{v} defined here"));
+            }
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// The union of the set's rules, with the VPCs its groups belong to. `None`
+/// when merging could change who can reach what: a rule is unknown, a group
+/// refers to itself or to a member, or anything else refers to a member.
+fn effective_rules<'a>(g: &'a EniGraph, sgs: &'a [Value]) -> Option<(BTreeSet<Option<&'a Value>>, BTreeSet<SgRule>)> {
+    let mut rules = BTreeSet::new();
+    let mut vpcs = BTreeSet::new();
+    if sgs.is_empty() {
+        return None;
+    }
+    for v in sgs {
+        let sg = g.inv.security_groups.get(v)?;
+        if g.referenced_by.get(v).is_some_and(|r| !r.is_empty()) {
+            return None;
+        }
+        for r in sg.rules.as_ref()? {
+            if matches!(&r.peer, crate::model::Peer::Group(p) if sgs.contains(p)) {
+                return None;
+            }
+            rules.insert(r.clone());
+        }
+        vpcs.insert(sg.vpc.as_ref());
+    }
+    Some((vpcs, rules))
+}

@@ -1,0 +1,92 @@
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "ENI002",
+    name: "extra-security-group",
+    severity: Severity::Note,
+    summary: "A function's security-group set is a strict superset of another set used in the same subnets",
+    check,
+};
+
+/// Sets larger than this are not searched for subsets (the API allows 5).
+const MAX_SET: usize = 8;
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    let used: HashSet<(&str, &Value, &Vec<Value>)> = g
+        .combos
+        .iter()
+        .map(|c| (c.key.account.as_str(), &c.key.subnet, &c.key.sgs))
+        .collect();
+    // (superset, subset) → combinations of the superset that sit beside the subset.
+    let mut pairs: BTreeMap<(&Vec<Value>, Vec<Value>), Vec<usize>> = BTreeMap::new();
+    for (i, c) in g.combos.iter().enumerate() {
+        let n = c.key.sgs.len();
+        if n < 2 || n > MAX_SET {
+            continue;
+        }
+        // The largest proper subset present in the same subnet is the nearest one.
+        let best = (1..(1u32 << n) - 1)
+            .map(|mask| {
+                c.key
+                    .sgs
+                    .iter()
+                    .enumerate()
+                    .filter(|(b, _)| mask & (1 << b) != 0)
+                    .map(|(_, v)| v.clone())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|sub| used.contains(&(c.key.account.as_str(), &c.key.subnet, sub)))
+            .max_by_key(|sub| (sub.len(), std::cmp::Reverse(sub.clone())));
+        if let Some(sub) = best {
+            pairs.entry((&c.key.sgs, sub)).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for ((sup, sub), combos) in pairs {
+        let users: BTreeSet<User> = combos.iter().flat_map(|&i| g.combos[i].users.iter().copied()).collect();
+        let extra: Vec<Value> = sup.iter().filter(|v| !sub.contains(v)).cloned().collect();
+        let others: BTreeSet<String> = combos
+            .iter()
+            .filter_map(|&i| {
+                let c = &g.combos[i];
+                let k = crate::graph::ComboKey {
+                    account: c.key.account.clone(),
+                    subnet: c.key.subnet.clone(),
+                    sgs: sub.clone(),
+                };
+                g.by_key.get(&k).map(|&j| &g.combos[j])
+            })
+            .flat_map(|c| c.users.iter().map(|u| g.user_name(*u)))
+            .collect();
+        let first = *users.iter().next().unwrap();
+        let n = combos.len();
+        let f = Finding::new(
+            &RULE,
+            sg_origin(g, first, extra.first()),
+            format!(
+                "{} use{} {}, which adds {} to the set {} that {} use{} in the same subnets; the extra group costs {}",
+                names(&users.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 3),
+                if users.len() == 1 { "s" } else { "" },
+                set(sup),
+                set(&extra),
+                set(&sub),
+                names(&others.into_iter().collect::<Vec<_>>(), 3),
+                if n == 1 { "s" } else { "" },
+                enis(n),
+            ),
+            format!(
+                "if {} is only needed for extra rules, add those rules to a group already in {} (or drop it) so these functions share its ENIs",
+                set(&extra),
+                set(&sub)
+            ),
+        )
+        .cost(n)
+        .users(g, users)
+        .combinations(combos.iter().map(|&i| g.combos[i].key.to_string()));
+        out.push(f);
+    }
+    out
+}

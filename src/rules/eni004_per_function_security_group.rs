@@ -1,0 +1,61 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "ENI004",
+    name: "per-function-security-group",
+    severity: Severity::Warning,
+    summary: "Most VPC functions in a VPC each have a security-group set no other function uses",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    let t = cx.thresholds;
+    // Per VPC: $LATEST of each function, and which functions use each SG set.
+    let mut vpcs: BTreeMap<Value, Vec<User>> = BTreeMap::new();
+    for u in g.users().filter(|u| g.version(*u).is_latest()) {
+        vpcs.entry(g.vpc_of_user(u)).or_default().push(u);
+    }
+    let mut out = Vec::new();
+    for (vpc, users) in vpcs {
+        if users.len() < t.per_function_sg_min_functions {
+            continue;
+        }
+        let mut by_set: BTreeMap<Vec<Value>, BTreeSet<usize>> = BTreeMap::new();
+        for u in &users {
+            by_set.entry(g.config(*u).sg_set()).or_default().insert(u.function);
+        }
+        let lonely: Vec<User> = users
+            .iter()
+            .copied()
+            .filter(|u| by_set[&g.config(*u).sg_set()].len() == 1 && !g.config(*u).security_groups.is_empty())
+            .collect();
+        let share = lonely.len() as f64 / users.len() as f64;
+        if share < t.per_function_sg_share {
+            continue;
+        }
+        let now: usize = lonely.iter().map(|u| g.config(*u).subnet_set().len()).sum();
+        let subnets: BTreeSet<Value> = lonely.iter().flat_map(|u| g.config(*u).subnet_set()).collect();
+        let saved = now.saturating_sub(subnets.len());
+        let f = Finding::new(
+            &RULE,
+            sg_origin(g, lonely[0], None),
+            format!(
+                "{} of {} VPC functions in {vpc} ({:.0}%) each use a security-group set no other function uses, so they need {now} combinations; one shared group would need {} ({} fewer: {})",
+                lonely.len(),
+                users.len(),
+                share * 100.0,
+                subnets.len(),
+                saved,
+                enis(saved)
+            ),
+            "create one security group for these functions and pass it to each of them (CDK: `securityGroups: [shared]`; otherwise CDK creates one group per function); keep per-function groups only where rules truly differ".to_string(),
+        )
+        .cost(saved)
+        .users(g, lonely);
+        out.push(f);
+    }
+    out
+}

@@ -1,0 +1,57 @@
+use super::*;
+use crate::model::QuotaSource;
+
+pub static RULE: Rule = Rule {
+    id: "ENI101",
+    name: "vpc-eni-quota",
+    severity: Severity::Warning,
+    summary: "A VPC's projected Lambda ENIs reach 80% (warning) or 100% (error) of the per-VPC ENI quota",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    let mut out = Vec::new();
+    for (vpc, s) in &g.vpcs {
+        let enis = s.enis();
+        let quota = s.quota.max(1) as usize;
+        let ratio = enis as f64 / quota as f64;
+        if ratio < cx.thresholds.quota_warning {
+            continue;
+        }
+        let severity = if enis >= quota { Severity::Error } else { Severity::Warning };
+        let source = match s.quota_source {
+            QuotaSource::ServiceQuotas => "read from Service Quotas",
+            QuotaSource::Config => "set in eniplan.toml",
+            QuotaSource::Default => "the default; audit the account or set [quota] in eniplan.toml for the real value",
+        };
+        let location = g
+            .inv
+            .vpcs
+            .get(vpc)
+            .map(|v| v.origin.clone())
+            .unwrap_or_else(|| crate::model::Origin::resource(vpc.to_string()));
+        let users: Vec<User> = g
+            .combos
+            .iter()
+            .filter(|c| &c.vpc == vpc)
+            .flat_map(|c| c.users.iter().copied())
+            .collect();
+        let f = Finding::new(
+            &RULE,
+            location,
+            format!(
+                "{vpc} is projected to use {enis} Lambda ENIs ({} combinations) of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
+                s.combinations,
+                s.quota,
+                ratio * 100.0
+            ),
+            "remove needless combinations (see ENI001-ENI004 findings and the consolidated count) or request a higher \"Elastic network interfaces per VPC\" quota".to_string(),
+        )
+        .severity(severity)
+        .cost(enis)
+        .users(g, users);
+        out.push(f);
+    }
+    out
+}

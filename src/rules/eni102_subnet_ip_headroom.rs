@@ -1,0 +1,56 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "ENI102",
+    name: "subnet-ip-headroom",
+    severity: Severity::Warning,
+    summary: "A subnet's free IP addresses, minus the ENIs still to be created, fall below the threshold",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    let t = cx.thresholds;
+    // Combinations with no ENI observed yet will each take an address (assumed one per ENI).
+    let mut new: BTreeMap<&Value, (usize, BTreeSet<User>)> = BTreeMap::new();
+    for c in &g.combos {
+        let e = new.entry(&c.key.subnet).or_default();
+        if c.observed.is_empty() {
+            e.0 += 1;
+        }
+        e.1.extend(c.users.iter().copied());
+    }
+    let mut out = Vec::new();
+    for (subnet, (added, users)) in new {
+        let Some(s) = g.inv.subnets.get(subnet) else { continue };
+        let Some(free) = s.available_ips else { continue };
+        let left = free as i64 - added as i64;
+        let size = s.size();
+        let floor_pct = size.map(|n| n as f64 * t.subnet_min_free_percent / 100.0);
+        let low = left < t.subnet_min_free_ips as i64 || floor_pct.is_some_and(|p| (left as f64) < p);
+        if !low {
+            continue;
+        }
+        let severity = if left <= 0 { Severity::Error } else { Severity::Warning };
+        let size_text = size.map(|n| format!(" of {n} usable")).unwrap_or_default();
+        let f = Finding::new(
+            &RULE,
+            s.origin.clone(),
+            format!(
+                "{subnet}{} has {free} free IP addresses{size_text}; after {added} new ENI{} it would have {left} (threshold: {} addresses or {}%). eniplan assumes one IP per ENI, which AWS does not document",
+                s.az.as_ref().map(|a| format!(" ({a})")).unwrap_or_default(),
+                if added == 1 { "" } else { "s" },
+                t.subnet_min_free_ips,
+                t.subnet_min_free_percent
+            ),
+            "share combinations so fewer ENIs land in this subnet, move functions to a larger subnet in the same AZ, or free addresses".to_string(),
+        )
+        .severity(severity)
+        .cost(added)
+        .users(g, users);
+        out.push(f);
+    }
+    out
+}

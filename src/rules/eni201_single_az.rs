@@ -1,0 +1,50 @@
+use std::collections::BTreeSet;
+
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "ENI201",
+    name: "single-az",
+    severity: Severity::Warning,
+    summary: "All of a function's subnets are in one Availability Zone",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    let min = cx.thresholds.min_availability_zones;
+    let mut out = Vec::new();
+    for u in g.users().filter(|u| g.version(*u).is_latest()) {
+        let cfg = g.config(u);
+        let subnets = cfg.subnet_set();
+        if subnets.is_empty() {
+            continue;
+        }
+        let azs: Vec<Option<&str>> = subnets.iter().map(|s| g.inv.subnets.get(s).and_then(|s| s.az.as_deref())).collect();
+        let known: BTreeSet<&str> = azs.iter().flatten().copied().collect();
+        let unknown = azs.iter().filter(|a| a.is_none()).count();
+        // With no AZ information, each subnet counts as its own AZ.
+        let count = known.len() + unknown;
+        if count >= min {
+            continue;
+        }
+        let where_ = if known.is_empty() {
+            format!("one subnet ({})", subnets[0])
+        } else {
+            format!("{} ({})", known.iter().copied().collect::<Vec<_>>().join(", "), set(&subnets))
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                subnet_origin(g, u, &subnets[0]),
+                format!(
+                    "{} runs in {where_} only; an AZ outage stops it (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least {min} AZs)",
+                    g.user_name(u)
+                ),
+                format!("add a subnet in another AZ, ideally one the function's security-group set already uses, so no new combination is needed"),
+            )
+            .users(g, [u]),
+        );
+    }
+    out
+}

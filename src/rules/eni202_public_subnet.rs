@@ -1,0 +1,39 @@
+use super::*;
+use crate::model::Egress;
+
+pub static RULE: Rule = Rule {
+    id: "ENI202",
+    name: "public-subnet",
+    severity: Severity::Warning,
+    summary: "All of a function's subnets route to an internet gateway without NAT, so it has no internet access",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    let mut out = Vec::new();
+    for u in g.users().filter(|u| g.version(*u).is_latest()) {
+        let subnets = g.config(u).subnet_set();
+        let public = !subnets.is_empty()
+            && subnets
+                .iter()
+                .all(|s| g.inv.subnets.get(s).is_some_and(|s| s.egress == Egress::InternetGateway));
+        if !public {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &RULE,
+                subnet_origin(g, u, &subnets[0]),
+                format!(
+                    "{} is attached only to public subnets ({}); Lambda ENIs get no public IP, so the function cannot reach the internet through the internet gateway",
+                    g.user_name(u),
+                    set(&subnets)
+                ),
+                "attach the function to private subnets whose default route goes to a NAT gateway, or add VPC endpoints for the AWS services it calls".to_string(),
+            )
+            .users(g, [u]),
+        );
+    }
+    out
+}

@@ -1,0 +1,45 @@
+use std::collections::BTreeSet;
+
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "ENI203",
+    name: "mixed-vpc",
+    severity: Severity::Error,
+    summary: "A function's subnets or security groups come from more than one VPC",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    let inv = g.inv;
+    let mut out = Vec::new();
+    for u in g.users() {
+        let cfg = g.config(u);
+        let from_subnets = cfg.subnets.iter().filter_map(|i| inv.subnets.get(&i.value)?.vpc.as_ref());
+        let from_groups = cfg
+            .security_groups
+            .iter()
+            .filter_map(|i| inv.security_groups.get(&i.value)?.vpc.as_ref());
+        let vpcs: BTreeSet<&Value> = from_subnets.chain(from_groups).collect();
+        if vpcs.len() < 2 {
+            continue;
+        }
+        let list: Vec<Value> = vpcs.into_iter().cloned().collect();
+        out.push(
+            Finding::new(
+                &RULE,
+                cfg.origin.clone(),
+                format!(
+                    "{}'s subnets and security groups belong to {} VPCs {}; Lambda requires them all in one VPC",
+                    g.user_name(u),
+                    list.len(),
+                    set(&list)
+                ),
+                "pick subnets and security groups from the same VPC".to_string(),
+            )
+            .users(g, [u]),
+        );
+    }
+    out
+}

@@ -1,0 +1,42 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::*;
+
+pub static RULE: Rule = Rule {
+    id: "ENI302",
+    name: "unresolved-value",
+    severity: Severity::Note,
+    summary: "A subnet or security-group value could not be resolved and is compared by identity",
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let g = cx.graph;
+    let mut uses: BTreeMap<&Value, (Origin, BTreeSet<User>)> = BTreeMap::new();
+    for u in g.users() {
+        let cfg = g.config(u);
+        for item in cfg.subnets.iter().chain(&cfg.security_groups) {
+            if g.inv.unresolved.contains_key(&item.value) {
+                uses.entry(&item.value)
+                    .or_insert_with(|| (item.origin.clone(), BTreeSet::new()))
+                    .1
+                    .insert(u);
+            }
+        }
+    }
+    uses.into_iter()
+        .map(|(value, (origin, users))| {
+            let hint = &g.inv.unresolved[value];
+            Finding::new(
+                &RULE,
+                origin,
+                format!(
+                    "`{value}` could not be resolved to an ID; eniplan counts it by identity, so functions that name the same expression share it ({} here)",
+                    names(&users.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 4)
+                ),
+                format!("to resolve it: {hint}"),
+            )
+            .users(g, users)
+        })
+        .collect()
+}

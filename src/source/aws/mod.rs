@@ -1,0 +1,571 @@
+//! Live, read-only account collector (feature `aws`).
+//!
+//! For every account (the caller's own, or one per `--role-arn`) and every
+//! region it reads, all read-only:
+//!
+//! - STS `GetCallerIdentity` (the account ID), and with `--all-regions` EC2
+//!   `DescribeRegions` (the regions enabled for the account);
+//! - Lambda `ListFunctions` with `FunctionVersion=ALL`, 50 a page, to the end;
+//! - EC2 `DescribeNetworkInterfaces` with `interface-type=lambda`, region-wide;
+//! - EC2 `DescribeSubnets`, `DescribeSecurityGroups`, `DescribeRouteTables`
+//!   filtered by `vpc-id` for the VPCs the functions and ENIs are in
+//!   (≤ 200 values a filter);
+//! - Service Quotas `GetServiceQuota` `lambda`/`L-9FEE3D26` (unreadable: the
+//!   default 250, marked [`QuotaSource::Default`], and a note — not a gap);
+//! - Lambda `ListAliases`, only for functions whose published versions have a
+//!   VPC configuration different from `$LATEST` (the ones that can pin a
+//!   combination of their own); every other version's `aliases` stays empty;
+//! - with `--with-state`, Lambda `GetFunctionConfiguration` for each VPC
+//!   function's `$LATEST`.
+//!
+//! Accounts and (account, region) scopes run concurrently, at most
+//! `concurrency` at a time; within a scope, `ListFunctions` runs beside the
+//! ENI and quota reads, pages strictly one after the other. Retries are the
+//! SDK's (standard or adaptive mode). Any call that still fails becomes a
+//! [`Gap`] in `inventory.gaps` — unreadable is never read as empty.
+//!
+//! When no account can be identified at all (no credentials, expired or
+//! invalid credentials, every role refused) `collect` returns
+//! [`Failure::Incomplete`] (exit code 3) with a message that says what to fix.
+
+mod clients;
+mod ec2;
+mod errors;
+mod identity;
+mod lambda;
+mod progress;
+mod quotas;
+mod stats;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub use clients::{ClientFactory, Clients, SdkFactory, Target};
+pub use stats::{iam_action, Stats};
+
+use crate::error::Failure;
+use crate::model::{Function, Gap, Inventory, ObservedEni, Origin, QuotaSource, SecurityGroup, Subnet, Value, Vpc, DEFAULT_ENI_QUOTA};
+use crate::source::snapshot::Scope;
+use progress::Progress;
+
+/// How many scopes (account × region) are read at once, by default.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// How many `GetFunctionConfiguration`/`ListAliases` calls run at once in one scope.
+pub const PER_SCOPE_CONCURRENCY: usize = 8;
+
+/// The SDK retry modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryMode {
+    Standard,
+    Adaptive,
+}
+
+/// What `eniplan audit` passes to the collector.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub all_regions: bool,
+    pub role_arns: Vec<String>,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub with_state: bool,
+    /// Show a progress bar (only when stderr is a terminal).
+    pub progress: bool,
+    /// `None`: what the environment/profile says (`AWS_RETRY_MODE`), else standard.
+    pub retry_mode: Option<RetryMode>,
+    /// `None`: what the environment/profile says (`AWS_MAX_ATTEMPTS`), else 3.
+    pub max_attempts: Option<u32>,
+    /// Scopes read at once; `None` means [`DEFAULT_CONCURRENCY`].
+    pub concurrency: Option<usize>,
+}
+
+/// The result of a live read. `inventory.gaps` lists what could not be read.
+pub struct Collected {
+    pub inventory: Inventory,
+    /// Every (account, region) read, sorted.
+    pub scopes: Vec<Scope>,
+    /// API calls made (one per request the collector issued, retries not counted).
+    pub api_calls: u64,
+    /// HTTP attempts, retries included.
+    pub api_attempts: u64,
+    /// Calls per IAM action (`lambda:ListFunctions` → 41). `sts:AssumeRole`,
+    /// made by the credentials provider, appears with 0.
+    pub operations: BTreeMap<String, u64>,
+    /// Things the report should say that are not gaps: a quota that fell back
+    /// to the default, which functions had their aliases read.
+    pub notes: Vec<String>,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Io(format!("cannot start the async runtime: {e}")))
+}
+
+/// Reads the accounts and regions `opts` names with the standard credential chain.
+pub fn collect(opts: &AwsOptions) -> Result<Collected, Failure> {
+    runtime()?.block_on(async {
+        let factory = SdkFactory::load(opts).await;
+        run(&factory, opts).await
+    })
+}
+
+/// [`collect`] with clients from `factory` (tests inject mocked clients here).
+pub fn collect_with(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected, Failure> {
+    runtime()?.block_on(run(factory, opts))
+}
+
+/// Pages `ListFunctions` (`FunctionVersion=ALL`, 50 a page) in every region
+/// `opts` names, with the same clients and concurrency as [`collect`], and
+/// nothing else. For the benchmark: the floor the audit is measured against.
+/// Returns (pages, items).
+pub fn list_function_pages(opts: &AwsOptions) -> Result<(u64, u64), Failure> {
+    runtime()?.block_on(async {
+        let factory = SdkFactory::load(opts).await;
+        let stats = Stats::new();
+        let regions = regions_to_read(opts, factory.configured_region())?;
+        let targets = targets(opts);
+        let sem = Arc::new(Semaphore::new(opts.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1)));
+        let mut set = JoinSet::new();
+        for t in &targets {
+            for r in &regions {
+                let c = factory.clients(t, r).instrumented(&stats);
+                let sem = sem.clone();
+                let r = r.clone();
+                set.spawn(async move {
+                    let _p = sem.acquire_owned().await;
+                    lambda::list_functions(&c.lambda, "", &r, &Progress::silent()).await
+                });
+            }
+        }
+        let mut items = 0u64;
+        while let Some(j) = set.join_next().await {
+            let (functions, err) = j.map_err(|e| Failure::Io(e.to_string()))?;
+            if let Some(e) = err {
+                return Err(Failure::Incomplete(format!("lambda:ListFunctions: {e}")));
+            }
+            items += functions.iter().map(|f| f.versions.len() as u64).sum::<u64>();
+        }
+        Ok((stats.calls(), items))
+    })
+}
+
+fn targets(opts: &AwsOptions) -> Vec<Target> {
+    if opts.role_arns.is_empty() {
+        return vec![Target::own()];
+    }
+    let mut seen = BTreeSet::new();
+    opts.role_arns
+        .iter()
+        .filter(|r| seen.insert(r.as_str()))
+        .map(Target::role)
+        .collect()
+}
+
+/// `--region`s in order without repeats, else the configured region.
+fn regions_to_read(opts: &AwsOptions, configured: Option<String>) -> Result<Vec<String>, Failure> {
+    let mut seen = BTreeSet::new();
+    let mut regions: Vec<String> = opts.regions.iter().filter(|r| seen.insert(r.as_str())).cloned().collect();
+    if regions.is_empty() {
+        regions.extend(configured);
+    }
+    if regions.is_empty() && !opts.all_regions {
+        return Err(Failure::Usage(
+            "no AWS region: pass --region (repeatable) or --all-regions, set AWS_REGION, or set a region in the profile".into(),
+        ));
+    }
+    Ok(regions)
+}
+
+/// One account after `GetCallerIdentity`.
+struct Account {
+    target: Target,
+    id: String,
+    regions: Vec<String>,
+}
+
+/// What one (account, region) scope read.
+#[derive(Default)]
+struct ScopeData {
+    functions: Vec<Function>,
+    subnets: Vec<Subnet>,
+    security_groups: Vec<SecurityGroup>,
+    vpcs: Vec<Vpc>,
+    enis: Vec<ObservedEni>,
+    gaps: Vec<Gap>,
+    notes: Vec<String>,
+}
+
+fn gap(account: &str, region: &str, operation: &str, error: impl Into<String>) -> Gap {
+    Gap {
+        account: account.to_string(),
+        region: region.to_string(),
+        operation: operation.to_string(),
+        error: error.into(),
+    }
+}
+
+async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected, Failure> {
+    let stats = Stats::new();
+    let progress = Progress::new(opts.progress, &stats);
+    let limit = opts.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1);
+    let regions = regions_to_read(opts, factory.configured_region())?;
+    let home = regions.first().cloned().unwrap_or_else(|| "us-east-1".to_string());
+    let targets = targets(opts);
+    let mut gaps = Vec::new();
+    let mut notes = Vec::new();
+
+    // 1. Who each target is (and, with --all-regions, where it runs).
+    let sem = Arc::new(Semaphore::new(limit));
+    let mut set = JoinSet::new();
+    for (i, t) in targets.iter().enumerate() {
+        if t.role_arn.is_some() {
+            stats.record_external("sts:AssumeRole");
+        }
+        let c = factory.clients(t, &home).instrumented(&stats);
+        let all = opts.all_regions;
+        let sem = sem.clone();
+        set.spawn(async move {
+            let _p = sem.acquire_owned().await;
+            let id = identity::account_id(&c.sts).await;
+            let found = match (&id, all) {
+                (Ok(_), true) => Some(ec2::enabled_regions(&c.ec2).await),
+                _ => None,
+            };
+            (i, id, found)
+        });
+    }
+    let mut identified: Vec<Option<Account>> = targets.iter().map(|_| None).collect();
+    let mut refused: Vec<(String, String)> = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        let (i, id, found) = joined.map_err(|e| Failure::Io(format!("internal error: {e}")))?;
+        let target = &targets[i];
+        let label = match &target.role_arn {
+            Some(r) => identity::role_account(r).unwrap_or(r).to_string(),
+            None => "unknown".to_string(),
+        };
+        match id {
+            Err(e) => {
+                let op = if target.role_arn.is_some() && (e.contains("AssumeRole") || errors::is_credential_problem(&e)) {
+                    "sts:AssumeRole"
+                } else {
+                    "sts:GetCallerIdentity"
+                };
+                gaps.push(gap(&label, &home, op, e.clone()));
+                refused.push((target.role_arn.clone().unwrap_or_else(|| "the default credentials".into()), e));
+            }
+            Ok(account) => {
+                let mut account_regions = regions.clone();
+                match found {
+                    Some(Ok(list)) if !list.is_empty() => account_regions = list,
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => gaps.push(gap(&account, &home, "ec2:DescribeRegions", e)),
+                    None => {}
+                }
+                identified[i] = Some(Account {
+                    target: target.clone(),
+                    id: account,
+                    regions: account_regions,
+                });
+            }
+        }
+    }
+    let mut accounts: Vec<Account> = Vec::new();
+    for a in identified.into_iter().flatten() {
+        if accounts.iter().any(|b| b.id == a.id) {
+            notes.push(format!(
+                "account {} is reachable through more than one role; it is read once, through {}",
+                a.id,
+                accounts
+                    .iter()
+                    .find(|b| b.id == a.id)
+                    .and_then(|b| b.target.role_arn.clone())
+                    .unwrap_or_default()
+            ));
+            continue;
+        }
+        accounts.push(a);
+    }
+    if accounts.is_empty() {
+        progress.finish();
+        return Err(no_account(&refused));
+    }
+
+    // 2. Every (account, region), concurrently with a bound.
+    let total: usize = accounts.iter().map(|a| a.regions.len()).sum();
+    progress.add_scopes(total as u64);
+    let mut set = JoinSet::new();
+    let mut scopes = Vec::new();
+    for a in &accounts {
+        for r in &a.regions {
+            scopes.push(Scope {
+                account: a.id.clone(),
+                region: r.clone(),
+            });
+            let c = factory.clients(&a.target, r).instrumented(&stats);
+            let (account, region) = (a.id.clone(), r.clone());
+            let sem = sem.clone();
+            let progress = progress.clone();
+            let with_state = opts.with_state;
+            set.spawn(async move {
+                let _p = sem.acquire_owned().await;
+                let data = read_scope(&c, &account, &region, with_state, &progress).await;
+                progress.scope_done();
+                data
+            });
+        }
+    }
+    let mut inventory = Inventory::default();
+    let mut alias_reads = 0usize;
+    while let Some(joined) = set.join_next().await {
+        let data = joined.map_err(|e| Failure::Io(format!("internal error: {e}")))?;
+        alias_reads += data.functions.iter().filter(|f| lambda::needs_aliases(f)).count();
+        inventory.functions.extend(data.functions);
+        for s in data.subnets {
+            inventory.subnets.insert(s.id.clone(), s);
+        }
+        for g in data.security_groups {
+            inventory.security_groups.insert(g.id.clone(), g);
+        }
+        for v in data.vpcs {
+            inventory.vpcs.insert(v.id.clone(), v);
+        }
+        inventory.enis.extend(data.enis);
+        gaps.extend(data.gaps);
+        notes.extend(data.notes);
+    }
+    progress.finish();
+
+    inventory
+        .functions
+        .sort_by(|a, b| (&a.account, &a.region, &a.name).cmp(&(&b.account, &b.region, &b.name)));
+    inventory
+        .enis
+        .sort_by(|a, b| (&a.account, &a.region, &a.id).cmp(&(&b.account, &b.region, &b.id)));
+    gaps.sort_by(|a, b| (&a.account, &a.region, &a.operation, &a.error).cmp(&(&b.account, &b.region, &b.operation, &b.error)));
+    gaps.dedup();
+    inventory.gaps = gaps;
+    scopes.sort();
+    scopes.dedup();
+    notes.sort();
+    notes.dedup();
+    notes.push(format!(
+        "aliases were read (ListAliases) for {alias_reads} function(s) whose published versions have a VPC configuration \
+         different from $LATEST; other versions' aliases are not listed"
+    ));
+    Ok(Collected {
+        inventory,
+        scopes,
+        api_calls: stats.calls(),
+        api_attempts: stats.attempts(),
+        operations: stats.by_operation(),
+        notes,
+    })
+}
+
+/// The error when not one account could be identified.
+fn no_account(refused: &[(String, String)]) -> Failure {
+    let detail = refused.iter().map(|(who, e)| format!("{who}: {e}")).collect::<Vec<_>>().join("; ");
+    let all_text = refused.iter().map(|(_, e)| e.as_str()).collect::<Vec<_>>().join(" ");
+    let hint = if errors::is_expired(&all_text) {
+        "the AWS credentials have expired: refresh them (for example `aws sso login`, or new temporary keys) and run again"
+    } else if all_text.contains("no credentials")
+        || all_text.contains("credentials provider was not enabled")
+        || all_text.contains("no providers in chain")
+        || all_text.contains("failed to load credentials")
+        || all_text.contains("identity")
+    {
+        "no usable AWS credentials were found: set AWS_PROFILE or pass --profile, run `aws sso login`, or export \
+         AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    } else if errors::is_credential_problem(&all_text) {
+        "the AWS credentials were rejected: check the profile, keys or role and run again"
+    } else {
+        "no account could be identified with sts:GetCallerIdentity"
+    };
+    Failure::Incomplete(format!("cannot read any AWS account: {hint} ({detail})"))
+}
+
+/// Reads one (account, region).
+async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, progress: &Progress) -> ScopeData {
+    let mut data = ScopeData::default();
+    let ((mut functions, list_err), enis, quota) = tokio::join!(
+        lambda::list_functions(&c.lambda, account, region, progress),
+        ec2::lambda_enis(&c.ec2, account, region, progress),
+        quotas::eni_per_vpc(&c.quotas),
+    );
+    if let Some(e) = list_err {
+        data.gaps.push(gap(account, region, "lambda:ListFunctions", e));
+    }
+    let enis = enis.unwrap_or_else(|e| {
+        data.gaps.push(gap(account, region, "ec2:DescribeNetworkInterfaces", e));
+        Vec::new()
+    });
+
+    // The VPCs involved: the functions' and the ENIs'.
+    let mut vpc_ids: BTreeSet<String> = BTreeSet::new();
+    for f in &functions {
+        for v in &f.versions {
+            if let Some(Value::Id(id)) = v.vpc.as_ref().and_then(|c| c.vpc_id.as_ref()) {
+                vpc_ids.insert(id.clone());
+            }
+        }
+    }
+    for e in &enis {
+        if let Some(Value::Id(id)) = &e.vpc {
+            vpc_ids.insert(id.clone());
+        }
+    }
+    let wanted_subnets: BTreeSet<String> = functions
+        .iter()
+        .flat_map(|f| f.versions.iter())
+        .filter_map(|v| v.vpc.as_ref())
+        .flat_map(|c| c.subnets.iter())
+        .filter_map(|i| match &i.value {
+            Value::Id(id) => Some(id.clone()),
+            _ => None,
+        })
+        .chain(enis.iter().filter_map(|e| match &e.subnet {
+            Value::Id(id) if !id.is_empty() => Some(id.clone()),
+            _ => None,
+        }))
+        .collect();
+
+    let ec2_part = read_vpcs(c, account, region, vpc_ids, wanted_subnets, progress);
+    let lambda_part = async {
+        let mut gaps = Vec::new();
+        if let Some((n, e)) = lambda::attach_aliases(&c.lambda, &mut functions, PER_SCOPE_CONCURRENCY).await {
+            gaps.push(gap(
+                account,
+                region,
+                "lambda:ListAliases",
+                format!("{n} function(s) unreadable; first: {e}"),
+            ));
+        }
+        if with_state {
+            if let Some((n, e)) = lambda::attach_state(&c.lambda, &mut functions, PER_SCOPE_CONCURRENCY, progress).await {
+                gaps.push(gap(
+                    account,
+                    region,
+                    "lambda:GetFunctionConfiguration",
+                    format!("{n} function(s) unreadable; first: {e}"),
+                ));
+            }
+        }
+        gaps
+    };
+    let ((subnets, groups, vpcs, ec2_gaps), lambda_gaps) = tokio::join!(ec2_part, lambda_part);
+    data.gaps.extend(ec2_gaps);
+    data.gaps.extend(lambda_gaps);
+
+    let (quota, source) = match quota {
+        Ok(q) => (q, QuotaSource::ServiceQuotas),
+        Err(e) => {
+            if !vpcs.is_empty() {
+                data.notes.push(format!(
+                    "{account}/{region}: the quota {} (ENIs per VPC) could not be read ({e}); using the default {DEFAULT_ENI_QUOTA}",
+                    quotas::ENI_PER_VPC
+                ));
+            }
+            (DEFAULT_ENI_QUOTA, QuotaSource::Default)
+        }
+    };
+    data.vpcs = vpcs
+        .into_iter()
+        .map(|id| {
+            let mut v = Vpc::new(Value::id(&id), Origin::resource(&id));
+            v.quota = Some(quota);
+            v.quota_source = source;
+            v
+        })
+        .collect();
+    data.functions = functions;
+    data.subnets = subnets;
+    data.security_groups = groups;
+    data.enis = enis;
+    data
+}
+
+/// Subnets, security groups and route tables of the VPCs involved. Subnets a
+/// function names that the VPC filter did not return (a function without a
+/// `VpcId`) are looked up by ID once, and their VPCs read too.
+async fn read_vpcs(
+    c: &Clients,
+    account: &str,
+    region: &str,
+    mut vpc_ids: BTreeSet<String>,
+    wanted_subnets: BTreeSet<String>,
+    progress: &Progress,
+) -> (Vec<Subnet>, Vec<SecurityGroup>, BTreeSet<String>, Vec<Gap>) {
+    let mut gaps = Vec::new();
+    let mut raw_subnets = Vec::new();
+    let mut groups = Vec::new();
+    let mut tables = Vec::new();
+    let mut tables_ok = true;
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut looked_up_by_id = false;
+    loop {
+        let batch: Vec<String> = vpc_ids.difference(&done).cloned().collect();
+        if !batch.is_empty() {
+            let (s, g, t) = tokio::join!(
+                ec2::subnets(&c.ec2, "vpc-id", &batch, progress),
+                ec2::security_groups(&c.ec2, &batch, progress),
+                ec2::route_tables(&c.ec2, &batch, progress),
+            );
+            match s {
+                Ok(s) => raw_subnets.extend(s),
+                Err(e) => gaps.push(gap(account, region, "ec2:DescribeSubnets", e)),
+            }
+            match g {
+                Ok(g) => groups.extend(g),
+                Err(e) => gaps.push(gap(account, region, "ec2:DescribeSecurityGroups", e)),
+            }
+            match t {
+                Ok(t) => tables.extend(t),
+                Err(e) => {
+                    tables_ok = false;
+                    gaps.push(gap(account, region, "ec2:DescribeRouteTables", e))
+                }
+            }
+            done.extend(batch);
+        }
+        if looked_up_by_id || gaps.iter().any(|g| g.operation == "ec2:DescribeSubnets") {
+            break;
+        }
+        let have: BTreeSet<&str> = raw_subnets.iter().filter_map(|s| s.subnet_id()).collect();
+        let missing: Vec<String> = wanted_subnets.iter().filter(|s| !have.contains(s.as_str())).cloned().collect();
+        if missing.is_empty() {
+            break;
+        }
+        looked_up_by_id = true;
+        match ec2::subnets(&c.ec2, "subnet-id", &missing, progress).await {
+            Ok(found) => {
+                for s in &found {
+                    if let Some(v) = s.vpc_id() {
+                        vpc_ids.insert(v.to_string());
+                    }
+                }
+                // Their VPCs are read in the next round; keep only subnets of VPCs already read.
+                raw_subnets.extend(found.into_iter().filter(|s| s.vpc_id().is_some_and(|v| done.contains(v))));
+            }
+            Err(e) => {
+                gaps.push(gap(account, region, "ec2:DescribeSubnets", e));
+                break;
+            }
+        }
+    }
+    let mut subnets = ec2::build_subnets(&raw_subnets, tables_ok.then_some(tables.as_slice()));
+    subnets.sort_by(|a, b| a.id.cmp(&b.id));
+    subnets.dedup_by(|a, b| a.id == b.id);
+    for s in &subnets {
+        if let Some(Value::Id(v)) = &s.vpc {
+            vpc_ids.insert(v.clone());
+        }
+    }
+    (subnets, groups, vpc_ids, gaps)
+}

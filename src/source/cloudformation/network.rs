@@ -1,0 +1,213 @@
+//! Security groups, their rules, subnets, VPCs and route tables in a template.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::intrinsic::{call, Scalar};
+use super::Reader;
+use crate::model::*;
+use crate::source::doc::Node;
+
+/// A default route's target, for working out whether a subnet is public.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Internet,
+    Nat,
+    Other,
+}
+
+#[derive(Default)]
+pub struct Routes {
+    /// Route table → targets of its default routes.
+    pub defaults: HashMap<Value, Vec<Target>>,
+    pub tables: BTreeSet<Value>,
+    /// Subnet → route table.
+    pub associations: HashMap<Value, Value>,
+}
+
+impl Reader<'_> {
+    pub(super) fn security_group(&mut self, id: &str, props: Option<&Node>, origin: Origin, ignore: Vec<String>) {
+        let value = self.symbol_for(id);
+        let mut sg = SecurityGroup::new(value.clone(), origin);
+        sg.ignore = ignore;
+        if let Some(p) = props {
+            sg.vpc = p.get("VpcId").and_then(|n| self.value(n));
+            sg.name = p.get("GroupName").and_then(Node::as_str).map(str::to_string);
+            sg.rules = self.rules(p, &value);
+        }
+        self.inv.security_groups.insert(value, sg);
+    }
+
+    /// Inline rules, normalised; `None` when any part cannot be known.
+    fn rules(&mut self, props: &Node, own: &Value) -> Option<BTreeSet<SgRule>> {
+        let mut rules = BTreeSet::new();
+        for (key, direction) in [
+            ("SecurityGroupIngress", Direction::Ingress),
+            ("SecurityGroupEgress", Direction::Egress),
+        ] {
+            match props.get(key) {
+                None if direction == Direction::Egress => {
+                    rules.insert(SgRule::new(Direction::Egress, "-1", None, None, Peer::Cidr("0.0.0.0/0".into())));
+                }
+                None => {}
+                Some(list) => {
+                    for r in list.as_seq()? {
+                        let rule = self.rule(r, direction.clone(), own)?;
+                        rules.insert(rule);
+                    }
+                }
+            }
+        }
+        Some(rules)
+    }
+
+    fn rule(&mut self, r: &Node, direction: Direction, owner: &Value) -> Option<SgRule> {
+        let text = |k: &str| -> Option<Option<String>> {
+            match r.get(k) {
+                None => Some(None),
+                Some(n) => match self.env.scalar(n).ok()? {
+                    Scalar::Lit(v) => Some(Some(v)),
+                    Scalar::NoValue => Some(None),
+                    Scalar::Sym { expr, .. } => Some(Some(expr)),
+                },
+            }
+        };
+        let protocol = text("IpProtocol")??;
+        let port = |v: Option<String>| -> Option<Option<i64>> {
+            match v {
+                None => Some(None),
+                Some(s) => s.parse().ok().map(Some),
+            }
+        };
+        let from = port(text("FromPort")?)?;
+        let to = port(text("ToPort")?)?;
+        let (group_key, prefix_key) = match direction {
+            Direction::Ingress => ("SourceSecurityGroupId", "SourcePrefixListId"),
+            Direction::Egress => ("DestinationSecurityGroupId", "DestinationPrefixListId"),
+        };
+        let peer = if let Some(g) = r.get(group_key) {
+            let group = self.value(g)?;
+            self.inv.sg_references.push((group.clone(), owner.to_string()));
+            Peer::Group(group)
+        } else if let Some(p) = text(prefix_key)? {
+            Peer::PrefixList(p)
+        } else if let Some(c) = text("CidrIp")? {
+            Peer::Cidr(c)
+        } else if let Some(c) = text("CidrIpv6")? {
+            Peer::Cidr(c)
+        } else {
+            return None;
+        };
+        Some(SgRule::new(direction, &protocol, from, to, peer))
+    }
+
+    /// `AWS::EC2::SecurityGroupIngress` / `Egress`: a rule added to a group.
+    pub(super) fn standalone_rule(&mut self, props: Option<&Node>, direction: Direction) {
+        let Some(p) = props else { return };
+        let Some(group) = p.get("GroupId").and_then(|g| self.value(g)) else {
+            return;
+        };
+        let rule = self.rule(p, direction, &group);
+        self.pending_rules.push((group, rule));
+    }
+
+    pub(super) fn apply_standalone_rules(&mut self) {
+        for (group, rule) in std::mem::take(&mut self.pending_rules) {
+            if let Some(sg) = self.inv.security_groups.get_mut(&group) {
+                match (rule, &mut sg.rules) {
+                    (Some(r), Some(rules)) => {
+                        rules.insert(r);
+                    }
+                    (None, rules) => *rules = None,
+                    (Some(_), None) => {}
+                }
+            }
+        }
+    }
+
+    pub(super) fn subnet(&mut self, id: &str, props: Option<&Node>, origin: Origin) {
+        let value = self.symbol_for(id);
+        let mut subnet = Subnet::new(value.clone(), origin);
+        if let Some(p) = props {
+            subnet.vpc = p.get("VpcId").and_then(|n| self.value(n));
+            subnet.az = p.get("AvailabilityZone").and_then(|n| self.text(n));
+            subnet.cidr = p.get("CidrBlock").and_then(|n| match self.env.scalar(n) {
+                Ok(Scalar::Lit(c)) => Some(c),
+                _ => None,
+            });
+        }
+        self.inv.subnets.insert(value, subnet);
+    }
+
+    pub(super) fn vpc(&mut self, id: &str, props: Option<&Node>, origin: Origin) {
+        let value = self.symbol_for(id);
+        let mut vpc = Vpc::new(value.clone(), origin);
+        vpc.cidr = props.and_then(|p| p.get("CidrBlock")).and_then(|n| match self.env.scalar(n) {
+            Ok(Scalar::Lit(c)) => Some(c),
+            _ => None,
+        });
+        self.inv.vpcs.insert(value, vpc);
+    }
+
+    pub(super) fn route(&mut self, props: Option<&Node>) {
+        let Some(p) = props else { return };
+        let Some(table) = p.get("RouteTableId").and_then(|n| self.value(n)) else {
+            return;
+        };
+        let default = p
+            .get("DestinationCidrBlock")
+            .and_then(|n| self.text(n))
+            .is_some_and(|c| c == "0.0.0.0/0");
+        if !default {
+            return;
+        }
+        let target = if let Some(g) = p.get("GatewayId") {
+            let is_igw = match call(g).and_then(|c| c.args.as_str().map(str::to_string)) {
+                Some(logical) => self
+                    .env
+                    .resources
+                    .get(logical.split('.').next().unwrap_or(""))
+                    .is_some_and(|t| t == "AWS::EC2::InternetGateway"),
+                None => g.as_str().is_some_and(|s| s.starts_with("igw-")),
+            };
+            if is_igw {
+                Target::Internet
+            } else {
+                Target::Other
+            }
+        } else if p.get("NatGatewayId").is_some() || p.get("InstanceId").is_some() {
+            Target::Nat
+        } else {
+            Target::Other
+        };
+        self.routes.defaults.entry(table).or_default().push(target);
+    }
+
+    pub(super) fn association(&mut self, props: Option<&Node>) {
+        let Some(p) = props else { return };
+        if let (Some(subnet), Some(table)) = (
+            p.get("SubnetId").and_then(|n| self.value(n)),
+            p.get("RouteTableId").and_then(|n| self.value(n)),
+        ) {
+            self.routes.associations.insert(subnet, table);
+        }
+    }
+
+    /// A subnet is public when its table's default route goes to an internet
+    /// gateway and there is no NAT; only tables defined in this template count.
+    pub(super) fn apply_routes(&mut self) {
+        for (subnet, table) in &self.routes.associations {
+            let Some(s) = self.inv.subnets.get_mut(subnet) else { continue };
+            if !self.routes.tables.contains(table) {
+                continue;
+            }
+            let targets = self.routes.defaults.get(table).map(Vec::as_slice).unwrap_or(&[]);
+            s.egress = if targets.contains(&Target::Nat) {
+                Egress::Nat
+            } else if targets.contains(&Target::Internet) {
+                Egress::InternetGateway
+            } else {
+                Egress::Private
+            };
+        }
+    }
+}

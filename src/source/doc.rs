@@ -1,0 +1,89 @@
+//! A format-neutral document tree with byte spans on every node.
+//! YAML and JSON loaders both produce it; the IaC readers only see this.
+
+use std::ops::Range;
+
+pub type Span = Range<usize>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    /// Numbers keep their source text; nothing here does arithmetic on them.
+    Number(String),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+    /// A YAML tag such as `!Ref`, with the tag name without the `!`.
+    Tagged(String, Box<Node>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub span: Span,
+}
+
+impl Node {
+    pub fn new(span: Span, kind: Kind) -> Self {
+        Node { span, kind }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()?.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&(Key, Node)> {
+        self.entries()?.iter().find(|(k, _)| k.name == key)
+    }
+
+    pub fn entries(&self) -> Option<&[(Key, Node)]> {
+        match &self.kind {
+            Kind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            Kind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            Kind::Number(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, Kind::Null)
+    }
+
+    /// What a user would call this node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "a boolean",
+            Kind::Number(_) => "a number",
+            Kind::Str(_) => "a string",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) => "a mapping",
+            Kind::Tagged(..) => "a tagged value",
+        }
+    }
+}
+
+/// Limits that keep hostile input from exhausting the stack or memory.
+pub const MAX_DEPTH: usize = 200;
+pub const MAX_NODES: usize = 5_000_000;
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;

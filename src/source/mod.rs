@@ -1,0 +1,115 @@
+//! Sources: everything that turns input into the inventory model.
+
+pub mod cdk;
+pub mod cloudformation;
+pub mod doc;
+pub mod json;
+pub mod snapshot;
+pub mod yaml;
+
+#[cfg(feature = "aws")]
+pub mod aws;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Failure, InputError};
+use crate::files::{FileId, Files, SourceFile};
+use crate::model::Inventory;
+use doc::Node;
+
+/// The inventory read from files, with the files kept for diagnostics.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub inventory: Inventory,
+    pub files: Files,
+    /// Files found while walking a directory that are not a format eniplan reads.
+    pub skipped: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct LoadOptions {
+    pub cloudformation: cloudformation::Options,
+}
+
+/// Reads every path given to `eniplan check` or `eniplan graph`.
+pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, Failure> {
+    let mut loaded = Loaded::default();
+    for path in paths {
+        if path.is_dir() {
+            if path.join("manifest.json").is_file() {
+                cdk::read(path, opts, &mut loaded)?;
+            } else {
+                walk(path, opts, &mut loaded)?;
+            }
+        } else if path.exists() {
+            load_file(path, opts, &mut loaded, true)?;
+        } else {
+            return Err(Failure::Usage(format!("{}: no such file or directory", path.display())));
+        }
+    }
+    Ok(loaded)
+}
+
+fn walk(dir: &Path, opts: &LoadOptions, loaded: &mut Loaded) -> Result<(), Failure> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Failure::Io(format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') && name != ".serverless" || name == "node_modules" || name == "target" {
+            continue;
+        }
+        if path.is_dir() {
+            if path.join("manifest.json").is_file() {
+                cdk::read(&path, opts, loaded)?;
+            } else {
+                walk(&path, opts, loaded)?;
+            }
+        } else if has_extension(&path, &["yaml", "yml", "json", "template"]) {
+            load_file(&path, opts, loaded, false)?;
+        }
+    }
+    Ok(())
+}
+
+fn has_extension(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// Parses a file as JSON or YAML, by extension, then by its first character.
+pub fn parse(file: &SourceFile) -> Result<Node, InputError> {
+    let path = Path::new(&file.path);
+    let json = has_extension(path, &["json"]) || (!has_extension(path, &["yaml", "yml"]) && file.text.trim_start().starts_with('{'));
+    if json {
+        json::parse(file)
+    } else {
+        yaml::parse(file)
+    }
+}
+
+/// Reads one file. `explicit` files must be a known format; files found by a
+/// directory walk that are not are listed as skipped.
+pub fn load_file(path: &Path, opts: &LoadOptions, loaded: &mut Loaded, explicit: bool) -> Result<Option<FileId>, Failure> {
+    let file = SourceFile::read(path)?;
+    let root = parse(&file)?;
+    if cloudformation::is_template(&root) {
+        let id = loaded.files.add(file.clone());
+        cloudformation::read(id, &file, &root, &opts.cloudformation, &mut loaded.inventory)?;
+        return Ok(Some(id));
+    }
+    if explicit {
+        return Err(
+            InputError::at(&file, root.span.start..root.span.start, "unknown input format", "not a template")
+                .with_help(
+                    "eniplan check reads CloudFormation/SAM templates (YAML or JSON, with a `Resources` section) and cdk.out directories",
+                )
+                .into(),
+        );
+    }
+    loaded.skipped.push(file.path.clone());
+    Ok(None)
+}
