@@ -158,13 +158,18 @@ impl<'a> EniGraph<'a> {
     }
 
     /// The VPC of a combination: the subnet's VPC when known (never trust a
-    /// declared VpcId over it), else the declared one, else unknown.
+    /// declared VpcId over it), else the declared one, else its groups' VPC.
     fn vpc_of(&self, subnet: &Value, cfg: &VpcConfig) -> Value {
         self.inv
             .subnets
             .get(subnet)
             .and_then(|s| s.vpc.clone())
             .or_else(|| cfg.vpc_id.clone())
+            .or_else(|| {
+                cfg.security_groups
+                    .iter()
+                    .find_map(|i| self.inv.security_groups.get(&i.value)?.vpc.clone())
+            })
             .unwrap_or_else(Value::unknown_vpc)
     }
 

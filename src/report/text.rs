@@ -87,8 +87,22 @@ pub fn render(report: &Report, color: bool) -> String {
         if f.location.is_none() {
             let _ = writeln!(out, "  at {}", f.resource);
         }
+        for r in &f.related {
+            match &r.location {
+                Some(l)
+                    if f.location
+                        .as_ref()
+                        .is_some_and(|p| l.file_id == p.file_id && l.line.abs_diff(p.line) <= 8) => {}
+                Some(l) => {
+                    let _ = writeln!(out, "  related: {}:{}:{}: {}", l.file, l.line, l.column, r.label);
+                }
+                None => {
+                    let _ = writeln!(out, "  related: {}: {}", r.resource, r.label);
+                }
+            }
+        }
         if let Some(c) = f.cost {
-            let _ = writeln!(out, "  cost: {} ENIs, {} IPs (assumed 1 IP per ENI)", c.enis, c.ips);
+            let _ = writeln!(out, "  cost: {} (assuming one IP per ENI)", crate::rules::enis(c.enis));
         }
         out.push('\n');
     }

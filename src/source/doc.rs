@@ -85,5 +85,5 @@ impl Node {
 
 /// Limits that keep hostile input from exhausting the stack or memory.
 pub const MAX_DEPTH: usize = 200;
-pub const MAX_NODES: usize = 5_000_000;
+pub const MAX_NODES: usize = 1_000_000;
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;

@@ -12,7 +12,7 @@ use network::Routes;
 use crate::error::InputError;
 use crate::files::{FileId, SourceFile};
 use crate::model::*;
-use crate::source::doc::{Key, Node};
+use crate::source::doc::{Key, Kind, Node};
 
 /// Options shared by every template in one run.
 #[derive(Debug, Default, Clone)]
@@ -42,6 +42,7 @@ pub fn read(file_id: FileId, file: &SourceFile, root: &Node, opts: &Options, inv
             format!("`Resources` must be a mapping, found {}", resources.type_name()),
         ));
     };
+    check_tags(file, root)?;
     let (params, list_params) = parameters(root, opts);
     let conditions = root
         .get("Conditions")
@@ -69,6 +70,57 @@ pub fn read(file_id: FileId, file: &SourceFile, root: &Node, opts: &Options, inv
     }
     reader.apply_standalone_rules();
     reader.apply_routes();
+    Ok(())
+}
+
+/// CloudFormation's short-form tags. Any other tag is rejected, as CloudFormation does.
+const TAGS: &[&str] = &[
+    "Ref",
+    "Condition",
+    "GetAtt",
+    "Sub",
+    "Join",
+    "Split",
+    "Select",
+    "If",
+    "ImportValue",
+    "FindInMap",
+    "GetAZs",
+    "Base64",
+    "Cidr",
+    "Equals",
+    "And",
+    "Or",
+    "Not",
+    "Transform",
+    "Length",
+    "ToJsonString",
+];
+
+fn check_tags(file: &SourceFile, root: &Node) -> Result<(), InputError> {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            Kind::Tagged(tag, inner) => {
+                if !TAGS.contains(&tag.as_str()) {
+                    return Err(InputError::at(
+                        file,
+                        n.span.clone(),
+                        format!("unknown tag `!{tag}`"),
+                        "not a CloudFormation intrinsic",
+                    )
+                    .with_help(format!(
+                        "CloudFormation's short-form tags are {}",
+                        TAGS.iter().map(|t| format!("!{t}")).collect::<Vec<_>>().join(" ")
+                    )));
+                }
+                stack.push(inner);
+            }
+            Kind::Seq(items) => stack.extend(items),
+            Kind::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
     Ok(())
 }
 
@@ -243,6 +295,9 @@ impl<'a> Reader<'a> {
             Some(n) => self.items(n, "VpcConfig.SecurityGroupIds", &origin)?,
             None => vec![],
         };
+        for item in &security_groups {
+            self.default_group(item);
+        }
         let ipv6_dual_stack = node.get("Ipv6AllowedForDualStack").and_then(|n| match self.env.scalar(n) {
             Ok(Scalar::Lit(v)) => Some(v == "true"),
             _ => None,
@@ -343,6 +398,21 @@ impl<'a> Reader<'a> {
             Scalar::Sym { expr, .. } => Some(expr),
             Scalar::NoValue => None,
         }
+    }
+
+    /// `!GetAtt MyVpc.DefaultSecurityGroup` names the VPC's default group.
+    fn default_group(&mut self, item: &Item) {
+        let Value::Symbol { expr, .. } = &item.value else { return };
+        let Some(vpc) = expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".DefaultSecurityGroup")) else {
+            return;
+        };
+        if self.inv.security_groups.contains_key(&item.value) {
+            return;
+        }
+        let mut sg = SecurityGroup::new(item.value.clone(), item.origin.clone());
+        sg.is_default = true;
+        sg.vpc = Some(self.symbol_for(vpc));
+        self.inv.security_groups.insert(item.value.clone(), sg);
     }
 
     fn symbol_for(&self, logical_id: &str) -> Value {

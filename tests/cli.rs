@@ -1,0 +1,302 @@
+//! The command line on the bundled fixtures: exit codes, bad input, flags.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn eniplan() -> Command {
+    let mut c = Command::cargo_bin("eniplan").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(20));
+    c
+}
+
+fn json(args: &[&str]) -> (Value, i32) {
+    let out = eniplan().args(args).args(["--format", "json"]).output().unwrap();
+    let code = out.status.code().unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (v, code)
+}
+
+fn rules_of(report: &Value) -> Vec<String> {
+    let mut r: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
+#[test]
+fn bad_input_is_located_and_exits_2() {
+    let cases = [
+        ("broken-indentation.yaml", "broken-indentation.yaml:8:8:", "invalid YAML"),
+        (
+            "subnetids-string.yaml",
+            "subnetids-string.yaml:6:20:",
+            "SubnetIds: expected a list, found a string",
+        ),
+        ("alias-bomb.yaml", "alias-bomb.yaml:", "alias bomb"),
+        ("deeply-nested.json", "deeply-nested.json:1:", "nesting deeper than 200 levels"),
+        ("invalid-utf8.yaml", "invalid-utf8.yaml:4:21:", "invalid UTF-8"),
+        ("unknown-tag.yaml", "unknown-tag.yaml:6:20:", "unknown tag `!Frobnicate`"),
+        ("not-a-template.json", "not-a-template.json:1:1:", "unknown input format"),
+        ("truncated.json", "truncated.json:1:", "invalid JSON"),
+        ("resources-list.yaml", "resources-list.yaml:2:3:", "`Resources` must be a mapping"),
+    ];
+    let mut failures = vec![];
+    for (file, location, message) in cases {
+        let started = Instant::now();
+        let out = eniplan().args(["check", &format!("testdata/bad/{file}")]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let ok = out.status.code() == Some(2) && stderr.contains(location) && stderr.contains(message) && !stderr.contains("panicked");
+        if !ok || started.elapsed() > Duration::from_secs(10) {
+            failures.push(format!("{file}: exit {:?} in {:?}\n{stderr}", out.status.code(), started.elapsed()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+}
+
+#[test]
+fn sam_example_counts_and_findings() {
+    let (r, code) = json(&["check", "testdata/examples/sam-app/template.yaml"]);
+    assert_eq!(code, 0, "no error-level findings, default --fail-on error");
+    let s = &r["summary"];
+    assert_eq!(s["functions"], 6);
+    assert_eq!(s["vpc_functions"], 6);
+    // Api/Export/Checkout/Worker/Webhook/Reporting: see the comments in the template.
+    assert_eq!(s["combinations"], 9);
+    assert_eq!(s["findings"]["suppressed"], 1);
+    assert_eq!(rules_of(&r), ["ENI001", "ENI002", "ENI003", "ENI201", "ENI202", "ENI301", "ENI302"]);
+    let vpc = s["vpcs"].as_array().unwrap().iter().find(|v| v["vpc"] == "!Ref Vpc").unwrap();
+    assert_eq!(vpc["combinations"], 9, "ReportingFunction joins the VPC through LambdaSG");
+    // ENI001 folds Worker into LambdaSG (-2), ENI003 folds PrivateA2 into PrivateA (-1).
+    assert_eq!(vpc["consolidated"], 6);
+    assert_eq!(vpc["quota"], 250);
+    assert_eq!(vpc["quota_source"], "default");
+    let eni002 = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "ENI002").unwrap();
+    assert_eq!(eni002["location"]["line"], 120);
+    assert_eq!(eni002["cost"]["enis"], 2);
+    assert!(eni002["fix"].as_str().unwrap().contains("DatabaseClientSG"));
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let path = "testdata/examples/sam-app/template.yaml";
+    for (level, code) in [("error", 0), ("warning", 1), ("note", 1), ("never", 0)] {
+        let out = eniplan().args(["check", path, "--fail-on", level]).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "--fail-on {level}");
+    }
+}
+
+#[test]
+fn parameters_resolve_lists_and_conditions() {
+    let path = "testdata/examples/sam-app/template.yaml";
+    let (r, _) = json(&[
+        "check",
+        path,
+        "--parameter",
+        "ReportingSubnets=subnet-r1, subnet-r2",
+        "--parameter",
+        "Stage=dev",
+    ]);
+    let reporting: Vec<&Value> = r["combinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["functions"].as_array().unwrap().iter().any(|f| f == "ReportingFunction"))
+        .collect();
+    let mut subnets: Vec<&str> = reporting.iter().map(|c| c["subnet"].as_str().unwrap()).collect();
+    subnets.sort();
+    assert_eq!(subnets, ["subnet-r1", "subnet-r2"]);
+    // Stage=dev makes IsProd false: the If picks OrdersWorkerSG.
+    assert!(reporting
+        .iter()
+        .all(|c| c["security_groups"] == serde_json::json!(["!Ref OrdersWorkerSG"])));
+    assert!(!rules_of(&r).contains(&"ENI302".to_string()));
+}
+
+#[test]
+fn unknown_condition_is_flagged_not_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.yaml");
+    std::fs::write(
+        &path,
+        "Parameters:\n  Env: {Type: String}\nConditions:\n  Prod: !Equals [!Ref Env, prod]\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig:\n        SubnetIds: [subnet-1, subnet-2]\n        SecurityGroupIds: !If [Prod, [sg-prod], [sg-dev]]\n",
+    )
+    .unwrap();
+    let (r, _) = json(&["check", path.to_str().unwrap()]);
+    let sgs = &r["combinations"][0]["security_groups"];
+    assert_eq!(sgs, &serde_json::json!(["!If [Prod, [sg-prod], [sg-dev]]"]));
+    let note = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ENI302")
+        .expect("ENI302 flags the condition");
+    assert!(note["fix"].as_str().unwrap().contains("condition `Prod`"));
+}
+
+#[test]
+fn config_file_turns_rules_off_and_changes_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("eniplan.toml");
+    std::fs::write(&cfg, "[rules.ENI001]\nenabled = false\n[rules.ENI003]\nseverity = \"error\"\n").unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/examples/sam-app/template.yaml");
+    let out = eniplan()
+        .current_dir(dir.path())
+        .args(["check", path.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "ENI003 is now an error");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!rules_of(&r).contains(&"ENI001".to_string()));
+    let eni003 = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "ENI003").unwrap();
+    assert_eq!(eni003["severity"], "error");
+
+    std::fs::write(&cfg, "[rules.ENI999]\nenabled = false\n").unwrap();
+    let out = eniplan()
+        .args(["check", path.to_str().unwrap(), "--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("eniplan.toml:1:8: unknown rule `ENI999`"));
+}
+
+#[test]
+fn config_ignore_by_resource_glob() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("x.toml");
+    std::fs::write(&cfg, "[[ignore]]\nrules = [\"ENI202\", \"ENI201\"]\nresource = \"Webhook*\"\n").unwrap();
+    let (r, _) = json(&[
+        "check",
+        "testdata/examples/sam-app/template.yaml",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    let rules = rules_of(&r);
+    assert!(
+        !rules.contains(&"ENI202".to_string()) && !rules.contains(&"ENI201".to_string()),
+        "{rules:?}"
+    );
+    assert_eq!(r["summary"]["findings"]["suppressed"], 3);
+}
+
+#[test]
+fn cdk_out_reads_stacks_with_paths_and_environment() {
+    let (r, _) = json(&["check", "testdata/examples/cdk.out"]);
+    assert_eq!(r["summary"]["functions"], 4);
+    assert_eq!(r["summary"]["combinations"], 8);
+    assert_eq!(r["combinations"][0]["account"], "123456789012");
+    assert_eq!(rules_of(&r), ["ENI001", "ENI004"]);
+    let eni004 = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "ENI004").unwrap();
+    assert!(
+        eni004["resource"].as_str().unwrap().contains("IngestStack/"),
+        "aws:cdk:path in messages"
+    );
+    assert_eq!(eni004["cost"]["enis"], 6);
+    assert_eq!(r["summary"]["consolidated_combinations"], 2);
+}
+
+#[test]
+fn directory_walk_reads_every_template() {
+    let (r, _) = json(&["check", "testdata/examples"]);
+    assert_eq!(r["summary"]["functions"], 10);
+}
+
+#[test]
+fn snapshot_audit_and_incomplete_exit_3() {
+    let (r, code) = json(&["audit", "--snapshot", "testdata/snapshots/account.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["summary"]["functions"], 4);
+    assert_eq!(r["summary"]["vpc_functions"], 3);
+    assert_eq!(r["scopes"][0]["account"], "111122223333");
+    assert_eq!(r["stats"]["api_calls"], 9);
+    for id in ["ENI001", "ENI006", "ENI101", "ENI102", "ENI205"] {
+        assert!(rules_of(&r).contains(&id.to_string()), "{id} in {:?}", rules_of(&r));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/snapshots/account.json")).unwrap();
+    let partial = text.replace(
+        "\"incomplete\": []",
+        "\"incomplete\": [{\"account\": \"111122223333\", \"region\": \"eu-west-1\", \"operation\": \"ec2:DescribeNetworkInterfaces\", \"error\": \"AccessDenied\"}]",
+    );
+    let p = dir.path().join("partial.json");
+    std::fs::write(&p, partial).unwrap();
+    let (r, code) = json(&["audit", "--snapshot", p.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    assert_eq!(r["incomplete"][0]["operation"], "ec2:DescribeNetworkInterfaces");
+
+    std::fs::write(&p, text.replace("\"eniplan_snapshot\": 1", "\"eniplan_snapshot\": 9")).unwrap();
+    let out = eniplan().args(["audit", "--snapshot", p.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("snapshot format version 9 is not supported"));
+}
+
+#[test]
+fn graph_formats_draw_functions_combinations_subnets() {
+    for (format, edge) in [("dot", "->"), ("mermaid", "-->")] {
+        let out = eniplan()
+            .args(["graph", "testdata/examples/cdk.out", "--format", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        // 4 functions → 8 combinations → 2 subnets → 1 VPC.
+        assert_eq!(text.matches(edge).count(), 4 * 2 + 8 + 2, "{text}");
+        assert!(text.contains("subnet-0a1111111111111aa"));
+    }
+}
+
+#[test]
+fn explain_and_rules() {
+    let out = eniplan().args(["explain", "ENI001"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# ENI001 equivalent-security-groups"));
+    let out = eniplan().args(["explain", "ENI999"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn output_file_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.md");
+    eniplan()
+        .args([
+            "check",
+            "testdata/examples/cdk.out",
+            "--format",
+            "markdown",
+            "--output",
+            p.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout("");
+    let md = std::fs::read_to_string(p).unwrap();
+    assert!(
+        md.contains("| `vpc-0c3333333333333cc` | 4 | 8 | 8 | 8 | 250 (default) | 242 | 2 |"),
+        "{md}"
+    );
+    assert!(md.contains("ENI004 per-function-security-group"));
+}
+
+#[test]
+fn metadata_suppression() {
+    let (r, _) = json(&["check", "testdata/examples/sam-app/template.yaml"]);
+    let suppressed: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == true)
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["rule"], "ENI201");
+    assert_eq!(suppressed[0]["functions"][0], "ReportingFunction");
+}
