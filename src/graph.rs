@@ -193,11 +193,16 @@ impl<'a> EniGraph<'a> {
         let entry = |vpc: &Value, inv: &Inventory| -> VpcSummary {
             let known = inv.vpcs.get(vpc);
             let configured = quotas.per_vpc.get(&vpc.to_string()).copied();
-            let (quota, quota_source) = match (configured, known.and_then(|v| v.quota.map(|q| (q, v.quota_source))), quotas.default) {
+            // A quota read from the account beats the configured default; a
+            // recorded fallback to AWS's default does not.
+            let read = known
+                .filter(|v| v.quota_source != QuotaSource::Default)
+                .and_then(|v| v.quota.map(|q| (q, v.quota_source)));
+            let (quota, quota_source) = match (configured, read, quotas.default) {
                 (Some(q), _, _) => (q, QuotaSource::Config),
                 (None, Some((q, src)), _) => (q, src),
                 (None, None, Some(q)) => (q, QuotaSource::Config),
-                (None, None, None) => (DEFAULT_ENI_QUOTA, QuotaSource::Default),
+                (None, None, None) => (known.and_then(|v| v.quota).unwrap_or(DEFAULT_ENI_QUOTA), QuotaSource::Default),
             };
             VpcSummary {
                 vpc: vpc.clone(),
