@@ -29,13 +29,15 @@ impl SourceFile {
 
     /// Reads a file, refusing huge files and invalid UTF-8 with a located error.
     pub fn read(path: &Path) -> Result<Self, InputError> {
+        Self::read_limited(path, MAX_FILE_BYTES)
+    }
+
+    /// Like [`SourceFile::read`], with a size limit of the caller's choosing.
+    pub fn read_limited(path: &Path, limit: u64) -> Result<Self, InputError> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(InputError::plain(
-                &shown,
-                format!("file is {} bytes; eniplan reads files up to {} bytes", meta.len(), MAX_FILE_BYTES),
-            ));
+        if meta.len() > limit {
+            return Err(InputError::plain(&shown, format!("file is {} bytes; eniplan reads files up to {limit} bytes", meta.len())));
         }
         let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
         match String::from_utf8(bytes) {

@@ -4,7 +4,9 @@ pub mod cdk;
 pub mod cloudformation;
 pub mod doc;
 pub mod json;
+pub mod serverless;
 pub mod snapshot;
+pub mod terraform;
 pub mod yaml;
 
 #[cfg(feature = "aws")]
@@ -29,6 +31,8 @@ pub struct Loaded {
 #[derive(Debug, Default, Clone)]
 pub struct LoadOptions {
     pub cloudformation: cloudformation::Options,
+    pub serverless: serverless::Options,
+    pub terraform: terraform::Options,
 }
 
 /// Reads every path given to `eniplan check` or `eniplan graph`.
@@ -67,7 +71,7 @@ fn walk(dir: &Path, opts: &LoadOptions, loaded: &mut Loaded) -> Result<(), Failu
             } else {
                 walk(&path, opts, loaded)?;
             }
-        } else if has_extension(&path, &["yaml", "yml", "json", "template"]) {
+        } else if has_extension(&path, &["yaml", "yml", "json", "template", "tf"]) {
             load_file(&path, opts, loaded, false)?;
         }
     }
@@ -95,17 +99,34 @@ pub fn parse(file: &SourceFile) -> Result<Node, InputError> {
 /// directory walk that are not are listed as skipped.
 pub fn load_file(path: &Path, opts: &LoadOptions, loaded: &mut Loaded, explicit: bool) -> Result<Option<FileId>, Failure> {
     let file = SourceFile::read(path)?;
+    if has_extension(path, &["tf"]) {
+        if explicit {
+            terraform::read_tf(&file)?;
+        }
+        loaded.skipped.push(format!("{} (Terraform source: check a plan from `terraform show -json` instead)", file.path));
+        return Ok(None);
+    }
     let root = parse(&file)?;
     if cloudformation::is_template(&root) {
         let id = loaded.files.add(file.clone());
         cloudformation::read(id, &file, &root, &opts.cloudformation, &mut loaded.inventory)?;
         return Ok(Some(id));
     }
+    if serverless::is_serverless(&root) {
+        let id = loaded.files.add(file.clone());
+        serverless::read(id, &file, &root, &opts.serverless, loaded)?;
+        return Ok(Some(id));
+    }
+    if terraform::is_plan(&root) {
+        let id = loaded.files.add(file.clone());
+        terraform::read(id, &file, &root, &opts.terraform, loaded)?;
+        return Ok(Some(id));
+    }
     if explicit {
         return Err(
             InputError::at(&file, root.span.start..root.span.start, "unknown input format", "not a template")
                 .with_help(
-                    "eniplan check reads CloudFormation/SAM templates (YAML or JSON, with a `Resources` section) and cdk.out directories",
+                    "eniplan check reads CloudFormation/SAM templates (YAML or JSON, with a `Resources` section), cdk.out directories, serverless.yml and Terraform plan JSON",
                 )
                 .into(),
         );

@@ -13,6 +13,9 @@ use crate::model::*;
 
 pub const FORMAT_VERSION: u32 = 1;
 
+/// Snapshots are written by machines and grow with the account: allow 1 GiB.
+const MAX_SNAPSHOT_BYTES: u64 = 1 << 30;
+
 #[derive(Debug, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
@@ -203,7 +206,7 @@ pub struct SnapGap {
 
 /// Reads and validates a snapshot file.
 pub fn load(path: &Path) -> Result<(Inventory, Snapshot), Failure> {
-    let file = SourceFile::read(path)?;
+    let file = SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?;
     let snap = parse(&file)?;
     Ok((to_inventory(&snap), snap))
 }

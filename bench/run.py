@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Core benchmarks, side by side in one run. Prints medians and ratios.
+
+  bench/run.py [--quick]
+
+Needs a release build (`cargo build --release`); installs cfn-lint into
+bench/.venv for the comparison.
+"""
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "out")
+ENIPLAN = os.path.join(ROOT, "target", "release", "eniplan")
+VENV = os.path.join(ROOT, "bench", ".venv")
+
+
+def timed(cmd, runs):
+    """Median wall time in seconds and the peak RSS (MiB) of the children."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+        if p.returncode not in (0, 1, 2, 4, 6, 8, 10, 12):
+            sys.exit(f"{cmd} exited {p.returncode}")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return statistics.median(times), rss
+
+
+def peak_rss(cmd):
+    """Peak RSS in MiB of one run, measured by a fresh python so earlier children don't count."""
+    code = "import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    return int(subprocess.check_output([sys.executable, "-c", code] + cmd)) / 1024
+
+
+def main():
+    quick = "--quick" in sys.argv
+    os.makedirs(OUT, exist_ok=True)
+    gen = [sys.executable, os.path.join(ROOT, "bench", "gen.py")]
+    template = os.path.join(OUT, "cfn-300.yaml")
+    subprocess.check_call(gen + ["cfn", "300", template])
+    for n in (10_000, 30_000, 100_000):
+        subprocess.check_call(gen + ["snapshot", str(n), os.path.join(OUT, f"snapshot-{n}.json")])
+
+    print(f"{'benchmark':<46} {'median':>10} {'peak RSS':>10}")
+    t_eni, _ = timed([ENIPLAN, "check", template, "--format", "json"], 5 if quick else 21)
+    print(f"{'eniplan check cfn-300.yaml':<46} {t_eni * 1000:>8.1f}ms {peak_rss([ENIPLAN, 'check', template]):>8.1f}MB")
+    if not os.path.exists(os.path.join(VENV, "bin", "cfn-lint")):
+        subprocess.check_call([sys.executable, "-m", "venv", VENV])
+        subprocess.check_call([os.path.join(VENV, "bin", "pip"), "install", "-q", "cfn-lint>=1,<2"])
+    t_lint, _ = timed([os.path.join(VENV, "bin", "cfn-lint"), template], 3 if quick else 5)
+    print(f"{'cfn-lint cfn-300.yaml':<46} {t_lint * 1000:>8.1f}ms")
+    print(f"{'ratio cfn-lint / eniplan':<46} {t_lint / t_eni:>9.0f}x")
+
+    medians = {}
+    for n in (10_000, 30_000, 100_000):
+        snap = os.path.join(OUT, f"snapshot-{n}.json")
+        cmd = [ENIPLAN, "audit", "--snapshot", snap, "--format", "json", "--output", os.devnull]
+        medians[n], _ = timed(cmd, 3 if quick else 7)
+        print(f"{f'eniplan audit --snapshot ({n} functions)':<46} {medians[n] * 1000:>8.1f}ms {peak_rss(cmd):>8.1f}MB")
+    print(f"{'time ratio 100k / 10k (linear = 10)':<46} {medians[100_000] / medians[10_000]:>10.1f}")
+
+
+if __name__ == "__main__":
+    main()
