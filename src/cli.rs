@@ -70,7 +70,7 @@ pub enum Command {
     },
 }
 
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct Common {
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -86,6 +86,12 @@ pub struct Common {
     /// CloudFormation parameter override (repeatable); list values are comma-separated.
     #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_kv)]
     pub parameters: Vec<(String, String)>,
+    /// Serverless Framework stage (default: provider.stage, else dev).
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Value for a variable eniplan cannot read itself, e.g. `ssm:/net/lambda-sg=sg-123` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_kv)]
+    pub vars: Vec<(String, String)>,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -115,8 +121,9 @@ pub struct Live {
     pub with_state: bool,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Text,
     Json,
     Sarif,
@@ -129,8 +136,9 @@ pub enum GraphFormat {
     Mermaid,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FailOn {
+    #[default]
     Error,
     Warning,
     Note,
@@ -193,7 +201,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
         },
         Command::Check { paths, common } => {
             let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
-            let loaded = source::load_paths(&paths, &load_options(&common.parameters))?;
+            let loaded = source::load_paths(&paths, &load_options(&common))?;
             let inv = loaded.inventory;
             finish("check", &inv, &config, &common, loaded.files, loaded.skipped, vec![], 0)
         }
@@ -235,7 +243,16 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             let inv = match snap {
                 Some(p) => snapshot::load(&p)?.0,
                 None if paths.is_empty() => return Err(Failure::Usage("give template paths or --snapshot".into())),
-                None => source::load_paths(&paths, &load_options(&parameters))?.inventory,
+                None => {
+                    source::load_paths(
+                        &paths,
+                        &load_options(&Common {
+                            parameters,
+                            ..Common::default()
+                        }),
+                    )?
+                    .inventory
+                }
             };
             let graph = EniGraph::build(&inv, &Quotas::default());
             let text = match format {
@@ -248,9 +265,11 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
     }
 }
 
-fn load_options(parameters: &[(String, String)]) -> LoadOptions {
+fn load_options(common: &Common) -> LoadOptions {
     let mut opts = LoadOptions::default();
-    opts.cloudformation.parameters = parameters.to_vec();
+    opts.cloudformation.parameters = common.parameters.clone();
+    opts.serverless.stage = common.stage.clone();
+    opts.serverless.vars = common.vars.clone();
     opts
 }
 
