@@ -214,7 +214,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
             let (inv, snap) = snapshot::load(&path)?;
             if let Some(out) = save_snapshot {
-                snapshot::save(&out, &snap)?;
+                snapshot::save(&out, &snapshot::from_inventory(&inv, snap.scopes.clone(), snap.api_calls))?;
             }
             finish(
                 "audit",

@@ -3,7 +3,9 @@
 //! A combination is Lambda's sharing key, `(account, subnet, sorted set of
 //! security groups)`. Each one is (at least) one Hyperplane ENI.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use ahash::AHashMap as HashMap;
 use std::fmt;
 
 use petgraph::graph::{Graph, NodeIndex};
@@ -82,6 +84,8 @@ pub struct EniGraph<'a> {
     pub referenced_by: HashMap<Value, BTreeSet<String>>,
     /// Observed ENIs that match no combination of any function or version.
     pub orphans: Vec<usize>,
+    /// Each attached version's sorted, de-duplicated SG set and subnets.
+    sets: HashMap<User, (Vec<Value>, Vec<Value>)>,
 }
 
 /// Per-VPC quota overrides from configuration, and the default.
@@ -101,6 +105,7 @@ impl<'a> EniGraph<'a> {
             vpcs: BTreeMap::new(),
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
+            sets: HashMap::new(),
         };
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
@@ -112,7 +117,8 @@ impl<'a> EniGraph<'a> {
                 let user = User { function: fi, version: vi };
                 let vnode = g.graph.add_node(GNode::Version(user));
                 let sgs = cfg.sg_set();
-                for subnet in cfg.subnet_set() {
+                let subnets = cfg.subnet_set();
+                for subnet in subnets.iter().cloned() {
                     let key = ComboKey {
                         account: f.account.clone(),
                         subnet: subnet.clone(),
@@ -149,6 +155,7 @@ impl<'a> EniGraph<'a> {
                     g.combos[ci].users.push(user);
                     g.graph.add_edge(vnode, g.combos[ci].node, ());
                 }
+                g.sets.insert(user, (sgs, subnets));
             }
         }
         g.match_enis();
@@ -248,6 +255,16 @@ impl<'a> EniGraph<'a> {
         }
     }
 
+    /// The version's SG set: sorted, without duplicates.
+    pub fn sgs(&self, u: User) -> &[Value] {
+        self.sets.get(&u).map_or(&[], |s| &s.0)
+    }
+
+    /// The version's subnets: sorted, without duplicates.
+    pub fn subnets(&self, u: User) -> &[Value] {
+        self.sets.get(&u).map_or(&[], |s| &s.1)
+    }
+
     pub fn function(&self, u: User) -> &Function {
         &self.inv.functions[u.function]
     }
@@ -285,7 +302,7 @@ impl<'a> EniGraph<'a> {
     /// The VPC a function version is in (of its first subnet), if attached.
     pub fn vpc_of_user(&self, u: User) -> Value {
         let cfg = self.config(u);
-        match cfg.subnet_set().first() {
+        match self.subnets(u).first() {
             Some(s) => self.vpc_of(s, cfg),
             None => cfg.vpc_id.clone().unwrap_or_else(Value::unknown_vpc),
         }

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 use crate::files::FileId;
 use crate::source::doc::Span;
@@ -11,21 +12,30 @@ use crate::source::doc::Span;
 /// A subnet, security group or VPC as written: a literal ID, or a symbol that
 /// stands for one (`!Ref LambdaSG`, `${ssm:/net/sg}`, `aws_security_group.x.id`).
 /// Two equal symbols in the same scope are the same thing.
+/// Strings are shared (`Arc<str>`): one ID appears in many functions, combinations and findings.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value {
-    Id(String),
-    Symbol { scope: String, expr: String },
+    Id(Arc<str>),
+    Symbol { scope: Arc<str>, expr: Arc<str> },
 }
 
 impl Value {
-    pub fn id(s: impl Into<String>) -> Self {
-        Value::Id(s.into())
+    pub fn id(s: impl AsRef<str>) -> Self {
+        Value::Id(s.as_ref().into())
     }
 
-    pub fn symbol(scope: impl Into<String>, expr: impl Into<String>) -> Self {
+    pub fn symbol(scope: impl AsRef<str>, expr: impl AsRef<str>) -> Self {
         Value::Symbol {
-            scope: scope.into(),
-            expr: expr.into(),
+            scope: scope.as_ref().into(),
+            expr: expr.as_ref().into(),
+        }
+    }
+
+    /// The ID, or the symbol's expression.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Value::Id(id) => id,
+            Value::Symbol { expr, .. } => expr,
         }
     }
 
@@ -40,10 +50,7 @@ impl Value {
 
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Id(id) => f.write_str(id),
-            Value::Symbol { expr, .. } => f.write_str(expr),
-        }
+        f.write_str(self.as_str())
     }
 }
 
@@ -51,21 +58,21 @@ impl fmt::Display for Value {
 /// `aws:cdk:path`, ARN or Terraform address), plus a file span when known.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
-    pub resource: String,
+    pub resource: Arc<str>,
     pub file: Option<(FileId, Span)>,
 }
 
 impl Origin {
-    pub fn resource(name: impl Into<String>) -> Self {
+    pub fn resource(name: impl AsRef<str>) -> Self {
         Origin {
-            resource: name.into(),
+            resource: name.as_ref().into(),
             file: None,
         }
     }
 
-    pub fn in_file(name: impl Into<String>, file: FileId, span: Span) -> Self {
+    pub fn in_file(name: impl AsRef<str>, file: FileId, span: Span) -> Self {
         Origin {
-            resource: name.into(),
+            resource: name.as_ref().into(),
             file: Some((file, span)),
         }
     }

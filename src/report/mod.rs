@@ -111,8 +111,11 @@ pub struct FindingOut {
     pub fix: String,
     pub resource: String,
     pub location: Option<Location>,
+    /// At most 50 names; `functions_total` counts them all.
     pub functions: Vec<String>,
+    pub functions_total: usize,
     pub combinations: Vec<String>,
+    pub combinations_total: usize,
     pub cost: Option<Cost>,
     pub suppressed: bool,
     /// Stable across moved lines: rule, resource, functions and combinations.
@@ -258,10 +261,12 @@ pub fn build(input: Input) -> Report {
             severity: f.severity,
             message: f.message.clone(),
             fix: f.fix.clone(),
-            resource: f.location.resource.clone(),
+            resource: f.location.resource.to_string(),
             location: location(&files, &f.location),
             functions: f.functions.clone(),
+            functions_total: f.functions_total,
             combinations: f.combinations.clone(),
+            combinations_total: f.combinations_total,
             cost: f.cost,
             suppressed: f.suppressed,
             fingerprint: fingerprint(f),
@@ -270,7 +275,7 @@ pub fn build(input: Input) -> Report {
                 .iter()
                 .map(|(o, l)| Related {
                     label: l.clone(),
-                    resource: o.resource.clone(),
+                    resource: o.resource.to_string(),
                     location: location(&files, o),
                 })
                 .collect(),

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::*;
 use crate::model::SgRule;
@@ -17,15 +17,21 @@ type ClassKey<'a> = (&'a Value, BTreeSet<Option<&'a Value>>, BTreeSet<SgRule>);
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     // SG set → the combinations that use it, per VPC.
-    let mut sets: BTreeMap<(&Value, &Vec<Value>), Vec<usize>> = BTreeMap::new();
+    let mut sets: ahash::AHashMap<(&Value, &Vec<Value>), Vec<usize>> = ahash::AHashMap::new();
     for (i, c) in g.combos.iter().enumerate() {
         sets.entry((&c.vpc, &c.key.sgs)).or_default().push(i);
     }
-    let mut classes: BTreeMap<ClassKey, Vec<&Vec<Value>>> = BTreeMap::new();
+    let mut classes: ahash::AHashMap<ClassKey, Vec<&Vec<Value>>> = ahash::AHashMap::new();
     for (vpc, sgs) in sets.keys() {
         if let Some((vpcs, rules)) = effective_rules(g, sgs) {
             classes.entry((vpc, vpcs, rules)).or_default().push(sgs);
         }
+    }
+    // Hash maps are fast; sorting keeps the report stable.
+    let mut classes: Vec<(ClassKey, Vec<&Vec<Value>>)> = classes.into_iter().collect();
+    classes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (_, members) in &mut classes {
+        members.sort_unstable();
     }
     let mut out = Vec::new();
     for ((vpc, _, rules), members) in classes.into_iter().filter(|(_, m)| m.len() > 1) {
@@ -66,7 +72,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         )
         .cost(saved)
         .users(g, moved)
-        .combinations(combos.iter().map(|&i| g.combos[i].key.to_string()));
+        .combinations(combos.iter().map(|&i| &g.combos[i].key));
         for s in &others {
             f.merges.push(Merge::SecurityGroups {
                 vpc: vpc.clone(),

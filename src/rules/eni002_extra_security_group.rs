@@ -85,7 +85,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         )
         .cost(n)
         .users(g, users)
-        .combinations(combos.iter().map(|&i| g.combos[i].key.to_string()));
+        .combinations(combos.iter().map(|&i| &g.combos[i].key));
         out.push(f);
     }
     out

@@ -51,7 +51,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         )
         .cost(n)
         .users(g, users)
-        .combinations(subnets.values().map(|&i| g.combos[i].key.to_string()));
+        .combinations(subnets.values().map(|&i| &g.combos[i].key));
         for (from, _) in movers {
             // Only a move between subnets with the same routing keeps behaviour.
             if egress(from) == egress(into) {

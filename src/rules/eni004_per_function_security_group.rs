@@ -23,21 +23,21 @@ fn check(cx: &Context) -> Vec<Finding> {
         if users.len() < t.per_function_sg_min_functions {
             continue;
         }
-        let mut by_set: BTreeMap<Vec<Value>, BTreeSet<usize>> = BTreeMap::new();
+        let mut by_set: ahash::AHashMap<&[Value], BTreeSet<usize>> = ahash::AHashMap::new();
         for u in &users {
-            by_set.entry(g.config(*u).sg_set()).or_default().insert(u.function);
+            by_set.entry(g.sgs(*u)).or_default().insert(u.function);
         }
         let lonely: Vec<User> = users
             .iter()
             .copied()
-            .filter(|u| by_set[&g.config(*u).sg_set()].len() == 1 && !g.config(*u).security_groups.is_empty())
+            .filter(|u| by_set[g.sgs(*u)].len() == 1 && !g.sgs(*u).is_empty())
             .collect();
         let share = lonely.len() as f64 / users.len() as f64;
         if share < t.per_function_sg_share {
             continue;
         }
-        let now: usize = lonely.iter().map(|u| g.config(*u).subnet_set().len()).sum();
-        let subnets: BTreeSet<Value> = lonely.iter().flat_map(|u| g.config(*u).subnet_set()).collect();
+        let now: usize = lonely.iter().map(|u| g.subnets(*u).len()).sum();
+        let subnets: BTreeSet<&Value> = lonely.iter().flat_map(|u| g.subnets(*u)).collect();
         let saved = now.saturating_sub(subnets.len());
         let f = Finding::new(
             &RULE,

@@ -24,7 +24,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                     .users(g, [u]),
             );
         };
-        let sgs = cfg.sg_set().len();
+        let sgs = g.sgs(u).len();
         if sgs > MAX_SECURITY_GROUPS {
             problem(
                 &cfg.origin,
@@ -33,7 +33,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 "merge the rules into at most five groups",
             );
         }
-        let subnets = cfg.subnet_set().len();
+        let subnets = g.subnets(u).len();
         if subnets > MAX_SUBNETS {
             problem(
                 &cfg.origin,

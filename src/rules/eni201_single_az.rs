@@ -15,8 +15,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     let min = cx.thresholds.min_availability_zones;
     let mut out = Vec::new();
     for u in g.users().filter(|u| g.version(*u).is_latest()) {
-        let cfg = g.config(u);
-        let subnets = cfg.subnet_set();
+        let subnets = g.subnets(u);
         if subnets.is_empty() {
             continue;
         }

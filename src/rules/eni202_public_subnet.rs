@@ -13,7 +13,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut out = Vec::new();
     for u in g.users().filter(|u| g.version(*u).is_latest()) {
-        let subnets = g.config(u).subnet_set();
+        let subnets = g.subnets(u);
         let public = !subnets.is_empty()
             && subnets
                 .iter()

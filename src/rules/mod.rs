@@ -50,6 +50,9 @@ pub fn find(id: &str) -> Option<&'static Registered> {
     RULES.iter().find(|r| r.rule.id.eq_ignore_ascii_case(id) || r.rule.name == id)
 }
 
+/// Findings name at most this many functions and combinations; the totals are kept.
+pub const MAX_LISTED: usize = 50;
+
 pub struct Context<'a> {
     pub graph: &'a EniGraph<'a>,
     pub thresholds: &'a Thresholds,
@@ -78,8 +81,11 @@ pub struct Finding {
     pub location: Origin,
     /// Other places worth showing, with a label each.
     pub related: Vec<(Origin, String)>,
+    /// The first [`MAX_LISTED`] affected functions; `functions_total` counts all.
     pub functions: Vec<String>,
+    pub functions_total: usize,
     pub combinations: Vec<String>,
+    pub combinations_total: usize,
     pub cost: Option<Cost>,
     pub merges: Vec<Merge>,
     /// Elements whose `ignore` lists can suppress this finding.
@@ -103,7 +109,9 @@ impl Finding {
             location,
             related: vec![],
             functions: vec![],
+            functions_total: 0,
             combinations: vec![],
+            combinations_total: 0,
             cost: None,
             merges: vec![],
             subjects: Subjects::default(),
@@ -124,13 +132,22 @@ impl Finding {
     /// Names these function versions and lets their `ignore` lists suppress it.
     pub fn users(mut self, g: &EniGraph, users: impl IntoIterator<Item = User>) -> Self {
         let users: BTreeSet<User> = users.into_iter().collect();
-        self.functions = users.iter().map(|u| g.user_name(*u)).collect();
+        self.functions = users.iter().take(MAX_LISTED).map(|u| g.user_name(*u)).collect();
+        self.functions_total = users.len();
         self.subjects.users = users.into_iter().collect();
         self
     }
 
-    pub fn combinations(mut self, combos: impl IntoIterator<Item = String>) -> Self {
-        self.combinations = combos.into_iter().collect();
+    pub fn combinations<T: ToString>(mut self, combos: impl IntoIterator<Item = T>) -> Self {
+        let mut total = 0;
+        self.combinations = combos
+            .into_iter()
+            .inspect(|_| total += 1)
+            .enumerate()
+            .filter(|(i, _)| *i < MAX_LISTED)
+            .map(|(_, c)| c.to_string())
+            .collect();
+        self.combinations_total = total;
         self
     }
 
@@ -151,16 +168,26 @@ pub fn run(graph: &EniGraph, config: &Config) -> Vec<Finding> {
         .iter()
         .filter_map(|i| Some((i.rules.clone(), Glob::new(&i.resource).ok()?.compile_matcher())))
         .collect();
+    // Rules are pure functions of the graph, so they run side by side.
+    let enabled: Vec<&Registered> = RULES.iter().filter(|r| config.enabled(r.rule.id)).collect();
+    let results: Vec<(&Registered, Vec<Finding>)> = std::thread::scope(|scope| {
+        let cx = &cx;
+        let handles: Vec<_> = enabled.iter().map(|r| (*r, scope.spawn(move || (r.rule.check)(cx)))).collect();
+        handles
+            .into_iter()
+            .map(|(r, h)| (r, h.join().expect("rules do not panic")))
+            .collect()
+    });
     let mut findings = Vec::new();
-    for r in RULES.iter().filter(|r| config.enabled(r.rule.id)) {
-        for mut f in (r.rule.check)(&cx) {
+    for (r, found) in results {
+        for mut f in found {
             if let Some(s) = config.rules.get(r.rule.id).and_then(|c| c.severity) {
                 f.severity = s;
             }
             f.suppressed = suppressed(graph, &f)
                 || ignores
                     .iter()
-                    .any(|(rules, glob)| (rules.is_empty() || rules.iter().any(|x| x == f.rule)) && glob.is_match(&f.location.resource));
+                    .any(|(rules, glob)| (rules.is_empty() || rules.iter().any(|x| x == f.rule)) && glob.is_match(&*f.location.resource));
             findings.push(f);
         }
     }

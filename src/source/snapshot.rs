@@ -204,11 +204,35 @@ pub struct SnapGap {
     pub error: String,
 }
 
-/// Reads and validates a snapshot file.
+/// Reads and validates a snapshot file. The returned [`Snapshot`] keeps only
+/// its metadata (`scopes`, `api_calls`, …): the inventory is moved out of it.
 pub fn load(path: &Path) -> Result<(Inventory, Snapshot), Failure> {
-    let file = SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?;
-    let snap = parse(&file)?;
-    Ok((to_inventory(&snap), snap))
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+    if meta.len() > MAX_SNAPSHOT_BYTES {
+        return Err(InputError::plain(
+            &shown,
+            format!(
+                "file is {} bytes; eniplan reads snapshots up to {MAX_SNAPSHOT_BYTES} bytes",
+                meta.len()
+            ),
+        )
+        .into());
+    }
+    let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+    // The fast path parses bytes directly; only a bad file pays for a located error.
+    let parsed = serde_json::from_slice::<Snapshot>(&bytes);
+    drop(bytes);
+    let snap = match parsed {
+        Ok(s) if s.eniplan_snapshot == FORMAT_VERSION => s,
+        _ => {
+            parse(&SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?)?;
+            unreachable!("parse fails wherever from_slice did")
+        }
+    };
+    let mut snap = snap;
+    let inv = into_inventory(&mut snap);
+    Ok((inv, snap))
 }
 
 pub fn parse(file: &SourceFile) -> Result<Snapshot, InputError> {
@@ -243,53 +267,60 @@ fn offset_of(file: &SourceFile, line: usize, column: usize) -> usize {
     offset
 }
 
-pub fn to_inventory(s: &Snapshot) -> Inventory {
+/// Builds the inventory, moving the element lists out of the snapshot.
+pub fn into_inventory(s: &mut Snapshot) -> Inventory {
     let mut inv = Inventory::default();
-    for f in &s.functions {
-        let resource = f.arn.clone().unwrap_or_else(|| f.name.clone());
-        let origin = Origin::resource(&resource);
+    for f in std::mem::take(&mut s.functions) {
+        let resource = f.arn.unwrap_or_else(|| f.name.clone());
         let versions = f
             .versions
-            .iter()
-            .map(|v| Version {
-                version: v.version.clone(),
-                aliases: v.aliases.clone(),
-                vpc: v.vpc.as_ref().map(|c| {
+            .into_iter()
+            .map(|v| {
+                let vpc = v.vpc.map(|c| {
                     let o = Origin::resource(version_arn(&resource, &v.version));
-                    let item = |id: &String| Item {
-                        value: Value::id(id),
-                        origin: o.clone(),
+                    let items = |ids: Vec<String>| {
+                        ids.into_iter()
+                            .map(|id| Item {
+                                value: Value::Id(id.into()),
+                                origin: o.clone(),
+                            })
+                            .collect()
                     };
                     VpcConfig {
-                        subnets: c.subnet_ids.iter().map(item).collect(),
-                        security_groups: c.security_group_ids.iter().map(item).collect(),
-                        vpc_id: c.vpc_id.as_ref().filter(|v| !v.is_empty()).map(Value::id),
+                        subnets: items(c.subnet_ids),
+                        security_groups: items(c.security_group_ids),
+                        vpc_id: c.vpc_id.filter(|v| !v.is_empty()).map(Value::id),
                         ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
-                        origin: o.clone(),
+                        origin: o,
                     }
-                }),
-                state: v.state.as_ref().map(|s| FunctionState {
-                    state: s.state.clone(),
-                    state_reason_code: s.state_reason_code.clone(),
-                    last_update_status: s.last_update_status.clone(),
-                    last_update_reason_code: s.last_update_status_reason_code.clone(),
-                }),
+                });
+                Version {
+                    version: v.version,
+                    aliases: v.aliases,
+                    vpc,
+                    state: v.state.map(|s| FunctionState {
+                        state: s.state,
+                        state_reason_code: s.state_reason_code,
+                        last_update_status: s.last_update_status,
+                        last_update_reason_code: s.last_update_status_reason_code,
+                    }),
+                }
             })
             .collect();
         inv.functions.push(Function {
-            name: f.name.clone(),
-            account: f.account.clone(),
-            region: f.region.clone(),
-            origin,
+            name: f.name,
+            account: f.account,
+            region: f.region,
+            origin: Origin::resource(resource),
             ignore: vec![],
             versions,
         });
     }
-    for sn in &s.subnets {
+    for sn in std::mem::take(&mut s.subnets) {
         let mut subnet = Subnet::new(Value::id(&sn.id), Origin::resource(&sn.id));
-        subnet.vpc = sn.vpc_id.as_ref().map(Value::id);
-        subnet.az = sn.availability_zone.clone();
-        subnet.cidr = sn.cidr_block.clone();
+        subnet.vpc = sn.vpc_id.map(Value::id);
+        subnet.az = sn.availability_zone;
+        subnet.cidr = sn.cidr_block;
         subnet.available_ips = sn.available_ip_address_count;
         subnet.egress = match sn.egress {
             SnapEgress::Unknown => Egress::Unknown,
@@ -299,10 +330,10 @@ pub fn to_inventory(s: &Snapshot) -> Inventory {
         };
         inv.subnets.insert(subnet.id.clone(), subnet);
     }
-    for g in &s.security_groups {
+    for g in std::mem::take(&mut s.security_groups) {
         let mut sg = SecurityGroup::new(Value::id(&g.id), Origin::resource(&g.id));
-        sg.name = g.name.clone();
-        sg.vpc = g.vpc_id.as_ref().map(Value::id);
+        sg.name = g.name;
+        sg.vpc = g.vpc_id.map(Value::id);
         sg.is_default = g.is_default;
         sg.rules = g
             .rules
@@ -310,9 +341,9 @@ pub fn to_inventory(s: &Snapshot) -> Inventory {
             .map(|rules| rules.iter().map(rule_to_model).collect::<BTreeSet<_>>());
         inv.security_groups.insert(sg.id.clone(), sg);
     }
-    for v in &s.vpcs {
+    for v in std::mem::take(&mut s.vpcs) {
         let mut vpc = Vpc::new(Value::id(&v.id), Origin::resource(&v.id));
-        vpc.cidr = v.cidr_block.clone();
+        vpc.cidr = v.cidr_block;
         vpc.quota = v.eni_quota;
         vpc.quota_source = match v.eni_quota_source.as_deref() {
             Some("service_quotas") => QuotaSource::ServiceQuotas,
@@ -321,18 +352,17 @@ pub fn to_inventory(s: &Snapshot) -> Inventory {
         };
         inv.vpcs.insert(vpc.id.clone(), vpc);
     }
-    inv.enis = s
-        .enis
-        .iter()
+    inv.enis = std::mem::take(&mut s.enis)
+        .into_iter()
         .map(|e| ObservedEni {
-            id: e.id.clone(),
-            account: e.account.clone(),
-            region: e.region.clone(),
-            subnet: Value::id(&e.subnet_id),
-            security_groups: e.security_group_ids.iter().map(Value::id).collect(),
-            vpc: e.vpc_id.as_ref().map(Value::id),
-            status: e.status.clone(),
-            description: e.description.clone(),
+            id: e.id,
+            account: e.account,
+            region: e.region,
+            subnet: Value::id(e.subnet_id),
+            security_groups: e.security_group_ids.into_iter().map(Value::id).collect(),
+            vpc: e.vpc_id.map(Value::id),
+            status: e.status,
+            description: e.description,
         })
         .collect();
     inv.gaps = s
@@ -346,6 +376,13 @@ pub fn to_inventory(s: &Snapshot) -> Inventory {
         })
         .collect();
     inv
+}
+
+/// Builds the inventory from a snapshot that stays whole.
+pub fn to_inventory(s: &Snapshot) -> Inventory {
+    let json = serde_json::to_value(s).expect("snapshots serialise");
+    let mut copy: Snapshot = serde_json::from_value(json).expect("and deserialise");
+    into_inventory(&mut copy)
 }
 
 fn version_arn(function: &str, version: &str) -> String {
@@ -406,7 +443,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 name: f.name.clone(),
                 account: f.account.clone(),
                 region: f.region.clone(),
-                arn: f.origin.resource.starts_with("arn:").then(|| f.origin.resource.clone()),
+                arn: f.origin.resource.starts_with("arn:").then(|| f.origin.resource.to_string()),
                 versions: f
                     .versions
                     .iter()

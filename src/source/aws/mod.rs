@@ -21,7 +21,9 @@
 //! Accounts and (account, region) scopes run concurrently, at most
 //! `concurrency` at a time; within a scope, `ListFunctions` runs beside the
 //! ENI and quota reads, pages strictly one after the other. Retries are the
-//! SDK's (standard or adaptive mode). Any call that still fails becomes a
+//! SDK's: standard mode with 3 attempts unless `AWS_RETRY_MODE`
+//! (`standard`/`adaptive`) and `AWS_MAX_ATTEMPTS`, or `retry_mode` and
+//! `max_attempts` in the profile, say otherwise. Any call that still fails becomes a
 //! [`Gap`] in `inventory.gaps` — unreadable is never read as empty.
 //!
 //! When no account can be identified at all (no credentials, expired or
@@ -56,13 +58,6 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// How many `GetFunctionConfiguration`/`ListAliases` calls run at once in one scope.
 pub const PER_SCOPE_CONCURRENCY: usize = 8;
 
-/// The SDK retry modes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryMode {
-    Standard,
-    Adaptive,
-}
-
 /// What `eniplan audit` passes to the collector.
 #[derive(Debug, Clone, Default)]
 pub struct AwsOptions {
@@ -76,12 +71,6 @@ pub struct AwsOptions {
     pub with_state: bool,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
-    /// `None`: what the environment/profile says (`AWS_RETRY_MODE`), else standard.
-    pub retry_mode: Option<RetryMode>,
-    /// `None`: what the environment/profile says (`AWS_MAX_ATTEMPTS`), else 3.
-    pub max_attempts: Option<u32>,
-    /// Scopes read at once; `None` means [`DEFAULT_CONCURRENCY`].
-    pub concurrency: Option<usize>,
 }
 
 /// The result of a live read. `inventory.gaps` lists what could not be read.
@@ -131,7 +120,7 @@ pub fn list_function_pages(opts: &AwsOptions) -> Result<(u64, u64), Failure> {
         let stats = Stats::new();
         let regions = regions_to_read(opts, factory.configured_region())?;
         let targets = targets(opts);
-        let sem = Arc::new(Semaphore::new(opts.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1)));
+        let sem = Arc::new(Semaphore::new(DEFAULT_CONCURRENCY));
         let mut set = JoinSet::new();
         for t in &targets {
             for r in &regions {
@@ -214,7 +203,7 @@ fn gap(account: &str, region: &str, operation: &str, error: impl Into<String>) -
 async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected, Failure> {
     let stats = Stats::new();
     let progress = Progress::new(opts.progress, &stats);
-    let limit = opts.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1);
+    let limit = DEFAULT_CONCURRENCY;
     let regions = regions_to_read(opts, factory.configured_region())?;
     let home = regions.first().cloned().unwrap_or_else(|| "us-east-1".to_string());
     let targets = targets(opts);
@@ -412,13 +401,13 @@ async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, 
     for f in &functions {
         for v in &f.versions {
             if let Some(Value::Id(id)) = v.vpc.as_ref().and_then(|c| c.vpc_id.as_ref()) {
-                vpc_ids.insert(id.clone());
+                vpc_ids.insert(id.to_string());
             }
         }
     }
     for e in &enis {
         if let Some(Value::Id(id)) = &e.vpc {
-            vpc_ids.insert(id.clone());
+            vpc_ids.insert(id.to_string());
         }
     }
     let wanted_subnets: BTreeSet<String> = functions
@@ -427,11 +416,11 @@ async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, 
         .filter_map(|v| v.vpc.as_ref())
         .flat_map(|c| c.subnets.iter())
         .filter_map(|i| match &i.value {
-            Value::Id(id) => Some(id.clone()),
+            Value::Id(id) => Some(id.to_string()),
             _ => None,
         })
         .chain(enis.iter().filter_map(|e| match &e.subnet {
-            Value::Id(id) if !id.is_empty() => Some(id.clone()),
+            Value::Id(id) if !id.is_empty() => Some(id.to_string()),
             _ => None,
         }))
         .collect();
@@ -564,7 +553,7 @@ async fn read_vpcs(
     subnets.dedup_by(|a, b| a.id == b.id);
     for s in &subnets {
         if let Some(Value::Id(v)) = &s.vpc {
-            vpc_ids.insert(v.clone());
+            vpc_ids.insert(v.to_string());
         }
     }
     (subnets, groups, vpc_ids, gaps)

@@ -29,6 +29,34 @@ pub fn is_template(root: &Node) -> bool {
 }
 
 pub fn read(file_id: FileId, file: &SourceFile, root: &Node, opts: &Options, inv: &mut Inventory) -> Result<(), InputError> {
+    read_template(file_id, file, root, opts, inv, false)
+}
+
+/// The tag of a value another source could not resolve, in a template that
+/// source synthesised (serverless.yml): `!eniplan.Symbol [expr, hint]`.
+/// Templates read from files may not use it.
+pub(crate) use intrinsic::SYMBOL_TAG;
+
+/// Reads a template synthesised by another reader, whose spans point into
+/// `file` and which may hold [`SYMBOL_TAG`] values.
+pub(crate) fn read_synthesized(
+    file_id: FileId,
+    file: &SourceFile,
+    root: &Node,
+    opts: &Options,
+    inv: &mut Inventory,
+) -> Result<(), InputError> {
+    read_template(file_id, file, root, opts, inv, true)
+}
+
+fn read_template(
+    file_id: FileId,
+    file: &SourceFile,
+    root: &Node,
+    opts: &Options,
+    inv: &mut Inventory,
+    synthesized: bool,
+) -> Result<(), InputError> {
     let err = |span: std::ops::Range<usize>, msg: String| InputError::at(file, span, msg, "here");
     let Some(resources) = root.get("Resources") else {
         return Err(err(
@@ -42,7 +70,7 @@ pub fn read(file_id: FileId, file: &SourceFile, root: &Node, opts: &Options, inv
             format!("`Resources` must be a mapping, found {}", resources.type_name()),
         ));
     };
-    check_tags(file, root)?;
+    check_tags(file, root, synthesized)?;
     let (params, list_params) = parameters(root, opts);
     let conditions = root
         .get("Conditions")
@@ -97,10 +125,11 @@ const TAGS: &[&str] = &[
     "ToJsonString",
 ];
 
-fn check_tags(file: &SourceFile, root: &Node) -> Result<(), InputError> {
+fn check_tags(file: &SourceFile, root: &Node, synthesized: bool) -> Result<(), InputError> {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match &n.kind {
+            Kind::Tagged(tag, _) if synthesized && tag == SYMBOL_TAG => {}
             Kind::Tagged(tag, inner) => {
                 if !TAGS.contains(&tag.as_str()) {
                     return Err(InputError::at(
@@ -256,7 +285,7 @@ impl<'a> Reader<'a> {
             None => None,
         };
         self.inv.functions.push(Function {
-            name: origin.resource.clone(),
+            name: origin.resource.to_string(),
             account: self.opts.account.clone(),
             region: self.opts.region.clone(),
             origin,
@@ -371,7 +400,7 @@ impl<'a> Reader<'a> {
 
     fn scalar_value(&mut self, s: Scalar) -> Value {
         match s {
-            Scalar::Lit(v) => Value::Id(v),
+            Scalar::Lit(v) => Value::Id(v.into()),
             Scalar::Sym { expr, hint } => {
                 let value = Value::symbol(&self.scope, expr);
                 if let Some(h) = hint {
@@ -387,7 +416,7 @@ impl<'a> Reader<'a> {
     fn value(&mut self, node: &Node) -> Option<Value> {
         match self.env.scalar(node).ok()? {
             Scalar::NoValue => None,
-            Scalar::Lit(v) => Some(Value::Id(v)),
+            Scalar::Lit(v) => Some(Value::Id(v.into())),
             Scalar::Sym { expr, .. } => Some(Value::symbol(&self.scope, expr)),
         }
     }

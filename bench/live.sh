@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Live-audit benchmark against the patched moto server (tests/moto/launcher.py).
+#
+# Seeds F functions (default 2,000) in each of two regions, then times, with
+# medians over RUNS runs (default 5), side by side in one run:
+#   - eniplan audit, one region and two regions;
+#   - the ListFunctions pages alone, fetched by the same SDK clients
+#     (examples/live_pages.rs), one region and two regions;
+#   - `aws lambda list-functions --function-version ALL` (AWS CLI v1 from PyPI,
+#     in its own venv), one region.
+# It also checks that stats.api_calls is at the floor:
+#   1 GetCallerIdentity + per region (ceil(F/50) ListFunctions pages + 5:
+#   DescribeNetworkInterfaces, GetServiceQuota, DescribeSubnets,
+#   DescribeSecurityGroups, DescribeRouteTables).
+#
+# Usage: bench/live.sh [F] [RUNS]      (PROFILE=debug to skip the release build)
+set -euo pipefail
+
+F=${1:-2000}
+RUNS=${2:-5}
+PROFILE=${PROFILE:-release}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+VENV=$TARGET/moto-venv
+CLI_VENV=$TARGET/bench-awscli-venv
+OUT=$ROOT/bench/out
+mkdir -p "$OUT"
+
+# 1. Python side: moto (as the tests use it) and the AWS CLI in its own venv
+#    (awscli pins botocore; keep it away from moto's boto3).
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -c 'import moto' 2>/dev/null || "$VENV/bin/pip" install -q -r "$ROOT/tests/moto/requirements.txt"
+[ -x "$CLI_VENV/bin/aws" ] || { python3 -m venv "$CLI_VENV" && "$CLI_VENV/bin/pip" install -q awscli; }
+
+# 2. Rust side.
+if [ "$PROFILE" = release ]; then
+  cargo build --release --bin eniplan --example live_pages --manifest-path "$ROOT/Cargo.toml" >&2
+  BIN=$TARGET/release
+else
+  cargo build --bin eniplan --example live_pages --manifest-path "$ROOT/Cargo.toml" >&2
+  BIN=$TARGET/debug
+fi
+ENIPLAN=$BIN/eniplan
+PAGES=$BIN/examples/live_pages
+
+# 3. moto, on a free loopback port; stopped on exit.
+exec 3< <(tail -f /dev/null)   # keeps the launcher's stdin open while we run
+"$VENV/bin/python" "$ROOT/tests/moto/launcher.py" --port 0 --watch-stdin <&3 >"$OUT/moto.port" 2>"$OUT/moto.log" &
+MOTO=$!
+trap 'kill $MOTO 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do grep -q READY "$OUT/moto.port" 2>/dev/null && break; sleep 0.1; done
+PORT=$(awk '/READY/ {print $2}' "$OUT/moto.port")
+[ -n "$PORT" ] || { echo "moto did not start; see $OUT/moto.log" >&2; exit 1; }
+EP=http://127.0.0.1:$PORT
+echo "moto on $EP; seeding $F functions in each of us-east-1 and eu-west-1 ..." >&2
+"$VENV/bin/python" "$ROOT/tests/moto/seed.py" --endpoint "$EP" bench --functions "$F" --region us-east-1 --region eu-west-1 >"$OUT/seed.json"
+
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_ENDPOINT_URL AWS_REGION AWS_DEFAULT_REGION || true
+
+# 4. Warm up once, and check the API-call floor.
+"$ENIPLAN" audit --endpoint-url "$EP" --region us-east-1 --format json --fail-on never >"$OUT/audit-1.json"
+"$ENIPLAN" audit --endpoint-url "$EP" --region us-east-1 --region eu-west-1 --format json --fail-on never >"$OUT/audit-2.json"
+"$PAGES" --endpoint-url "$EP" --region us-east-1 >"$OUT/pages-1.json"
+
+# 5. Timings.
+"$VENV/bin/python" - "$RUNS" "$F" "$OUT" <<PY
+import json, math, statistics, subprocess, sys, time
+runs, F, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+ep = "$EP"
+cases = [
+    ("eniplan audit, 1 region", ["$ENIPLAN", "audit", "--endpoint-url", ep, "--region", "us-east-1", "--format", "json", "--fail-on", "never"]),
+    ("ListFunctions pages alone (same client), 1 region", ["$PAGES", "--endpoint-url", ep, "--region", "us-east-1"]),
+    ("aws lambda list-functions --function-version ALL, 1 region", ["$CLI_VENV/bin/aws", "lambda", "list-functions", "--function-version", "ALL", "--region", "us-east-1", "--endpoint-url", ep, "--output", "json"]),
+    ("eniplan audit, 2 regions", ["$ENIPLAN", "audit", "--endpoint-url", ep, "--region", "us-east-1", "--region", "eu-west-1", "--format", "json", "--fail-on", "never"]),
+    ("ListFunctions pages alone (same client), 2 regions", ["$PAGES", "--endpoint-url", ep, "--region", "us-east-1", "--region", "eu-west-1"]),
+]
+times = {name: [] for name, _ in cases}
+for i in range(runs):            # interleaved, so drift hits every case alike
+    for name, cmd in cases:
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        times[name].append(time.perf_counter() - t)
+med = {k: statistics.median(v) for k, v in times.items()}
+print(f"\n{F} functions per region, median of {runs} runs (min..max)\n")
+w = max(map(len, med))
+for name, _ in cases:
+    v = times[name]
+    print(f"  {name:<{w}}  {med[name]:7.3f} s   ({min(v):.3f}..{max(v):.3f})")
+a1, p1 = med["eniplan audit, 1 region"], med["ListFunctions pages alone (same client), 1 region"]
+a2, cli = med["eniplan audit, 2 regions"], med["aws lambda list-functions --function-version ALL, 1 region"]
+print()
+print(f"  audit / pages alone (1 region):   {a1 / p1:.2f}x   (target <= 1.10x)")
+print(f"  audit / AWS CLI (1 region):       {a1 / cli:.2f}x   (target <= 1.00x)")
+print(f"  audit 2 regions / 1 region:       {a2 / a1:.2f}x   (target ~ 1x)")
+
+pages = math.ceil(F / 50)
+ok = True
+for n, path in ((1, f"{out}/audit-1.json"), (2, f"{out}/audit-2.json")):
+    report = json.load(open(path))
+    got = report["stats"]["api_calls"]
+    want = 1 + n * (pages + 5)
+    ok &= got == want
+    print(f"  stats.api_calls, {n} region(s): {got}  (floor 1 + {n} x ({pages} ListFunctions pages + 5 EC2/quota calls) = {want})  {'OK' if got == want else 'NOT AT THE FLOOR'}")
+    assert report["summary"]["functions"] == n * F, report["summary"]["functions"]
+print(f"  pages alone fetched: {json.load(open(f'{out}/pages-1.json'))}")
+json.dump({"functions": F, "runs": runs, "times": times, "medians": med}, open(f"{out}/live.json", "w"), indent=2)
+sys.exit(0 if ok else 1)
+PY

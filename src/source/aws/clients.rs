@@ -1,0 +1,133 @@
+//! The SDK clients one (account, region) scope uses, and where they come
+//! from: the standard credential chain (aws-config), optionally through an
+//! assumed role. Tests inject their own clients through [`ClientFactory`].
+
+use std::collections::BTreeMap;
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_lambda::config::SharedCredentialsProvider;
+
+use super::stats::Stats;
+use super::AwsOptions;
+
+/// Whose credentials a scope uses: the caller's own, or an assumed role.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    pub role_arn: Option<String>,
+}
+
+impl Target {
+    pub fn own() -> Self {
+        Target { role_arn: None }
+    }
+
+    pub fn role(arn: impl Into<String>) -> Self {
+        Target {
+            role_arn: Some(arn.into()),
+        }
+    }
+}
+
+/// The four clients the collector calls, all for one region.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub sts: aws_sdk_sts::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub ec2: aws_sdk_ec2::Client,
+    pub quotas: aws_sdk_servicequotas::Client,
+}
+
+impl Clients {
+    /// Clients from a loaded SDK configuration, for `region`.
+    pub fn from_sdk_config(conf: &SdkConfig, region: &str) -> Self {
+        let region = Region::new(region.to_string());
+        Clients {
+            sts: aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(conf).region(region.clone()).build()),
+            lambda: aws_sdk_lambda::Client::from_conf(aws_sdk_lambda::config::Builder::from(conf).region(region.clone()).build()),
+            ec2: aws_sdk_ec2::Client::from_conf(aws_sdk_ec2::config::Builder::from(conf).region(region.clone()).build()),
+            quotas: aws_sdk_servicequotas::Client::from_conf(aws_sdk_servicequotas::config::Builder::from(conf).region(region).build()),
+        }
+    }
+
+    /// The same clients with the API-call counter installed.
+    pub(crate) fn instrumented(&self, stats: &Stats) -> Self {
+        Clients {
+            sts: aws_sdk_sts::Client::from_conf(self.sts.config().to_builder().interceptor(stats.interceptor()).build()),
+            lambda: aws_sdk_lambda::Client::from_conf(self.lambda.config().to_builder().interceptor(stats.interceptor()).build()),
+            ec2: aws_sdk_ec2::Client::from_conf(self.ec2.config().to_builder().interceptor(stats.interceptor()).build()),
+            quotas: aws_sdk_servicequotas::Client::from_conf(self.quotas.config().to_builder().interceptor(stats.interceptor()).build()),
+        }
+    }
+}
+
+/// Makes the clients for a target in a region. The collector installs its
+/// API-call counter on whatever comes back.
+pub trait ClientFactory: Send + Sync {
+    fn clients(&self, target: &Target, region: &str) -> Clients;
+
+    /// The region the credential chain configures (`AWS_REGION`, profile), used
+    /// when no `--region` is given.
+    fn configured_region(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The real thing: aws-config's default chain (env, profile, SSO, IMDS,
+/// containers), `--profile`, `--endpoint-url` (and `AWS_ENDPOINT_URL`, which
+/// aws-config reads itself), the SDK's retry settings, and one `AssumeRoleProvider` per
+/// `--role-arn`.
+pub struct SdkFactory {
+    base: SdkConfig,
+    roles: BTreeMap<String, SdkConfig>,
+}
+
+impl SdkFactory {
+    pub async fn load(opts: &AwsOptions) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(url) = &opts.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let base = loader.load().await;
+        let home = opts
+            .regions
+            .first()
+            .cloned()
+            .or_else(|| base.region().map(|r| r.to_string()))
+            .unwrap_or_else(|| "us-east-1".to_string());
+        let mut roles = BTreeMap::new();
+        for arn in &opts.role_arns {
+            if roles.contains_key(arn) {
+                continue;
+            }
+            let mut builder = AssumeRoleProvider::builder(arn.clone())
+                .session_name(opts.session_name.clone().unwrap_or_else(|| "eniplan-audit".to_string()))
+                .region(Region::new(home.clone()))
+                .configure(&base);
+            if let Some(id) = &opts.external_id {
+                builder = builder.external_id(id.clone());
+            }
+            let provider = builder.build().await;
+            let conf = base
+                .to_builder()
+                .credentials_provider(SharedCredentialsProvider::new(provider))
+                .build();
+            roles.insert(arn.clone(), conf);
+        }
+        SdkFactory { base, roles }
+    }
+}
+
+impl ClientFactory for SdkFactory {
+    fn clients(&self, target: &Target, region: &str) -> Clients {
+        let conf = target.role_arn.as_ref().and_then(|r| self.roles.get(r)).unwrap_or(&self.base);
+        Clients::from_sdk_config(conf, region)
+    }
+
+    fn configured_region(&self) -> Option<String> {
+        self.base.region().map(|r| r.to_string())
+    }
+}

@@ -1,0 +1,268 @@
+//! Lambda: `ListFunctions` (all versions, every page), targeted
+//! `ListAliases`, and optional `GetFunctionConfiguration` for state.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use aws_sdk_lambda::types::{FunctionConfiguration, FunctionVersion};
+use aws_sdk_lambda::Client;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::errors::describe;
+use super::progress::Progress;
+use crate::model::{Function, FunctionState, Item, Origin, Value, Version, VpcConfig};
+
+/// `ListFunctions` returns at most 50 items per page.
+pub(crate) const PAGE: i32 = 50;
+
+/// Every function and published version of a region, paginated to the end.
+/// On an error the functions read so far come back with it.
+pub(crate) async fn list_functions(client: &Client, account: &str, region: &str, progress: &Progress) -> (Vec<Function>, Option<String>) {
+    let mut items: Vec<FunctionConfiguration> = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut seen = BTreeSet::new();
+    let error = loop {
+        let sent = client
+            .list_functions()
+            .function_version(FunctionVersion::All)
+            .max_items(PAGE)
+            .set_marker(marker.clone())
+            .send()
+            .await;
+        match sent {
+            Err(e) => break Some(describe(&e)),
+            Ok(out) => {
+                progress.page();
+                let next = out.next_marker().filter(|m| !m.is_empty()).map(str::to_string);
+                items.extend(out.functions.unwrap_or_default());
+                match next {
+                    None => break None,
+                    Some(m) if !seen.insert(m.clone()) => break Some(format!("pagination did not advance (marker {m} repeated)")),
+                    Some(m) => marker = Some(m),
+                }
+            }
+        }
+    };
+    (group(items, account, region), error)
+}
+
+/// Strips a version or alias qualifier: `arn:aws:lambda:r:a:function:name[:q]`.
+pub(crate) fn unqualified_arn(arn: &str) -> String {
+    arn.splitn(8, ':').take(7).collect::<Vec<_>>().join(":")
+}
+
+/// The resource name a version's configuration is reported against; the same
+/// convention as the snapshot reader, so findings survive a round trip.
+pub(crate) fn version_resource(function_arn: &str, version: &str) -> String {
+    if version == Version::LATEST || !function_arn.starts_with("arn:") {
+        function_arn.to_string()
+    } else {
+        format!("{function_arn}:{version}")
+    }
+}
+
+fn version_order(v: &Version) -> (u8, u64, String) {
+    match v.version.as_str() {
+        Version::LATEST => (0, 0, String::new()),
+        s => match s.parse::<u64>() {
+            Ok(n) => (1, n, String::new()),
+            Err(_) => (2, 0, s.to_string()),
+        },
+    }
+}
+
+/// Groups `FunctionVersion=ALL` items into functions: `$LATEST` first, then
+/// published versions in numeric order.
+pub(crate) fn group(items: Vec<FunctionConfiguration>, account: &str, region: &str) -> Vec<Function> {
+    let mut by_name: BTreeMap<String, Function> = BTreeMap::new();
+    for item in items {
+        let Some(name) = item.function_name().map(str::to_string) else {
+            continue;
+        };
+        let arn = item.function_arn().map(unqualified_arn).unwrap_or_else(|| name.clone());
+        let version = item.version().unwrap_or(Version::LATEST).to_string();
+        let resource = version_resource(&arn, &version);
+        let vpc = item.vpc_config().and_then(|c| {
+            let origin = Origin::resource(&resource);
+            let items = |ids: &[String]| {
+                ids.iter()
+                    .map(|id| Item {
+                        value: Value::id(id),
+                        origin: origin.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let config = VpcConfig {
+                subnets: items(c.subnet_ids()),
+                security_groups: items(c.security_group_ids()),
+                vpc_id: c.vpc_id().filter(|v| !v.is_empty()).map(Value::id),
+                ipv6_dual_stack: c.ipv6_allowed_for_dual_stack(),
+                origin: origin.clone(),
+            };
+            config.is_attached().then_some(config)
+        });
+        let function = by_name.entry(name.clone()).or_insert_with(|| Function {
+            name: name.clone(),
+            account: account.to_string(),
+            region: region.to_string(),
+            origin: Origin::resource(&arn),
+            ignore: vec![],
+            versions: vec![],
+        });
+        function.versions.push(Version {
+            version,
+            aliases: vec![],
+            vpc,
+            state: None,
+        });
+    }
+    let mut functions: Vec<Function> = by_name.into_values().collect();
+    for f in &mut functions {
+        f.versions.sort_by_key(version_order);
+        f.versions.dedup_by(|a, b| a.version == b.version);
+    }
+    functions
+}
+
+fn key(v: &Version) -> Option<(Vec<Value>, Vec<Value>)> {
+    v.vpc.as_ref().map(|c| (c.subnet_set(), c.sg_set()))
+}
+
+/// Functions worth a `ListAliases` call: a published version whose VPC
+/// configuration differs from `$LATEST`'s, i.e. one that may pin a
+/// combination of its own. Everything else keeps `aliases` empty.
+pub(crate) fn needs_aliases(f: &Function) -> bool {
+    let latest = f.latest().map(key);
+    f.versions
+        .iter()
+        .any(|v| !v.is_latest() && v.vpc.is_some() && Some(key(v)) != latest)
+}
+
+/// Reads the aliases of the given functions (bounded concurrency) and attaches
+/// each alias name to the versions it routes to. Returns the first error and
+/// how many functions failed.
+pub(crate) async fn attach_aliases(client: &Client, functions: &mut [Function], concurrency: usize) -> Option<(usize, String)> {
+    let wanted: Vec<usize> = (0..functions.len()).filter(|&i| needs_aliases(&functions[i])).collect();
+    let sem = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut set = JoinSet::new();
+    for i in wanted {
+        let client = client.clone();
+        let name = functions[i].name.clone();
+        let sem = sem.clone();
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            (i, list_aliases(&client, &name).await)
+        });
+    }
+    let mut failed = 0;
+    let mut first = None;
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((i, Ok(aliases))) => {
+                for (alias, versions) in aliases {
+                    for v in functions[i].versions.iter_mut().filter(|v| versions.contains(&v.version)) {
+                        v.aliases.push(alias.clone());
+                    }
+                }
+                for v in functions[i].versions.iter_mut() {
+                    v.aliases.sort();
+                    v.aliases.dedup();
+                }
+            }
+            Ok((_, Err(e))) => {
+                failed += 1;
+                first.get_or_insert(e);
+            }
+            Err(e) => {
+                failed += 1;
+                first.get_or_insert(e.to_string());
+            }
+        }
+    }
+    first.map(|e| (failed, e))
+}
+
+async fn list_aliases(client: &Client, function: &str) -> Result<Vec<(String, BTreeSet<String>)>, String> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = client
+            .list_aliases()
+            .function_name(function)
+            .max_items(PAGE)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| describe(&e))?;
+        for a in page.aliases() {
+            let Some(name) = a.name() else { continue };
+            let mut versions = BTreeSet::new();
+            if let Some(v) = a.function_version() {
+                versions.insert(v.to_string());
+            }
+            if let Some(weights) = a.routing_config().and_then(|r| r.additional_version_weights()) {
+                versions.extend(weights.keys().cloned());
+            }
+            out.push((name.to_string(), versions));
+        }
+        match page.next_marker().filter(|m| !m.is_empty()) {
+            Some(m) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// `--with-state`: `GetFunctionConfiguration` for every VPC function's
+/// `$LATEST` (bounded concurrency). Returns the first error and how many
+/// functions failed.
+pub(crate) async fn attach_state(
+    client: &Client,
+    functions: &mut [Function],
+    concurrency: usize,
+    progress: &Progress,
+) -> Option<(usize, String)> {
+    let wanted: Vec<usize> = (0..functions.len())
+        .filter(|&i| functions[i].latest().is_some_and(|v| v.vpc.is_some()))
+        .collect();
+    let sem = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut set = JoinSet::new();
+    for i in wanted {
+        let client = client.clone();
+        let name = functions[i].name.clone();
+        let sem = sem.clone();
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            let got = client.get_function_configuration().function_name(name).send().await;
+            (i, got.map_err(|e| describe(&e)))
+        });
+    }
+    let mut failed = 0;
+    let mut first = None;
+    while let Some(joined) = set.join_next().await {
+        progress.page();
+        match joined {
+            Ok((i, Ok(c))) => {
+                let state = FunctionState {
+                    state: c.state().map(|s| s.as_str().to_string()),
+                    state_reason_code: c.state_reason_code().map(|s| s.as_str().to_string()),
+                    last_update_status: c.last_update_status().map(|s| s.as_str().to_string()),
+                    last_update_reason_code: c.last_update_status_reason_code().map(|s| s.as_str().to_string()),
+                };
+                if let Some(v) = functions[i].versions.iter_mut().find(|v| v.is_latest()) {
+                    v.state = Some(state);
+                }
+            }
+            Ok((_, Err(e))) => {
+                failed += 1;
+                first.get_or_insert(e);
+            }
+            Err(e) => {
+                failed += 1;
+                first.get_or_insert(e.to_string());
+            }
+        }
+    }
+    first.map(|e| (failed, e))
+}

@@ -1,0 +1,527 @@
+//! Faults in the live collector.
+//!
+//! - With `aws-smithy-mocks` clients injected through `collect_with`:
+//!   throttling and 5xx answers on every call (each call fails once, then
+//!   succeeds) give the same inventory as a clean run; AccessDenied on one
+//!   region or one call becomes a named gap and the rest is still read;
+//!   expired credentials are a clear error (exit code 3).
+//! - End to end with the patched moto server: an access-denied region exits 3
+//!   and names the gap in `incomplete[]`; no credentials at all is a clear
+//!   error with exit code 3.
+
+#![cfg(feature = "aws")]
+
+#[path = "support/moto.rs"]
+mod moto;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesOutput;
+use aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput;
+use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput;
+use aws_sdk_ec2::operation::describe_subnets::DescribeSubnetsOutput;
+use aws_sdk_ec2::types::{
+    GroupIdentifier, IpPermission, IpRange, NetworkInterface, NetworkInterfaceStatus, Route, RouteTable, RouteTableAssociation,
+    SecurityGroup, Subnet,
+};
+use aws_sdk_lambda::operation::list_aliases::ListAliasesOutput;
+use aws_sdk_lambda::operation::list_functions::ListFunctionsOutput;
+use aws_sdk_lambda::types::{AliasConfiguration, FunctionConfiguration, VpcConfigResponse};
+use aws_sdk_servicequotas::operation::get_service_quota::GetServiceQuotaOutput;
+use aws_sdk_servicequotas::types::ServiceQuota;
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use eniplan::error::Failure;
+use eniplan::model::{Egress, QuotaSource, Value};
+use eniplan::source::aws::{collect_with, AwsOptions, ClientFactory, Clients, Collected, Target};
+use eniplan::source::snapshot;
+use serde_json::Value as Json;
+
+const ACCOUNT: &str = "111122223333";
+const FUNCTIONS: usize = 120;
+
+/// How a mocked call answers.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Clean,
+    /// Every call is first throttled or gets a 5xx, then succeeds.
+    Flaky,
+    /// Access denied.
+    Denied,
+}
+
+/// Which calls are denied (service:Operation), per region.
+#[derive(Default, Clone)]
+struct Faults {
+    flaky: bool,
+    denied: Vec<(&'static str, &'static str)>,
+    expired: bool,
+}
+
+impl Faults {
+    fn mode(&self, region: &str, op: &str) -> Mode {
+        if self.denied.iter().any(|(r, o)| *r == region && *o == op) {
+            Mode::Denied
+        } else if self.flaky {
+            Mode::Flaky
+        } else {
+            Mode::Clean
+        }
+    }
+}
+
+/// The transient failure each protocol sees first in flaky mode.
+fn transient(service: &str) -> (u16, String) {
+    match service {
+        "lambda" => (429, r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#.into()),
+        "servicequotas" => (400, r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#.into()),
+        "ec2" => (
+            503,
+            "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>x</RequestID></Response>".into(),
+        ),
+        _ => (500, "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>oops</Message></Error></ErrorResponse>".into()),
+    }
+}
+
+fn access_denied(service: &str) -> (u16, String) {
+    match service {
+        "lambda" => (403, r#"{"__type":"AccessDeniedException","Message":"not authorized to perform: lambda:ListFunctions"}"#.into()),
+        "servicequotas" => (400, r#"{"__type":"AccessDeniedException","message":"not authorized"}"#.into()),
+        "ec2" => (
+            403,
+            "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>x</RequestID></Response>".into(),
+        ),
+        _ => (403, "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied</Message></Error></ErrorResponse>".into()),
+    }
+}
+
+/// Builds a rule for one call: clean, fail-once-then-succeed, or denied.
+macro_rules! rule {
+    ($op:path, $mode:expr, $service:expr, $matcher:expr, $output:expr) => {{
+        let out = $output;
+        let base = mock!($op).match_requests($matcher);
+        match $mode {
+            Mode::Clean => base.then_output(move || out.clone()),
+            Mode::Flaky => {
+                let (status, body) = transient($service);
+                base.sequence().http_status(status, Some(body)).output(move || out.clone()).build()
+            }
+            Mode::Denied => {
+                let (status, body) = access_denied($service);
+                base.sequence().http_status(status, Some(body)).repeatedly().build()
+            }
+        }
+    }};
+}
+
+fn retry() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(4)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(5))
+}
+
+fn arn(region: &str, name: &str) -> String {
+    format!("arn:aws:lambda:{region}:{ACCOUNT}:function:{name}")
+}
+
+fn function(region: &str, name: &str, version: &str, sg: &str) -> FunctionConfiguration {
+    let qualified = if version == "$LATEST" {
+        arn(region, name)
+    } else {
+        format!("{}:{version}", arn(region, name))
+    };
+    FunctionConfiguration::builder()
+        .function_name(name)
+        .function_arn(qualified)
+        .version(version)
+        .vpc_config(
+            VpcConfigResponse::builder()
+                .subnet_ids(format!("subnet-{region}-a"))
+                .subnet_ids(format!("subnet-{region}-b"))
+                .security_group_ids(sg)
+                .vpc_id(format!("vpc-{region}"))
+                .build(),
+        )
+        .build()
+}
+
+/// One region: FUNCTIONS functions over three ListFunctions pages (fn-000 has
+/// a published version with another group, and an alias), two subnets, three
+/// groups, a NAT route, three ENIs, and an applied quota of 300.
+fn region_clients(region: &'static str, faults: &Faults) -> Clients {
+    let mut items: Vec<FunctionConfiguration> = Vec::new();
+    for i in 0..FUNCTIONS {
+        let name = format!("fn-{i:03}");
+        items.push(function(region, &name, "$LATEST", &format!("sg-{region}-shared")));
+        if i == 0 {
+            items.push(function(region, &name, "1", &format!("sg-{region}-old")));
+        }
+    }
+    let pages: Vec<Vec<FunctionConfiguration>> = items.chunks(50).map(<[_]>::to_vec).collect();
+    let mut lambda_rules: Vec<Rule> = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        let marker = (i > 0).then(|| format!("page-{i}"));
+        let next = (i + 1 < pages.len()).then(|| format!("page-{}", i + 1));
+        let output = ListFunctionsOutput::builder()
+            .set_functions(Some(page.clone()))
+            .set_next_marker(next)
+            .build();
+        let m = marker.clone();
+        lambda_rules.push(rule!(
+            aws_sdk_lambda::Client::list_functions,
+            faults.mode(region, "lambda:ListFunctions"),
+            "lambda",
+            move |r: &aws_sdk_lambda::operation::list_functions::ListFunctionsInput| r.marker() == m.as_deref()
+                && r.max_items() == Some(50)
+                && r.function_version().map(|v| v.as_str()) == Some("ALL"),
+            output
+        ));
+    }
+    lambda_rules.push(rule!(
+        aws_sdk_lambda::Client::list_aliases,
+        faults.mode(region, "lambda:ListAliases"),
+        "lambda",
+        |r: &aws_sdk_lambda::operation::list_aliases::ListAliasesInput| r.function_name() == Some("fn-000"),
+        ListAliasesOutput::builder()
+            .aliases(AliasConfiguration::builder().name("prod").function_version("1").build())
+            .build()
+    ));
+    let lambda = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, &lambda_rules, |c| c.retry_config(retry()));
+
+    let sts_rules = [if faults.expired {
+        mock!(aws_sdk_sts::Client::get_caller_identity).sequence().http_status(
+            403,
+            Some("<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error></ErrorResponse>".into()),
+        ).repeatedly().build()
+    } else {
+        rule!(
+            aws_sdk_sts::Client::get_caller_identity,
+            faults.mode(region, "sts:GetCallerIdentity"),
+            "sts",
+            |_: &aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityInput| true,
+            GetCallerIdentityOutput::builder()
+                .account(ACCOUNT)
+                .arn(format!("arn:aws:iam::{ACCOUNT}:user/test"))
+                .build()
+        )
+    }];
+    let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, &sts_rules, |c| c.retry_config(retry()));
+
+    let vpc = format!("vpc-{region}");
+    let subnet = |az: &str, cidr: &str| {
+        Subnet::builder()
+            .subnet_id(format!("subnet-{region}-{az}"))
+            .vpc_id(&vpc)
+            .availability_zone(format!("{region}{az}"))
+            .cidr_block(cidr)
+            .available_ip_address_count(240)
+            .build()
+    };
+    let group = |name: &str, cidr: &str| {
+        SecurityGroup::builder()
+            .group_id(format!("sg-{region}-{name}"))
+            .group_name(name)
+            .vpc_id(&vpc)
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+                    .build(),
+            )
+            .build()
+    };
+    let eni = |id: &str, az: &str, sg: &str| {
+        NetworkInterface::builder()
+            .network_interface_id(format!("eni-{region}-{id}"))
+            .subnet_id(format!("subnet-{region}-{az}"))
+            .vpc_id(&vpc)
+            .groups(GroupIdentifier::builder().group_id(format!("sg-{region}-{sg}")).build())
+            .status(NetworkInterfaceStatus::InUse)
+            .description("AWS Lambda VPC ENI-fn-000")
+            .build()
+    };
+    let ec2_rules = [
+        rule!(
+            aws_sdk_ec2::Client::describe_network_interfaces,
+            faults.mode(region, "ec2:DescribeNetworkInterfaces"),
+            "ec2",
+            |r: &aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesInput| r
+                .filters()
+                .iter()
+                .any(|f| f.name() == Some("interface-type") && f.values() == ["lambda"]),
+            DescribeNetworkInterfacesOutput::builder()
+                .network_interfaces(eni("1", "a", "shared"))
+                .network_interfaces(eni("2", "b", "shared"))
+                .network_interfaces(eni("3", "a", "gone"))
+                .build()
+        ),
+        rule!(
+            aws_sdk_ec2::Client::describe_subnets,
+            faults.mode(region, "ec2:DescribeSubnets"),
+            "ec2",
+            |_: &aws_sdk_ec2::operation::describe_subnets::DescribeSubnetsInput| true,
+            DescribeSubnetsOutput::builder()
+                .subnets(subnet("a", "10.0.1.0/24"))
+                .subnets(subnet("b", "10.0.2.0/24"))
+                .build()
+        ),
+        rule!(
+            aws_sdk_ec2::Client::describe_security_groups,
+            faults.mode(region, "ec2:DescribeSecurityGroups"),
+            "ec2",
+            |_: &aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsInput| true,
+            DescribeSecurityGroupsOutput::builder()
+                .security_groups(group("shared", "10.0.0.0/16"))
+                .security_groups(group("old", "10.9.0.0/16"))
+                .security_groups(group("default", "10.0.0.0/16"))
+                .build()
+        ),
+        rule!(
+            aws_sdk_ec2::Client::describe_route_tables,
+            faults.mode(region, "ec2:DescribeRouteTables"),
+            "ec2",
+            |_: &aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesInput| true,
+            DescribeRouteTablesOutput::builder()
+                .route_tables(
+                    RouteTable::builder()
+                        .route_table_id(format!("rtb-{region}"))
+                        .vpc_id(&vpc)
+                        .associations(RouteTableAssociation::builder().main(true).build())
+                        .routes(Route::builder().destination_cidr_block("0.0.0.0/0").nat_gateway_id("nat-1").build())
+                        .build(),
+                )
+                .build()
+        ),
+    ];
+    let ec2 = mock_client!(aws_sdk_ec2, RuleMode::MatchAny, &ec2_rules, |c| c.retry_config(retry()));
+
+    let quota_rules = [rule!(
+        aws_sdk_servicequotas::Client::get_service_quota,
+        faults.mode(region, "servicequotas:GetServiceQuota"),
+        "servicequotas",
+        |r: &aws_sdk_servicequotas::operation::get_service_quota::GetServiceQuotaInput| r.service_code() == Some("lambda")
+            && r.quota_code() == Some("L-9FEE3D26"),
+        GetServiceQuotaOutput::builder()
+            .quota(ServiceQuota::builder().value(300.0).build())
+            .build()
+    )];
+    let quotas = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &quota_rules, |c| c.retry_config(retry()));
+
+    Clients { sts, lambda, ec2, quotas }
+}
+
+struct MockFactory {
+    regions: BTreeMap<String, Clients>,
+}
+
+impl MockFactory {
+    fn new(regions: &[&'static str], faults: &Faults) -> Self {
+        MockFactory {
+            regions: regions.iter().map(|r| (r.to_string(), region_clients(r, faults))).collect(),
+        }
+    }
+}
+
+impl ClientFactory for MockFactory {
+    fn clients(&self, _target: &Target, region: &str) -> Clients {
+        self.regions
+            .get(region)
+            .unwrap_or_else(|| panic!("no mock clients for {region}"))
+            .clone()
+    }
+}
+
+fn run(regions: &[&'static str], faults: Faults) -> Result<Collected, Failure> {
+    let factory = MockFactory::new(regions, &faults);
+    let opts = AwsOptions {
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        ..Default::default()
+    };
+    collect_with(&factory, &opts)
+}
+
+/// The inventory as snapshot JSON (stable, comparable), without the call count.
+fn as_json(c: &Collected) -> Json {
+    serde_json::to_value(snapshot::from_inventory(&c.inventory, c.scopes.clone(), 0)).unwrap()
+}
+
+#[test]
+fn clean_mocked_audit_reads_everything() {
+    let c = run(&["us-east-1"], Faults::default()).expect("clean run");
+    let inv = &c.inventory;
+    assert!(inv.gaps.is_empty(), "{:?}", inv.gaps);
+    assert_eq!(inv.functions.len(), FUNCTIONS);
+    let f0 = inv.functions.iter().find(|f| f.name == "fn-000").unwrap();
+    assert_eq!(f0.versions.len(), 2);
+    assert_eq!(f0.versions[1].aliases, ["prod"]);
+    assert_eq!(inv.subnets.len(), 2);
+    assert!(inv.subnets.values().all(|s| s.egress == Egress::Nat));
+    assert!(inv.security_groups[&Value::id("sg-us-east-1-default")].is_default);
+    assert_eq!(inv.enis.len(), 3);
+    let vpc = &inv.vpcs[&Value::id("vpc-us-east-1")];
+    assert_eq!((vpc.quota, vpc.quota_source), (Some(300), QuotaSource::ServiceQuotas));
+    // 1 STS + 3 pages + ENIs + quota + subnets + groups + route tables + 1 ListAliases.
+    assert_eq!(c.api_calls, 1 + 3 + 5 + 1, "{:?}", c.operations);
+    assert_eq!(c.api_attempts, c.api_calls, "no retries in a clean run");
+}
+
+#[test]
+fn throttling_and_5xx_give_the_same_result_as_a_clean_run() {
+    let regions = ["us-east-1", "eu-west-1"];
+    let clean = run(&regions, Faults::default()).expect("clean run");
+    let flaky = run(
+        &regions,
+        Faults {
+            flaky: true,
+            ..Default::default()
+        },
+    )
+    .expect("flaky run");
+    assert!(
+        flaky.inventory.gaps.is_empty(),
+        "retries should absorb every fault: {:?}",
+        flaky.inventory.gaps
+    );
+    assert_eq!(as_json(&clean), as_json(&flaky), "a throttled run must read the same inventory");
+    assert_eq!(flaky.api_calls, clean.api_calls, "the same calls");
+    assert_eq!(
+        flaky.api_attempts,
+        2 * flaky.api_calls,
+        "every call was retried once: {} attempts",
+        flaky.api_attempts
+    );
+}
+
+#[test]
+fn access_denied_on_one_region_is_a_named_gap() {
+    let faults = Faults {
+        denied: vec![("eu-west-1", "lambda:ListFunctions")],
+        ..Default::default()
+    };
+    let c = run(&["us-east-1", "eu-west-1"], faults).expect("a partial inventory is still an inventory");
+    let gaps = &c.inventory.gaps;
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!((gaps[0].account.as_str(), gaps[0].region.as_str()), (ACCOUNT, "eu-west-1"));
+    assert_eq!(gaps[0].operation, "lambda:ListFunctions");
+    assert!(gaps[0].error.contains("AccessDenied"), "{}", gaps[0].error);
+    // us-east-1 is complete; eu-west-1 functions are not invented as "none".
+    assert_eq!(c.inventory.functions.iter().filter(|f| f.region == "us-east-1").count(), FUNCTIONS);
+    assert_eq!(c.inventory.functions.iter().filter(|f| f.region == "eu-west-1").count(), 0);
+    assert_eq!(c.scopes.len(), 2, "the denied region is still a scope of the audit");
+}
+
+#[test]
+fn access_denied_on_one_call_keeps_the_rest() {
+    let faults = Faults {
+        denied: vec![("us-east-1", "ec2:DescribeSecurityGroups")],
+        ..Default::default()
+    };
+    let c = run(&["us-east-1"], faults).expect("partial");
+    let gaps = &c.inventory.gaps;
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].operation, "ec2:DescribeSecurityGroups");
+    assert!(gaps[0].error.starts_with("UnauthorizedOperation"), "{}", gaps[0].error);
+    assert!(c.inventory.security_groups.is_empty());
+    assert_eq!(c.inventory.subnets.len(), 2);
+    assert_eq!(c.inventory.functions.len(), FUNCTIONS);
+    assert_eq!(c.inventory.enis.len(), 3);
+}
+
+#[test]
+fn unreadable_quota_falls_back_to_the_default_without_a_gap() {
+    let faults = Faults {
+        denied: vec![("us-east-1", "servicequotas:GetServiceQuota")],
+        ..Default::default()
+    };
+    let c = run(&["us-east-1"], faults).expect("run");
+    assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
+    let vpc = &c.inventory.vpcs[&Value::id("vpc-us-east-1")];
+    assert_eq!((vpc.quota, vpc.quota_source), (Some(250), QuotaSource::Default));
+    assert!(
+        c.notes.iter().any(|n| n.contains("L-9FEE3D26") && n.contains("default 250")),
+        "{:?}",
+        c.notes
+    );
+}
+
+#[test]
+fn expired_credentials_are_a_clear_error() {
+    let err = run(
+        &["us-east-1"],
+        Faults {
+            expired: true,
+            ..Default::default()
+        },
+    )
+    .err()
+    .expect("must fail");
+    assert_eq!(err.exit_code(), 3);
+    let msg = err.to_string();
+    assert!(msg.contains("expired"), "{msg}");
+    assert!(msg.contains("ExpiredToken"), "{msg}");
+}
+
+/// End to end: one region's ListFunctions is denied → exit 3, the gap named.
+#[test]
+fn cli_access_denied_region_exits_3_and_names_the_gap() {
+    let moto = moto::Moto::start_with(&["--deny", "eu-west-1:lambda:ListFunctions"]);
+    moto.seed(&["audit"]);
+    let home = tempfile::tempdir().unwrap();
+    let out = moto
+        .eniplan(home.path())
+        .args([
+            "audit",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            "us-east-1",
+            "--region",
+            "eu-west-1",
+        ])
+        .args(["--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let report: Json =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(3), "a partial inventory exits 3");
+    let gaps = report["incomplete"].as_array().expect("incomplete[]");
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0]["account"], moto::ACCOUNT);
+    assert_eq!(gaps[0]["region"], "eu-west-1");
+    assert_eq!(gaps[0]["operation"], "lambda:ListFunctions");
+    assert!(gaps[0]["error"].as_str().unwrap().contains("AccessDenied"), "{}", gaps[0]);
+    assert_eq!(report["summary"]["functions"], 130, "us-east-1 is still read");
+}
+
+/// End to end: no credentials anywhere → exit 3 with a message that says what to do.
+#[test]
+fn cli_missing_credentials_is_a_clear_error() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = assert_cmd::Command::cargo_bin("eniplan").unwrap();
+    moto::isolate(&mut cmd, home.path());
+    let out = cmd
+        .args([
+            "audit",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--format",
+            "json",
+        ])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "stderr:\n{stderr}");
+    assert!(stderr.contains("no usable AWS credentials"), "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("--profile") || stderr.contains("AWS_PROFILE"),
+        "says what to do:\n{stderr}"
+    );
+}
