@@ -3,6 +3,7 @@
 //!
 //! The pipeline, one module each: `source` → `model` → `graph` → `rules` → `report`.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -1,7 +1,9 @@
 //! Reports: the analysis in one serialisable shape, rendered by one module per format.
 
 pub mod dot;
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod mermaid;
 pub mod sarif;
@@ -10,7 +12,6 @@ pub mod text;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::files::Files;
 use crate::graph::EniGraph;
@@ -36,6 +37,10 @@ pub struct Report {
     pub stats: Stats,
     pub unresolved: Vec<Unresolved>,
     pub skipped: Vec<String>,
+    /// Baseline entries that no longer match a finding (notes).
+    pub stale_baseline: Vec<crate::baseline::Entry>,
+    /// What the collector wants the reader to know (e.g. a quota that fell back to its default).
+    pub notes: Vec<String>,
     pub assumptions: Vec<&'static str>,
     #[serde(skip)]
     pub files: Files,
@@ -118,6 +123,8 @@ pub struct FindingOut {
     pub combinations_total: usize,
     pub cost: Option<Cost>,
     pub suppressed: bool,
+    /// Suppressed because the `--baseline` file records it.
+    pub baselined: bool,
     /// Stable across moved lines: rule, resource, functions and combinations.
     pub fingerprint: String,
     pub related: Vec<Related>,
@@ -169,19 +176,6 @@ pub fn location(files: &Files, origin: &Origin) -> Option<Location> {
         span,
         file_id: *id,
     })
-}
-
-fn fingerprint(f: &Finding) -> String {
-    let mut h = Sha256::new();
-    for part in [f.rule, &f.location.resource]
-        .into_iter()
-        .chain(f.functions.iter().map(String::as_str))
-        .chain(f.combinations.iter().map(String::as_str))
-    {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 pub struct Input<'a> {
@@ -269,7 +263,8 @@ pub fn build(input: Input) -> Report {
             combinations_total: f.combinations_total,
             cost: f.cost,
             suppressed: f.suppressed,
-            fingerprint: fingerprint(f),
+            fingerprint: f.fingerprint(),
+            baselined: f.baselined,
             related: f
                 .related
                 .iter()
@@ -333,6 +328,8 @@ pub fn build(input: Input) -> Report {
             })
             .collect(),
         skipped: input.skipped,
+        stale_baseline: vec![],
+        notes: vec![],
         assumptions: ASSUMPTIONS.to_vec(),
         files,
     }

@@ -91,6 +91,8 @@ pub struct Finding {
     /// Elements whose `ignore` lists can suppress this finding.
     pub subjects: Subjects,
     pub suppressed: bool,
+    /// Suppressed because `--baseline` already records it.
+    pub baselined: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -116,7 +118,20 @@ impl Finding {
             merges: vec![],
             subjects: Subjects::default(),
             suppressed: false,
+            baselined: false,
         }
+    }
+
+    /// Stable across moved lines: rule, resource, functions and combinations, no positions.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let parts = [self.rule, &*self.location.resource].into_iter().chain(self.functions.iter().map(String::as_str));
+        for part in parts.chain(self.combinations.iter().map(String::as_str)) {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn severity(mut self, s: Severity) -> Self {

@@ -1,0 +1,68 @@
+//! Baselines: record today's findings, then report only new ones. Entries
+//! match by fingerprint, which has no line numbers, so moved lines still match.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Failure, InputError};
+use crate::files::SourceFile;
+use crate::report::Report;
+use crate::rules::Finding;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub eniplan_baseline: u32,
+    pub findings: Vec<Entry>,
+}
+
+#[derive(Debug, Serialize, Deserialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub rule: String,
+    pub fingerprint: String,
+    pub resource: String,
+    pub message: String,
+}
+
+pub fn load(path: &Path) -> Result<Baseline, Failure> {
+    let file = SourceFile::read(path)?;
+    let baseline: Baseline = serde_json::from_str(&file.text).map_err(|e| {
+        let line_start: usize = file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
+        let at = line_start + e.column().saturating_sub(1);
+        InputError::at(&file, at..at, format!("invalid baseline: {e}"), "here")
+    })?;
+    if baseline.eniplan_baseline != 1 {
+        return Err(InputError::plain(&file.path, format!("baseline version {} is not supported", baseline.eniplan_baseline)).into());
+    }
+    Ok(baseline)
+}
+
+/// Marks findings the baseline knows as suppressed; returns the entries nothing matched.
+pub fn apply(findings: &mut [Finding], baseline: &Baseline) -> Vec<Entry> {
+    let known: BTreeSet<&str> = baseline.findings.iter().map(|e| e.fingerprint.as_str()).collect();
+    let mut seen = BTreeSet::new();
+    for f in findings.iter_mut() {
+        let fp = f.fingerprint();
+        if known.contains(fp.as_str()) {
+            f.suppressed = true;
+            f.baselined = true;
+            seen.insert(fp);
+        }
+    }
+    baseline.findings.iter().filter(|e| !seen.contains(&e.fingerprint)).cloned().collect()
+}
+
+/// Writes every finding that is not suppressed inline or by configuration.
+pub fn write(path: &Path, report: &Report) -> Result<(), Failure> {
+    let findings = report
+        .findings
+        .iter()
+        .filter(|f| !f.suppressed || f.baselined)
+        .map(|f| Entry { rule: f.rule.to_string(), fingerprint: f.fingerprint.clone(), resource: f.resource.clone(), message: f.message.clone() })
+        .collect();
+    let text = serde_json::to_string_pretty(&Baseline { eniplan_baseline: 1, findings }).expect("baselines serialise");
+    std::fs::write(path, text + "\n").map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))
+}
