@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod delta;
 pub mod error;
 pub mod files;
 pub mod graph;

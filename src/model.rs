@@ -99,6 +99,15 @@ pub struct Inventory {
     /// Security groups named as a peer by some rule: (group, referring group or
     /// resource). Rules on groups in `security_groups` are also counted.
     pub sg_references: Vec<(Value, String)>,
+    /// With `check --against`: functions from this index on are the deploy's;
+    /// the ones before are the account's.
+    pub deploy_start: Option<usize>,
+}
+
+impl Inventory {
+    pub fn is_deploy(&self, function: usize) -> bool {
+        self.deploy_start.is_some_and(|start| function >= start)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -23,6 +23,8 @@ struct Example {
     lang: String,
     body: String,
     blocks: usize,
+    /// A second block: the account snapshot the first is checked against.
+    against: Option<String>,
 }
 
 /// The example sections of a doc, each with its first fenced block.
@@ -39,6 +41,8 @@ fn examples(doc: &str) -> Vec<Example> {
                 if ex.blocks == 0 {
                     ex.lang = lang;
                     ex.body = body;
+                } else if ex.blocks == 1 && lang == "json" && body.contains("\"eniplan_snapshot\"") {
+                    ex.against = Some(body);
                 }
                 ex.blocks += 1;
             } else {
@@ -55,6 +59,7 @@ fn examples(doc: &str) -> Vec<Example> {
                     lang: String::new(),
                     body: String::new(),
                     blocks: 0,
+                    against: None,
                 });
             }
         } else if in_example && line.starts_with("```") {
@@ -79,7 +84,14 @@ fn run(id: &str, ex: &Example, dir: &tempfile::TempDir, n: usize) -> Result<Repo
         Ok(analyse("audit", &inv, &config, Default::default(), vec![], vec![], 0))
     } else {
         let loaded = load_paths(&[path], &LoadOptions::default()).map_err(|e| format!("template does not load: {e:?}"))?;
-        Ok(analyse("check", &loaded.inventory, &config, loaded.files, vec![], vec![], 0))
+        let mut inv = loaded.inventory;
+        if let Some(account) = &ex.against {
+            let snap_path = dir.path().join(format!("{id}-{n}-account.json"));
+            std::fs::write(&snap_path, account).map_err(|e| e.to_string())?;
+            let (account, _) = snapshot::load(&snap_path).map_err(|e| format!("snapshot does not load: {e:?}"))?;
+            inv = eniplan::delta::merge(account, inv);
+        }
+        Ok(analyse("check", &inv, &config, loaded.files, vec![], vec![], 0))
     }
 }
 
@@ -115,8 +127,9 @@ fn check_doc(r: &Registered, dir: &tempfile::TempDir, problems: &mut Vec<String>
     }
     for (n, ex) in examples.iter().enumerate() {
         let label = format!("example `{}`", ex.title);
-        if ex.blocks != 1 {
-            problem(format!("{label} must have exactly one fenced block, has {}", ex.blocks));
+        let expected = 1 + usize::from(ex.against.is_some());
+        if ex.blocks != expected {
+            problem(format!("{label} must have one fenced block (and optionally an account snapshot), has {}", ex.blocks));
             if ex.blocks == 0 {
                 continue;
             }

@@ -7,6 +7,22 @@ use std::collections::HashMap;
 
 use crate::source::doc::{Kind, Node, Span};
 
+/// A value another source could not resolve: `!eniplan.Symbol [expr, hint]`.
+/// Only templates synthesised inside eniplan carry it (see `read_synthesized`).
+pub const SYMBOL_TAG: &str = "eniplan.Symbol";
+
+/// The expression and hint of a [`SYMBOL_TAG`] value.
+fn symbol(node: &Node) -> Option<(String, Option<String>)> {
+    let Kind::Tagged(tag, inner) = &node.kind else { return None };
+    if tag != SYMBOL_TAG {
+        return None;
+    }
+    let parts = inner.as_seq()?;
+    let expr = parts.first()?.as_str()?.to_string();
+    let hint = parts.get(1).and_then(Node::as_str).map(str::to_string);
+    Some((expr, hint))
+}
+
 /// An intrinsic function call, whatever its syntax.
 pub struct Call<'a> {
     /// `Ref`, `Condition` or `Fn::Name`.
@@ -46,6 +62,9 @@ pub fn get_att(args: &Node) -> Option<(String, String)> {
 
 /// Compact short-form rendering, for symbols and messages.
 pub fn render(node: &Node) -> String {
+    if let Some((expr, _)) = symbol(node) {
+        return expr;
+    }
     if let Some(c) = call(node) {
         let short = c.name.strip_prefix("Fn::").unwrap_or(&c.name);
         if short == "GetAtt" {
@@ -165,6 +184,9 @@ impl<'a> Env<'a> {
     }
 
     pub fn scalar(&self, node: &Node) -> Result<Scalar, TypeError> {
+        if let Some((expr, hint)) = symbol(node) {
+            return Ok(Scalar::Sym { expr, hint });
+        }
         let Some(c) = call(node) else {
             return match &node.kind {
                 Kind::Str(s) | Kind::Number(s) => Ok(Scalar::Lit(s.clone())),
@@ -224,6 +246,9 @@ impl<'a> Env<'a> {
     }
 
     pub fn list(&self, node: &Node) -> Result<List, TypeError> {
+        if let Some((expr, hint)) = symbol(node) {
+            return Ok(List::Sym { expr, hint });
+        }
         if let Some(items) = node.as_seq() {
             let mut out = Vec::with_capacity(items.len());
             for item in items {

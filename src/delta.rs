@@ -1,0 +1,108 @@
+//! `check --against`: the deploy projected onto the account. The account's
+//! inventory (a snapshot or a live read) plus the deploy's functions, with
+//! same-named account functions replaced, so rules see the state after apply.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::graph::{EniGraph, Quotas};
+use crate::model::{Inventory, Version};
+
+/// Merges the deploy into the account. Deploy functions with no account or
+/// region take the account's when it has exactly one of each.
+pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
+    let accounts: BTreeSet<(String, String)> = account.functions.iter().map(|f| (f.account.clone(), f.region.clone())).collect();
+    let target = (accounts.len() == 1).then(|| accounts.into_iter().next().unwrap());
+    let names: BTreeSet<&str> = deploy.functions.iter().map(|f| f.name.as_str()).collect();
+    // A deployed function replaces its `$LATEST`; published versions stay.
+    for f in account.functions.iter_mut().filter(|f| names.contains(f.name.as_str())) {
+        f.versions.retain(|v| !v.is_latest());
+    }
+    account.functions.retain(|f| !f.versions.is_empty());
+    account.deploy_start = Some(account.functions.len());
+    for mut f in deploy.functions {
+        if let Some((a, r)) = &target {
+            if f.account.is_empty() {
+                f.account = a.clone();
+            }
+            if f.region.is_empty() {
+                f.region = r.clone();
+            }
+        }
+        account.functions.push(f);
+    }
+    for (k, v) in deploy.subnets {
+        account.subnets.entry(k).or_insert(v);
+    }
+    for (k, v) in deploy.security_groups {
+        account.security_groups.entry(k).or_insert(v);
+    }
+    for (k, v) in deploy.vpcs {
+        account.vpcs.entry(k).or_insert(v);
+    }
+    account.unresolved.extend(deploy.unresolved);
+    account.sg_references.extend(deploy.sg_references);
+    account
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Delta {
+    /// Combinations the deploy creates.
+    pub new_combinations: Vec<String>,
+    /// Combinations only replaced functions used: their ENIs go away.
+    pub freed_combinations: Vec<String>,
+    pub vpcs: Vec<VpcDelta>,
+    pub subnets: Vec<SubnetDelta>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VpcDelta {
+    pub vpc: String,
+    pub enis_before: usize,
+    pub enis_after: usize,
+    pub quota: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubnetDelta {
+    pub subnet: String,
+    pub free_ips_before: u64,
+    /// Assuming one IP per new ENI; freed ENIs are not counted back (Lambda takes up to 20 minutes to delete them).
+    pub free_ips_after: i64,
+}
+
+/// Compares the account alone with the merged projection.
+pub fn compare(before: &Inventory, after: &EniGraph, quotas: &Quotas) -> Delta {
+    let before_graph = EniGraph::build(before, quotas);
+    let new: Vec<_> = after.combos.iter().filter(|c| !before_graph.by_key.contains_key(&c.key)).collect();
+    let freed = before_graph.combos.iter().filter(|c| !after.by_key.contains_key(&c.key)).map(|c| c.key.to_string()).collect();
+    let vpcs = after
+        .vpcs
+        .values()
+        .map(|s| VpcDelta {
+            vpc: s.vpc.to_string(),
+            enis_before: before_graph.vpcs.get(&s.vpc).map_or(0, |b| b.enis()),
+            enis_after: s.enis(),
+            quota: s.quota,
+        })
+        .collect();
+    let mut subnets = Vec::new();
+    for (id, s) in &after.inv.subnets {
+        let Some(free) = s.available_ips else { continue };
+        let added = new.iter().filter(|c| &c.key.subnet == id).count();
+        subnets.push(SubnetDelta { subnet: id.to_string(), free_ips_before: free, free_ips_after: free as i64 - added as i64 });
+    }
+    Delta { new_combinations: new.iter().map(|c| c.key.to_string()).collect(), freed_combinations: freed, vpcs, subnets }
+}
+
+/// Keeps what concerns the deploy: findings naming a deploy function, and the
+/// projections (quota, subnet headroom).
+pub fn concerns_deploy(inv: &Inventory, f: &crate::rules::Finding) -> bool {
+    matches!(f.rule, "ENI101" | "ENI102") || f.subjects.users.iter().any(|u| inv.is_deploy(u.function))
+}
+
+/// True when a function version is the deploy's `$LATEST`.
+pub fn is_deploy_latest(inv: &Inventory, function: usize, v: &Version) -> bool {
+    inv.is_deploy(function) && v.is_latest()
+}
