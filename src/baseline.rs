@@ -35,7 +35,11 @@ pub fn load(path: &Path) -> Result<Baseline, Failure> {
         InputError::at(&file, at..at, format!("invalid baseline: {e}"), "here")
     })?;
     if baseline.eniplan_baseline != 1 {
-        return Err(InputError::plain(&file.path, format!("baseline version {} is not supported", baseline.eniplan_baseline)).into());
+        return Err(InputError::plain(
+            &file.path,
+            format!("baseline version {} is not supported", baseline.eniplan_baseline),
+        )
+        .into());
     }
     Ok(baseline)
 }
@@ -52,7 +56,12 @@ pub fn apply(findings: &mut [Finding], baseline: &Baseline) -> Vec<Entry> {
             seen.insert(fp);
         }
     }
-    baseline.findings.iter().filter(|e| !seen.contains(&e.fingerprint)).cloned().collect()
+    baseline
+        .findings
+        .iter()
+        .filter(|e| !seen.contains(&e.fingerprint))
+        .cloned()
+        .collect()
 }
 
 /// Writes every finding that is not suppressed inline or by configuration.
@@ -61,8 +70,17 @@ pub fn write(path: &Path, report: &Report) -> Result<(), Failure> {
         .findings
         .iter()
         .filter(|f| !f.suppressed || f.baselined)
-        .map(|f| Entry { rule: f.rule.to_string(), fingerprint: f.fingerprint.clone(), resource: f.resource.clone(), message: f.message.clone() })
+        .map(|f| Entry {
+            rule: f.rule.to_string(),
+            fingerprint: f.fingerprint.clone(),
+            resource: f.resource.clone(),
+            message: f.message.clone(),
+        })
         .collect();
-    let text = serde_json::to_string_pretty(&Baseline { eniplan_baseline: 1, findings }).expect("baselines serialise");
+    let text = serde_json::to_string_pretty(&Baseline {
+        eniplan_baseline: 1,
+        findings,
+    })
+    .expect("baselines serialise");
     std::fs::write(path, text + "\n").map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))
 }

@@ -28,9 +28,17 @@ pub struct Cli {
 pub enum Command {
     /// Check CloudFormation/SAM templates or a cdk.out directory before deploying.
     Check {
-        /// Template files (.yaml, .yml, .json), directories, or cdk.out directories.
+        /// Templates (.yaml, .yml, .json), serverless.yml, Terraform plan JSON, directories, or cdk.out directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Judge the deploy against a saved account inventory: what it adds, frees and projects.
+        #[arg(long, value_name = "SNAPSHOT", conflicts_with = "live")]
+        against: Option<PathBuf>,
+        /// Judge the deploy against the account, read live (same flags as `audit`).
+        #[arg(long)]
+        live: bool,
+        #[command(flatten)]
+        account: Live,
         #[command(flatten)]
         common: Common,
     },
@@ -92,6 +100,12 @@ pub struct Common {
     /// Value for a variable eniplan cannot read itself, e.g. `ssm:/net/lambda-sg=sg-123` (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_kv)]
     pub vars: Vec<(String, String)>,
+    /// Report only findings that FILE (from --write-baseline) does not record.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -128,6 +142,10 @@ pub enum Format {
     Json,
     Sarif,
     Markdown,
+    /// JUnit XML, for GitLab and Jenkins.
+    Junit,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,11 +217,34 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             }
             None => Err(Failure::Usage(format!("unknown rule `{id}`; `eniplan rules` lists them"))),
         },
-        Command::Check { paths, common } => {
+        Command::Check {
+            paths,
+            against,
+            live,
+            account,
+            common,
+        } => {
             let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
             let loaded = source::load_paths(&paths, &load_options(&common))?;
-            let inv = loaded.inventory;
-            finish("check", &inv, &config, &common, loaded.files, loaded.skipped, vec![], 0)
+            let mut run = Run::new("check", loaded.inventory);
+            run.files = loaded.files;
+            run.skipped = loaded.skipped;
+            let before = match (against, live) {
+                (Some(path), _) => Some(snapshot::load(&path)?.0),
+                (None, true) => {
+                    let collected = collect_live(account)?;
+                    run.notes = collected.notes;
+                    run.api_calls = collected.api_calls;
+                    run.scopes = collected.scopes;
+                    Some(collected.inventory)
+                }
+                (None, false) => None,
+            };
+            if let Some(before) = before {
+                run.inventory = crate::delta::merge(before.clone(), run.inventory);
+                run.before = Some(before);
+            }
+            finish(run, &config, &common)
         }
         Command::Audit {
             snapshot: Some(path),
@@ -216,16 +257,10 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             if let Some(out) = save_snapshot {
                 snapshot::save(&out, &snapshot::from_inventory(&inv, snap.scopes.clone(), snap.api_calls))?;
             }
-            finish(
-                "audit",
-                &inv,
-                &config,
-                &common,
-                Default::default(),
-                vec![],
-                snap.scopes.clone(),
-                snap.api_calls,
-            )
+            let mut run = Run::new("audit", inv);
+            run.scopes = snap.scopes;
+            run.api_calls = snap.api_calls;
+            finish(run, &config, &common)
         }
         Command::Audit {
             snapshot: None,
@@ -274,8 +309,7 @@ fn load_options(common: &Common) -> LoadOptions {
 }
 
 #[cfg(feature = "aws")]
-fn audit_live(live: Live, save: Option<PathBuf>, common: Common) -> Result<i32, Failure> {
-    let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
+fn collect_live(live: Live) -> Result<source::aws::Collected, Failure> {
     let opts = source::aws::AwsOptions {
         profile: live.profile,
         regions: live.regions,
@@ -287,48 +321,105 @@ fn audit_live(live: Live, save: Option<PathBuf>, common: Common) -> Result<i32, 
         with_state: live.with_state,
         progress: std::io::stderr().is_terminal(),
     };
-    let collected = source::aws::collect(&opts)?;
+    source::aws::collect(&opts)
+}
+
+#[cfg(not(feature = "aws"))]
+fn collect_live(_: Live) -> Result<Collected, Failure> {
+    Err(Failure::Usage(
+        "this eniplan was built without the `aws` feature; use a snapshot instead".into(),
+    ))
+}
+
+#[cfg(not(feature = "aws"))]
+struct Collected {
+    inventory: Inventory,
+    scopes: Vec<snapshot::Scope>,
+    api_calls: u64,
+    notes: Vec<String>,
+}
+
+fn audit_live(live: Live, save: Option<PathBuf>, common: Common) -> Result<i32, Failure> {
+    let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
+    let collected = collect_live(live)?;
     if let Some(path) = save {
         let snap = snapshot::from_inventory(&collected.inventory, collected.scopes.clone(), collected.api_calls);
         snapshot::save(&path, &snap)?;
     }
-    finish(
-        "audit",
-        &collected.inventory,
-        &config,
-        &common,
-        Default::default(),
-        vec![],
-        collected.scopes,
-        collected.api_calls,
-    )
+    let mut run = Run::new("audit", collected.inventory);
+    run.scopes = collected.scopes;
+    run.api_calls = collected.api_calls;
+    run.notes = collected.notes;
+    finish(run, &config, &common)
 }
 
-#[cfg(not(feature = "aws"))]
-fn audit_live(_: Live, _: Option<PathBuf>, _: Common) -> Result<i32, Failure> {
-    Err(Failure::Usage(
-        "this eniplan was built without the `aws` feature; use `audit --snapshot FILE`".into(),
-    ))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    command: &str,
-    inv: &Inventory,
-    config: &Config,
-    common: &Common,
+/// Everything one command read, on its way to a report.
+struct Run {
+    command: &'static str,
+    inventory: Inventory,
     files: crate::files::Files,
     skipped: Vec<String>,
     scopes: Vec<snapshot::Scope>,
     api_calls: u64,
-) -> Result<i32, Failure> {
-    let report = analyse(command, inv, config, files, skipped, scopes, api_calls);
+    notes: Vec<String>,
+    /// With `check --against`/`--live`: the account before the deploy.
+    before: Option<Inventory>,
+}
+
+impl Run {
+    fn new(command: &'static str, inventory: Inventory) -> Self {
+        Run {
+            command,
+            inventory,
+            files: Default::default(),
+            skipped: vec![],
+            scopes: vec![],
+            api_calls: 0,
+            notes: vec![],
+            before: None,
+        }
+    }
+}
+
+fn finish(run: Run, config: &Config, common: &Common) -> Result<i32, Failure> {
+    let baseline = common.baseline.as_deref().map(crate::baseline::load).transpose()?;
+    let quotas = Quotas {
+        default: config.thresholds.eni_quota,
+        per_vpc: config.quota.clone(),
+    };
+    let graph = EniGraph::build(&run.inventory, &quotas);
+    let mut findings = rules::run(&graph, config);
+    if run.before.is_some() {
+        findings.retain(|f| crate::delta::concerns_deploy(&run.inventory, f));
+    }
+    let stale = baseline
+        .as_ref()
+        .map(|b| crate::baseline::apply(&mut findings, b))
+        .unwrap_or_default();
+    let delta = run.before.as_ref().map(|before| crate::delta::compare(before, &graph, &quotas));
+    let mut report = report::build(report::Input {
+        command: run.command,
+        graph: &graph,
+        findings,
+        files: run.files,
+        skipped: run.skipped,
+        scopes: run.scopes,
+        api_calls: run.api_calls,
+    });
+    report.stale_baseline = stale;
+    report.notes = run.notes;
+    report.delta = delta;
+    if let Some(path) = &common.write_baseline {
+        crate::baseline::write(path, &report)?;
+    }
     let color = common.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let text = match common.format {
         Format::Text => report::text::render(&report, color),
         Format::Json => report::json::render(&report),
         Format::Sarif => report::sarif::render(&report),
         Format::Markdown => report::markdown::render(&report),
+        Format::Junit => report::junit::render(&report),
+        Format::Github => report::github::render(&report),
     };
     write_output(common.output.as_deref(), &text)?;
     Ok(exit_code(&report, common.fail_on))

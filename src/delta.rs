@@ -76,7 +76,12 @@ pub struct SubnetDelta {
 pub fn compare(before: &Inventory, after: &EniGraph, quotas: &Quotas) -> Delta {
     let before_graph = EniGraph::build(before, quotas);
     let new: Vec<_> = after.combos.iter().filter(|c| !before_graph.by_key.contains_key(&c.key)).collect();
-    let freed = before_graph.combos.iter().filter(|c| !after.by_key.contains_key(&c.key)).map(|c| c.key.to_string()).collect();
+    let freed = before_graph
+        .combos
+        .iter()
+        .filter(|c| !after.by_key.contains_key(&c.key))
+        .map(|c| c.key.to_string())
+        .collect();
     let vpcs = after
         .vpcs
         .values()
@@ -91,9 +96,18 @@ pub fn compare(before: &Inventory, after: &EniGraph, quotas: &Quotas) -> Delta {
     for (id, s) in &after.inv.subnets {
         let Some(free) = s.available_ips else { continue };
         let added = new.iter().filter(|c| &c.key.subnet == id).count();
-        subnets.push(SubnetDelta { subnet: id.to_string(), free_ips_before: free, free_ips_after: free as i64 - added as i64 });
+        subnets.push(SubnetDelta {
+            subnet: id.to_string(),
+            free_ips_before: free,
+            free_ips_after: free as i64 - added as i64,
+        });
     }
-    Delta { new_combinations: new.iter().map(|c| c.key.to_string()).collect(), freed_combinations: freed, vpcs, subnets }
+    Delta {
+        new_combinations: new.iter().map(|c| c.key.to_string()).collect(),
+        freed_combinations: freed,
+        vpcs,
+        subnets,
+    }
 }
 
 /// Keeps what concerns the deploy: findings naming a deploy function, and the

@@ -16,15 +16,29 @@ pub fn render(report: &Report) -> String {
         };
         let mut props = vec![format!("title={}", prop(&format!("{} {}", f.rule, f.name)))];
         if let Some(l) = &f.location {
-            props.insert(0, format!("file={},line={},col={},endLine={}", prop(&l.file), l.line, l.column, l.end_line));
+            props.insert(
+                0,
+                format!("file={},line={},col={},endLine={}", prop(&l.file), l.line, l.column, l.end_line),
+            );
         }
-        let _ = writeln!(out, "::{level} {}::{}", props.join(","), data(&format!("{} — fix: {}", f.message, f.fix)));
+        let _ = writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            data(&format!("{} — fix: {}", f.message, f.fix))
+        );
     }
     let c = report.summary.findings;
     let _ = writeln!(
         out,
         "eniplan: {} combinations, {} ENIs ({} after safe merges); {} errors, {} warnings, {} notes, {} suppressed",
-        report.summary.combinations, report.summary.enis, report.summary.consolidated_combinations, c.error, c.warning, c.note, c.suppressed
+        report.summary.combinations,
+        report.summary.enis,
+        report.summary.consolidated_combinations,
+        c.error,
+        c.warning,
+        c.note,
+        c.suppressed
     );
     out
 }

@@ -10,13 +10,28 @@ pub fn render(report: &Report) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let total = report.findings.len().max(1);
     let _ = writeln!(out, "<testsuites name=\"eniplan\" tests=\"{total}\" failures=\"{active}\">");
-    let _ = writeln!(out, "  <testsuite name=\"eniplan {}\" tests=\"{total}\" failures=\"{active}\" skipped=\"{}\">", report.command, report.findings.len() - active);
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"eniplan {}\" tests=\"{total}\" failures=\"{active}\" skipped=\"{}\">",
+        report.command,
+        report.findings.len() - active
+    );
     if report.findings.is_empty() {
         out += "    <testcase name=\"no findings\" classname=\"eniplan\"/>\n";
     }
     for f in &report.findings {
-        let file = f.location.as_ref().map_or_else(|| f.resource.clone(), |l| format!("{}:{}", l.file, l.line));
-        let _ = write!(out, "    <testcase name=\"{} {}: {}\" classname=\"{}\"", f.rule, f.name, esc(&f.resource), esc(&file));
+        let file = f
+            .location
+            .as_ref()
+            .map_or_else(|| f.resource.clone(), |l| format!("{}:{}", l.file, l.line));
+        let _ = write!(
+            out,
+            "    <testcase name=\"{} {}: {}\" classname=\"{}\"",
+            f.rule,
+            f.name,
+            esc(&f.resource),
+            esc(&file)
+        );
         if let Some(l) = &f.location {
             let _ = write!(out, " file=\"{}\" line=\"{}\"", esc(&l.file), l.line);
         }

@@ -24,6 +24,33 @@ pub fn render(report: &Report) -> String {
         }
         out += "\n¹ one IP per ENI is an assumption: AWS does not document it.\n\n";
     }
+    if let Some(d) = &report.delta {
+        let _ = writeln!(
+            out,
+            "### What this deploy does\n\n{} new combinations, {} freed.\n",
+            d.new_combinations.len(),
+            d.freed_combinations.len()
+        );
+        for c in &d.new_combinations {
+            let _ = writeln!(out, "- ➕ `{c}`");
+        }
+        for c in &d.freed_combinations {
+            let _ = writeln!(out, "- ➖ `{c}`");
+        }
+        for v in d.vpcs.iter().filter(|v| v.enis_before != v.enis_after) {
+            let _ = writeln!(out, "- `{}`: {} → {} ENIs (quota {})", v.vpc, v.enis_before, v.enis_after, v.quota);
+        }
+        out.push('\n');
+    }
+    for e in &report.stale_baseline {
+        let _ = writeln!(
+            out,
+            "> note: baseline entry {} `{}` ({}) matches no finding any more\n",
+            e.rule,
+            e.fingerprint,
+            escape(&e.resource)
+        );
+    }
     if !report.incomplete.is_empty() {
         out += "### Incomplete inventory\n\n| account | region | operation | error |\n|---|---|---|---|\n";
         for g in &report.incomplete {

@@ -37,6 +37,9 @@ pub struct Report {
     pub stats: Stats,
     pub unresolved: Vec<Unresolved>,
     pub skipped: Vec<String>,
+    /// With `check --against`/`--live`: what the deploy adds, frees and projects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<crate::delta::Delta>,
     /// Baseline entries that no longer match a finding (notes).
     pub stale_baseline: Vec<crate::baseline::Entry>,
     /// What the collector wants the reader to know (e.g. a quota that fell back to its default).
@@ -125,7 +128,7 @@ pub struct FindingOut {
     pub suppressed: bool,
     /// Suppressed because the `--baseline` file records it.
     pub baselined: bool,
-    /// Stable across moved lines: rule, resource, functions and combinations.
+    /// Stable across moved lines: rule, resource and combinations.
     pub fingerprint: String,
     pub related: Vec<Related>,
 }
@@ -328,6 +331,7 @@ pub fn build(input: Input) -> Report {
             })
             .collect(),
         skipped: input.skipped,
+        delta: None,
         stale_baseline: vec![],
         notes: vec![],
         assumptions: ASSUMPTIONS.to_vec(),

@@ -137,6 +137,36 @@ pub fn summary(report: &Report) -> String {
         out += &table(&head, &rows);
         out += "* one IP per ENI is an assumption: AWS does not document it\n";
     }
+    if let Some(d) = &report.delta {
+        let _ = writeln!(
+            out,
+            "deploy: {} new combinations, {} freed",
+            d.new_combinations.len(),
+            d.freed_combinations.len()
+        );
+        for c in &d.new_combinations {
+            let _ = writeln!(out, "  + {c}");
+        }
+        for c in &d.freed_combinations {
+            let _ = writeln!(out, "  - {c}");
+        }
+        for v in d.vpcs.iter().filter(|v| v.enis_before != v.enis_after) {
+            let _ = writeln!(out, "  {}: {} → {} ENIs (quota {})", v.vpc, v.enis_before, v.enis_after, v.quota);
+        }
+        for sn in d.subnets.iter().filter(|s| s.free_ips_after != s.free_ips_before as i64) {
+            let _ = writeln!(out, "  {}: {} → {} free IPs", sn.subnet, sn.free_ips_before, sn.free_ips_after);
+        }
+    }
+    for n in &report.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    for e in &report.stale_baseline {
+        let _ = writeln!(
+            out,
+            "note: baseline entry {} {} ({}) matches no finding any more; remove it from the baseline",
+            e.rule, e.fingerprint, e.resource
+        );
+    }
     for g in &report.incomplete {
         let _ = writeln!(out, "incomplete: {} {} {}: {}", g.account, g.region, g.operation, g.error);
     }

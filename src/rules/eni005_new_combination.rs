@@ -26,12 +26,22 @@ fn check(cx: &Context) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for (fi, combos) in by_function {
-        let users: Vec<User> = combos.iter().flat_map(|c| c.users.iter().copied()).filter(|u| u.function == fi).collect();
+        let users: Vec<User> = combos
+            .iter()
+            .flat_map(|c| c.users.iter().copied())
+            .filter(|u| u.function == fi)
+            .collect();
         let u = users[0];
         let nearest = nearest(g, combos[0], &existing);
         let reuse = match nearest {
-            Some(c) => format!("the nearest existing combination is {} (used by {}); reusing its security groups avoids the new ENI", c.key, names(&c.users.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 3)),
-            None => "no existing combination shares its subnet; attach it to subnets and groups that other functions already use".to_string(),
+            Some(c) => format!(
+                "the nearest existing combination is {} (used by {}); reusing its security groups avoids the new ENI",
+                c.key,
+                names(&c.users.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 3)
+            ),
+            None => {
+                "no existing combination shares its subnet; attach it to subnets and groups that other functions already use".to_string()
+            }
         };
         let n = combos.len();
         out.push(
@@ -64,6 +74,11 @@ fn nearest<'a>(g: &'a crate::graph::EniGraph, c: &Combo, existing: &dyn Fn(&Comb
         .filter(|o| existing(o) && o.vpc == c.vpc && o.key.account == c.key.account)
         .max_by_key(|o| {
             let shared = o.key.sgs.iter().filter(|s| c.key.sgs.contains(s)).count();
-            (o.key.subnet == c.key.subnet, shared, std::cmp::Reverse(o.key.sgs.len()), o.users.len())
+            (
+                o.key.subnet == c.key.subnet,
+                shared,
+                std::cmp::Reverse(o.key.sgs.len()),
+                o.users.len(),
+            )
         })
 }

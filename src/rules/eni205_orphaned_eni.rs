@@ -60,7 +60,11 @@ fn check(cx: &Context) -> Vec<Finding> {
         .filter(|v| *v != unknown)
         .collect();
     for c in &g.combos {
-        if !c.observed.is_empty() || c.users.is_empty() || !observed_vpcs.contains(&c.vpc) {
+        if !c.observed.is_empty()
+            || c.users.is_empty()
+            || !observed_vpcs.contains(&c.vpc)
+            || c.users.iter().all(|u| inv.is_deploy(u.function))
+        {
             continue;
         }
         let f = g.function(c.users[0]);

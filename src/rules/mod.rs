@@ -122,12 +122,15 @@ impl Finding {
         }
     }
 
-    /// Stable across moved lines: rule, resource, functions and combinations, no positions.
+    /// Stable across moved lines and unrelated edits: the rule, the primary
+    /// resource and the combinations; no positions, no list of functions.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        let parts = [self.rule, &*self.location.resource].into_iter().chain(self.functions.iter().map(String::as_str));
-        for part in parts.chain(self.combinations.iter().map(String::as_str)) {
+        let parts = [self.rule, &*self.location.resource]
+            .into_iter()
+            .chain(self.combinations.iter().map(String::as_str));
+        for part in parts {
             h.update(part.as_bytes());
             h.update([0]);
         }
