@@ -6,6 +6,7 @@ functions, every tenth function with a published version, and one ENI per combin
 
   gen.py cfn N FILE        CloudFormation YAML with N VPC functions (300 → ~430 resources)
   gen.py snapshot N FILE   eniplan snapshot with N functions over 20 VPCs
+  gen.py serverless N FILE serverless.yml with N functions (provider VPC, a quarter with their own groups)
 """
 import json
 import sys
@@ -64,8 +65,23 @@ def snapshot(n):
                        "enis": enis, "incomplete": [], "api_calls": 0})
 
 
+def serverless(n):
+    out = ["service: bench", "frameworkVersion: '3'", "provider:", "  name: aws", "  runtime: python3.12", "  stage: ${opt:stage, 'dev'}",
+           "  vpc:", "    securityGroupIds:", "      - ${self:custom.sg}", "    subnetIds:", "      - subnet-0a", "      - subnet-0b",
+           "custom:", "  sg: sg-shared", "functions:"]
+    for f in range(n):
+        out += [f"  fn{f}:", f"    handler: handlers/fn{f}.handler"]
+        if f % 4 == 0:
+            out += ["    vpc:", "      securityGroupIds:", f"        - !Ref Fn{f}SecurityGroup"]
+    out += ["resources:", "  Resources:"]
+    for f in range(0, n, 4):
+        out += [f"    Fn{f}SecurityGroup:", "      Type: AWS::EC2::SecurityGroup", "      Properties:", f"        GroupDescription: fn{f}",
+                "        VpcId: vpc-0main", "        SecurityGroupEgress:", "          - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}"]
+    return "\n".join(out) + "\n"
+
+
 if __name__ == "__main__":
     kind, n, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    text = {"cfn": cfn, "snapshot": snapshot}[kind](n)
+    text = {"cfn": cfn, "snapshot": snapshot, "serverless": serverless}[kind](n)
     with open(path, "w") as f:
         f.write(text)

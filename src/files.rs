@@ -13,6 +13,8 @@ pub struct SourceFile {
     pub path: String,
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// ASCII text: columns are byte offsets, no need to count characters.
+    ascii: bool,
 }
 
 impl SourceFile {
@@ -20,10 +22,12 @@ impl SourceFile {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        let ascii = text.is_ascii();
         SourceFile {
             path: path.into(),
             text,
             line_starts,
+            ascii,
         }
     }
 
@@ -37,7 +41,10 @@ impl SourceFile {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
         if meta.len() > limit {
-            return Err(InputError::plain(&shown, format!("file is {} bytes; eniplan reads files up to {limit} bytes", meta.len())));
+            return Err(InputError::plain(
+                &shown,
+                format!("file is {} bytes; eniplan reads files up to {limit} bytes", meta.len()),
+            ));
         }
         let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
         match String::from_utf8(bytes) {
@@ -61,7 +68,10 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = match self.ascii {
+            true => offset - start,
+            false => self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()),
+        };
         (line + 1, col + 1)
     }
 
