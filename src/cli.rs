@@ -412,10 +412,14 @@ fn finish(run: Run, config: &Config, common: &Common) -> Result<i32, Failure> {
     if let Some(path) = &common.write_baseline {
         crate::baseline::write(path, &report)?;
     }
+    if common.format == Format::Json {
+        stream_output(common.output.as_deref(), |w| report::json::write(&report, w))?;
+        return Ok(exit_code(&report, common.fail_on));
+    }
     let color = common.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let text = match common.format {
         Format::Text => report::text::render(&report, color),
-        Format::Json => report::json::render(&report),
+        Format::Json => unreachable!("streamed above"),
         Format::Sarif => report::sarif::render(&report),
         Format::Markdown => report::markdown::render(&report),
         Format::Junit => report::junit::render(&report),
@@ -463,6 +467,29 @@ pub fn exit_code(report: &Report, fail_on: FailOn) -> i32 {
         FailOn::Never => return 0,
     };
     i32::from(report.active().any(|f| f.severity >= threshold))
+}
+
+/// Writes through a buffer to FILE or standard output.
+fn stream_output(
+    path: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    use std::io::Write;
+    match path {
+        Some(p) => {
+            let file = std::fs::File::create(p).map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display())))?;
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w)
+                .and_then(|_| w.flush())
+                .map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display())))
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (`eniplan ... | head`) is not an error worth a panic.
+            let _ = write(&mut w).and_then(|_| w.flush());
+            Ok(())
+        }
+    }
 }
 
 fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {

@@ -86,6 +86,9 @@ pub struct EniGraph<'a> {
     pub orphans: Vec<usize>,
     /// Each attached version's sorted, de-duplicated SG set and subnets.
     sets: HashMap<User, (Vec<Value>, Vec<Value>)>,
+    /// Hash indexes over the inventory's ordered maps, for the hot lookups.
+    subnets: HashMap<&'a Value, &'a Subnet>,
+    groups: HashMap<&'a Value, &'a SecurityGroup>,
 }
 
 /// Per-VPC quota overrides from configuration, and the default.
@@ -106,6 +109,8 @@ impl<'a> EniGraph<'a> {
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
             sets: HashMap::new(),
+            subnets: inv.subnets.iter().collect(),
+            groups: inv.security_groups.iter().collect(),
         };
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
@@ -167,16 +172,10 @@ impl<'a> EniGraph<'a> {
     /// The VPC of a combination: the subnet's VPC when known (never trust a
     /// declared VpcId over it), else the declared one, else its groups' VPC.
     fn vpc_of(&self, subnet: &Value, cfg: &VpcConfig) -> Value {
-        self.inv
-            .subnets
-            .get(subnet)
+        self.subnet(subnet)
             .and_then(|s| s.vpc.clone())
             .or_else(|| cfg.vpc_id.clone())
-            .or_else(|| {
-                cfg.security_groups
-                    .iter()
-                    .find_map(|i| self.inv.security_groups.get(&i.value)?.vpc.clone())
-            })
+            .or_else(|| cfg.security_groups.iter().find_map(|i| self.group(&i.value)?.vpc.clone()))
             .unwrap_or_else(Value::unknown_vpc)
     }
 
@@ -233,7 +232,7 @@ impl<'a> EniGraph<'a> {
             let vpc = eni
                 .vpc
                 .clone()
-                .or_else(|| self.inv.subnets.get(&eni.subnet).and_then(|s| s.vpc.clone()))
+                .or_else(|| self.subnet(&eni.subnet).and_then(|s| s.vpc.clone()))
                 .unwrap_or_else(Value::unknown_vpc);
             let s = vpcs.entry(vpc.clone()).or_insert_with(|| entry(&vpc, self.inv));
             s.observed_enis += 1;
@@ -253,6 +252,14 @@ impl<'a> EniGraph<'a> {
         for (group, by) in &self.inv.sg_references {
             self.referenced_by.entry(group.clone()).or_default().insert(by.clone());
         }
+    }
+
+    pub fn subnet(&self, id: &Value) -> Option<&'a Subnet> {
+        self.subnets.get(id).copied()
+    }
+
+    pub fn group(&self, id: &Value) -> Option<&'a SecurityGroup> {
+        self.groups.get(id).copied()
     }
 
     /// The version's SG set: sorted, without duplicates.

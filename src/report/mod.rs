@@ -296,7 +296,7 @@ pub fn build(input: Input) -> Report {
             account: c.key.account.clone(),
             vpc: c.vpc.to_string(),
             subnet: c.key.subnet.to_string(),
-            availability_zone: inv.subnets.get(&c.key.subnet).and_then(|s| s.az.clone()),
+            availability_zone: g.subnet(&c.key.subnet).and_then(|s| s.az.clone()),
             security_groups: c.key.sgs.iter().map(|v| v.to_string()).collect(),
             functions: c.users.iter().map(|u| g.user_name(*u)).collect(),
             observed_enis: c.observed.iter().map(|&i| inv.enis[i].id.clone()).collect(),

@@ -82,7 +82,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             f.subjects.groups.extend(s.iter().cloned());
         }
         for v in members.iter().flat_map(|s| s.iter()).collect::<BTreeSet<_>>() {
-            if let Some(sg) = g.inv.security_groups.get(v) {
+            if let Some(sg) = g.group(v) {
                 f = f.related(sg.origin.clone(), format!("{v} defined here"));
             }
         }
@@ -101,7 +101,7 @@ fn effective_rules<'a>(g: &'a EniGraph, sgs: &'a [Value]) -> Option<(BTreeSet<Op
         return None;
     }
     for v in sgs {
-        let sg = g.inv.security_groups.get(v)?;
+        let sg = g.group(v)?;
         if g.referenced_by.get(v).is_some_and(|r| !r.is_empty()) {
             return None;
         }

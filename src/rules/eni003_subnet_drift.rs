@@ -15,7 +15,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     // (account, vpc, SG set, AZ) → subnet → combination.
     let mut groups: BTreeMap<(&str, &Value, &Vec<Value>, &str), BTreeMap<&Value, usize>> = BTreeMap::new();
     for (i, c) in g.combos.iter().enumerate() {
-        let Some(az) = g.inv.subnets.get(&c.key.subnet).and_then(|s| s.az.as_deref()) else {
+        let Some(az) = g.subnet(&c.key.subnet).and_then(|s| s.az.as_deref()) else {
             continue;
         };
         groups
@@ -30,7 +30,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             .max_by_key(|(s, &i)| (g.combos[i].users.len(), std::cmp::Reverse(**s)))
             .unwrap()
             .0;
-        let egress = |s: &Value| g.inv.subnets.get(s).map(|s| s.egress);
+        let egress = |s: &Value| g.subnet(s).map(|s| s.egress);
         let users: BTreeSet<User> = subnets.values().flat_map(|&i| g.combos[i].users.iter().copied()).collect();
         let movers: Vec<(&Value, usize)> = subnets.iter().filter(|(s, _)| **s != into).map(|(s, &i)| (*s, i)).collect();
         let moved: BTreeSet<User> = movers.iter().flat_map(|(_, i)| g.combos[*i].users.iter().copied()).collect();

@@ -24,7 +24,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for (subnet, (added, users)) in new {
-        let Some(s) = g.inv.subnets.get(subnet) else { continue };
+        let Some(s) = g.subnet(subnet) else { continue };
         let Some(free) = s.available_ips else { continue };
         let left = free as i64 - added as i64;
         let size = s.size();

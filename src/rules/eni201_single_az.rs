@@ -19,7 +19,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         if subnets.is_empty() {
             continue;
         }
-        let azs: Vec<Option<&str>> = subnets.iter().map(|s| g.inv.subnets.get(s).and_then(|s| s.az.as_deref())).collect();
+        let azs: Vec<Option<&str>> = subnets.iter().map(|s| g.subnet(s).and_then(|s| s.az.as_deref())).collect();
         let known: BTreeSet<&str> = azs.iter().flatten().copied().collect();
         let unknown = azs.iter().filter(|a| a.is_none()).count();
         // With no AZ information, each subnet counts as its own AZ.

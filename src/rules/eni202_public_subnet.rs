@@ -17,7 +17,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         let public = !subnets.is_empty()
             && subnets
                 .iter()
-                .all(|s| g.inv.subnets.get(s).is_some_and(|s| s.egress == Egress::InternetGateway));
+                .all(|s| g.subnet(s).is_some_and(|s| s.egress == Egress::InternetGateway));
         if !public {
             continue;
         }

@@ -12,15 +12,11 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
-    let inv = g.inv;
     let mut out = Vec::new();
     for u in g.users() {
         let cfg = g.config(u);
-        let from_subnets = cfg.subnets.iter().filter_map(|i| inv.subnets.get(&i.value)?.vpc.as_ref());
-        let from_groups = cfg
-            .security_groups
-            .iter()
-            .filter_map(|i| inv.security_groups.get(&i.value)?.vpc.as_ref());
+        let from_subnets = cfg.subnets.iter().filter_map(|i| g.subnet(&i.value)?.vpc.as_ref());
+        let from_groups = cfg.security_groups.iter().filter_map(|i| g.group(&i.value)?.vpc.as_ref());
         let vpcs: BTreeSet<&Value> = from_subnets.chain(from_groups).collect();
         if vpcs.len() < 2 {
             continue;

@@ -16,7 +16,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     let vpc_of = |e: &crate::model::ObservedEni| {
         e.vpc
             .clone()
-            .or_else(|| inv.subnets.get(&e.subnet).and_then(|s| s.vpc.clone()))
+            .or_else(|| g.subnet(&e.subnet).and_then(|s| s.vpc.clone()))
             .unwrap_or_else(Value::unknown_vpc)
     };
     // An ENI looks orphaned when its functions could not be read: say nothing then.

@@ -13,7 +13,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for u in g.users() {
         for item in &g.config(u).security_groups {
-            if !g.inv.security_groups.get(&item.value).is_some_and(|s| s.is_default) {
+            if !g.group(&item.value).is_some_and(|s| s.is_default) {
                 continue;
             }
             let mut f = Finding::new(

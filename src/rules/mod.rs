@@ -216,11 +216,7 @@ pub fn run(graph: &EniGraph, config: &Config) -> Vec<Finding> {
 /// affected function does.
 fn suppressed(g: &EniGraph, f: &Finding) -> bool {
     let ignores = |list: &[String]| list.iter().any(|i| i.eq_ignore_ascii_case(f.rule));
-    let by_group = f
-        .subjects
-        .groups
-        .iter()
-        .any(|v| g.inv.security_groups.get(v).is_some_and(|sg| ignores(&sg.ignore)));
+    let by_group = f.subjects.groups.iter().any(|v| g.group(v).is_some_and(|sg| ignores(&sg.ignore)));
     let by_functions = !f.subjects.users.is_empty() && f.subjects.users.iter().all(|u| ignores(&g.function(*u).ignore));
     by_group || by_functions
 }
