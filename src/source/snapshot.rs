@@ -2,6 +2,7 @@
 //! `docs/snapshot.md`. The live collector writes it; `audit --snapshot` and
 //! `check --against` read it.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -13,30 +14,33 @@ use crate::model::*;
 
 pub const FORMAT_VERSION: u32 = 1;
 
+/// Strings borrow from the file's bytes when they have no escapes.
+pub type Str<'a> = Cow<'a, str>;
+
 /// Snapshots are written by machines and grow with the account: allow 1 GiB.
 const MAX_SNAPSHOT_BYTES: u64 = 1 << 30;
 
 #[derive(Debug, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct Snapshot {
+pub struct Snapshot<'a> {
     pub eniplan_snapshot: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generated_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generator: Option<String>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<Str<'a>>,
     /// Every (account, region) the inventory covers.
     #[serde(default)]
     pub scopes: Vec<Scope>,
-    #[serde(default)]
-    pub functions: Vec<SnapFunction>,
-    #[serde(default)]
-    pub subnets: Vec<SnapSubnet>,
-    #[serde(default)]
-    pub security_groups: Vec<SnapSecurityGroup>,
-    #[serde(default)]
-    pub vpcs: Vec<SnapVpc>,
-    #[serde(default)]
-    pub enis: Vec<SnapEni>,
+    #[serde(borrow, default)]
+    pub functions: Vec<SnapFunction<'a>>,
+    #[serde(borrow, default)]
+    pub subnets: Vec<SnapSubnet<'a>>,
+    #[serde(borrow, default)]
+    pub security_groups: Vec<SnapSecurityGroup<'a>>,
+    #[serde(borrow, default)]
+    pub vpcs: Vec<SnapVpc<'a>>,
+    #[serde(borrow, default)]
+    pub enis: Vec<SnapEni<'a>>,
     #[serde(default)]
     pub incomplete: Vec<SnapGap>,
     #[serde(default)]
@@ -52,51 +56,56 @@ pub struct Scope {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SnapFunction {
-    pub name: String,
-    #[serde(default)]
-    pub account: String,
-    #[serde(default)]
-    pub region: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    pub versions: Vec<SnapVersion>,
+pub struct SnapFunction<'a> {
+    #[serde(borrow)]
+    pub name: Str<'a>,
+    #[serde(borrow, default)]
+    pub account: Str<'a>,
+    #[serde(borrow, default)]
+    pub region: Str<'a>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub versions: Vec<SnapVersion<'a>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SnapVersion {
-    pub version: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vpc: Option<SnapVpcConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<SnapState>,
+pub struct SnapVersion<'a> {
+    #[serde(borrow)]
+    pub version: Str<'a>,
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<SnapVpcConfig<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<SnapState<'a>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SnapVpcConfig {
-    pub subnet_ids: Vec<String>,
-    pub security_group_ids: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vpc_id: Option<String>,
+pub struct SnapVpcConfig<'a> {
+    #[serde(borrow)]
+    pub subnet_ids: Vec<Str<'a>>,
+    #[serde(borrow)]
+    pub security_group_ids: Vec<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<Str<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv6_allowed_for_dual_stack: Option<bool>,
 }
 
 #[derive(Debug, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct SnapState {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state_reason_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update_status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_update_status_reason_code: Option<String>,
+pub struct SnapState<'a> {
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub state_reason_code: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub last_update_status: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub last_update_status_reason_code: Option<Str<'a>>,
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
@@ -111,14 +120,15 @@ pub enum SnapEgress {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SnapSubnet {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vpc_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availability_zone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cidr_block: Option<String>,
+pub struct SnapSubnet<'a> {
+    #[serde(borrow)]
+    pub id: Str<'a>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub cidr_block: Option<Str<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_ip_address_count: Option<u64>,
     #[serde(default)]
@@ -127,34 +137,36 @@ pub struct SnapSubnet {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SnapSecurityGroup {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vpc_id: Option<String>,
+pub struct SnapSecurityGroup<'a> {
+    #[serde(borrow)]
+    pub id: Str<'a>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<Str<'a>>,
     #[serde(default)]
     pub is_default: bool,
     /// `null` or absent: rules unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<SnapRule>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<SnapRule<'a>>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SnapRule {
+pub struct SnapRule<'a> {
     pub direction: SnapDirection,
-    pub protocol: String,
+    #[serde(borrow)]
+    pub protocol: Str<'a>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_port: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_port: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cidr: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix_list: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub prefix_list: Option<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<Str<'a>>,
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone, Copy)]
@@ -166,33 +178,37 @@ pub enum SnapDirection {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SnapVpc {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cidr_block: Option<String>,
+pub struct SnapVpc<'a> {
+    #[serde(borrow)]
+    pub id: Str<'a>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub cidr_block: Option<Str<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eni_quota: Option<u32>,
     /// `service_quotas` when read from Service Quotas, `default` otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eni_quota_source: Option<String>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub eni_quota_source: Option<Str<'a>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SnapEni {
-    pub id: String,
-    #[serde(default)]
-    pub account: String,
-    #[serde(default)]
-    pub region: String,
-    pub subnet_id: String,
-    pub security_group_ids: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vpc_id: Option<String>,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub description: String,
+pub struct SnapEni<'a> {
+    #[serde(borrow)]
+    pub id: Str<'a>,
+    #[serde(borrow, default)]
+    pub account: Str<'a>,
+    #[serde(borrow, default)]
+    pub region: Str<'a>,
+    #[serde(borrow)]
+    pub subnet_id: Str<'a>,
+    #[serde(borrow)]
+    pub security_group_ids: Vec<Str<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub status: Str<'a>,
+    #[serde(borrow, default)]
+    pub description: Str<'a>,
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone)]
@@ -206,36 +222,49 @@ pub struct SnapGap {
 
 /// Reads and validates a snapshot file. The returned [`Snapshot`] keeps only
 /// its metadata (`scopes`, `api_calls`, …): the inventory is moved out of it.
-pub fn load(path: &Path) -> Result<(Inventory, Snapshot), Failure> {
+pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
     if meta.len() > MAX_SNAPSHOT_BYTES {
-        return Err(InputError::plain(
-            &shown,
-            format!(
-                "file is {} bytes; eniplan reads snapshots up to {MAX_SNAPSHOT_BYTES} bytes",
-                meta.len()
-            ),
-        )
-        .into());
+        let message = format!(
+            "file is {} bytes; eniplan reads snapshots up to {MAX_SNAPSHOT_BYTES} bytes",
+            meta.len()
+        );
+        return Err(InputError::plain(&shown, message).into());
     }
     let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
-    // The fast path parses bytes directly; only a bad file pays for a located error.
-    let parsed = serde_json::from_slice::<Snapshot>(&bytes);
-    drop(bytes);
-    let snap = match parsed {
-        Ok(s) if s.eniplan_snapshot == FORMAT_VERSION => s,
+    // The fast path parses bytes directly, borrowing strings from them; only a
+    // bad file pays for a located error.
+    let (inv, meta) = match serde_json::from_slice::<Snapshot>(&bytes) {
+        Ok(mut s) if s.eniplan_snapshot == FORMAT_VERSION => {
+            let inv = into_inventory(&mut s);
+            (inv, s.into_owned_meta())
+        }
         _ => {
+            drop(bytes);
             parse(&SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?)?;
             unreachable!("parse fails wherever from_slice did")
         }
     };
-    let mut snap = snap;
-    let inv = into_inventory(&mut snap);
-    Ok((inv, snap))
+    Ok((inv, meta))
 }
 
-pub fn parse(file: &SourceFile) -> Result<Snapshot, InputError> {
+impl Snapshot<'_> {
+    /// The metadata, owned: what is left once the inventory has been moved out.
+    fn into_owned_meta(self) -> Snapshot<'static> {
+        Snapshot {
+            eniplan_snapshot: self.eniplan_snapshot,
+            generated_at: self.generated_at.map(|c| Cow::Owned(c.into_owned())),
+            generator: self.generator.map(|c| Cow::Owned(c.into_owned())),
+            scopes: self.scopes,
+            incomplete: self.incomplete,
+            api_calls: self.api_calls,
+            ..Default::default()
+        }
+    }
+}
+
+pub fn parse(file: &SourceFile) -> Result<Snapshot<'_>, InputError> {
     let snap: Snapshot = serde_json::from_str(&file.text).map_err(|e| {
         let offset = offset_of(file, e.line(), e.column());
         InputError::at(file, offset..offset, format!("invalid snapshot: {e}"), "here")
@@ -267,60 +296,83 @@ fn offset_of(file: &SourceFile, line: usize, column: usize) -> usize {
     offset
 }
 
-/// Builds the inventory, moving the element lists out of the snapshot.
+/// Builds the inventory, moving the element lists out of the snapshot. Equal
+/// IDs share one allocation.
 pub fn into_inventory(s: &mut Snapshot) -> Inventory {
+    let mut ids: ahash::AHashMap<String, Value> = ahash::AHashMap::new();
+    let mut id = |text: &str| -> Value {
+        if let Some(v) = ids.get(text) {
+            return v.clone();
+        }
+        let v = Value::id(text);
+        ids.insert(text.to_string(), v.clone());
+        v
+    };
     let mut inv = Inventory::default();
     for f in std::mem::take(&mut s.functions) {
-        let resource = f.arn.unwrap_or_else(|| f.name.clone());
+        let resource = f.arn.as_deref().unwrap_or(&f.name);
+        let function_origin = Origin::resource(resource);
         let versions = f
             .versions
             .into_iter()
             .map(|v| {
                 let vpc = v.vpc.map(|c| {
-                    let o = Origin::resource(version_arn(&resource, &v.version));
-                    let items = |ids: Vec<String>| {
-                        ids.into_iter()
-                            .map(|id| Item {
-                                value: Value::Id(id.into()),
-                                origin: o.clone(),
-                            })
-                            .collect()
+                    let o = if v.version == Version::LATEST {
+                        function_origin.clone()
+                    } else {
+                        Origin::resource(version_arn(resource, &v.version))
                     };
+                    let subnets = c
+                        .subnet_ids
+                        .iter()
+                        .map(|x| Item {
+                            value: id(x),
+                            origin: o.clone(),
+                        })
+                        .collect();
+                    let security_groups = c
+                        .security_group_ids
+                        .iter()
+                        .map(|x| Item {
+                            value: id(x),
+                            origin: o.clone(),
+                        })
+                        .collect();
                     VpcConfig {
-                        subnets: items(c.subnet_ids),
-                        security_groups: items(c.security_group_ids),
-                        vpc_id: c.vpc_id.filter(|v| !v.is_empty()).map(Value::id),
+                        subnets,
+                        security_groups,
+                        vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
                         ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
                         origin: o,
                     }
                 });
                 Version {
-                    version: v.version,
-                    aliases: v.aliases,
+                    version: v.version.into_owned(),
+                    aliases: v.aliases.into_iter().map(Cow::into_owned).collect(),
                     vpc,
                     state: v.state.map(|s| FunctionState {
-                        state: s.state,
-                        state_reason_code: s.state_reason_code,
-                        last_update_status: s.last_update_status,
-                        last_update_reason_code: s.last_update_status_reason_code,
+                        state: s.state.map(Cow::into_owned),
+                        state_reason_code: s.state_reason_code.map(Cow::into_owned),
+                        last_update_status: s.last_update_status.map(Cow::into_owned),
+                        last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
                     }),
                 }
             })
             .collect();
         inv.functions.push(Function {
-            name: f.name,
-            account: f.account,
-            region: f.region,
-            origin: Origin::resource(resource),
+            name: f.name.into_owned(),
+            account: f.account.into_owned(),
+            region: f.region.into_owned(),
+            origin: function_origin,
             ignore: vec![],
             versions,
         });
     }
     for sn in std::mem::take(&mut s.subnets) {
-        let mut subnet = Subnet::new(Value::id(&sn.id), Origin::resource(&sn.id));
-        subnet.vpc = sn.vpc_id.map(Value::id);
-        subnet.az = sn.availability_zone;
-        subnet.cidr = sn.cidr_block;
+        let mut subnet = Subnet::new(id(&sn.id), Origin::resource(&sn.id));
+        subnet.vpc = sn.vpc_id.as_deref().map(&mut id);
+        subnet.az = sn.availability_zone.map(Cow::into_owned);
+        subnet.cidr = sn.cidr_block.map(Cow::into_owned);
         subnet.available_ips = sn.available_ip_address_count;
         subnet.egress = match sn.egress {
             SnapEgress::Unknown => Egress::Unknown,
@@ -331,9 +383,9 @@ pub fn into_inventory(s: &mut Snapshot) -> Inventory {
         inv.subnets.insert(subnet.id.clone(), subnet);
     }
     for g in std::mem::take(&mut s.security_groups) {
-        let mut sg = SecurityGroup::new(Value::id(&g.id), Origin::resource(&g.id));
-        sg.name = g.name;
-        sg.vpc = g.vpc_id.map(Value::id);
+        let mut sg = SecurityGroup::new(id(&g.id), Origin::resource(&g.id));
+        sg.name = g.name.map(Cow::into_owned);
+        sg.vpc = g.vpc_id.as_deref().map(&mut id);
         sg.is_default = g.is_default;
         sg.rules = g
             .rules
@@ -342,8 +394,8 @@ pub fn into_inventory(s: &mut Snapshot) -> Inventory {
         inv.security_groups.insert(sg.id.clone(), sg);
     }
     for v in std::mem::take(&mut s.vpcs) {
-        let mut vpc = Vpc::new(Value::id(&v.id), Origin::resource(&v.id));
-        vpc.cidr = v.cidr_block;
+        let mut vpc = Vpc::new(id(&v.id), Origin::resource(&v.id));
+        vpc.cidr = v.cidr_block.map(Cow::into_owned);
         vpc.quota = v.eni_quota;
         vpc.quota_source = match v.eni_quota_source.as_deref() {
             Some("service_quotas") => QuotaSource::ServiceQuotas,
@@ -355,14 +407,14 @@ pub fn into_inventory(s: &mut Snapshot) -> Inventory {
     inv.enis = std::mem::take(&mut s.enis)
         .into_iter()
         .map(|e| ObservedEni {
-            id: e.id,
-            account: e.account,
-            region: e.region,
-            subnet: Value::id(e.subnet_id),
-            security_groups: e.security_group_ids.into_iter().map(Value::id).collect(),
-            vpc: e.vpc_id.map(Value::id),
-            status: e.status,
-            description: e.description,
+            id: e.id.into_owned(),
+            account: e.account.into_owned(),
+            region: e.region.into_owned(),
+            subnet: id(&e.subnet_id),
+            security_groups: e.security_group_ids.iter().map(|x| id(x)).collect(),
+            vpc: e.vpc_id.as_deref().map(&mut id),
+            status: e.status.into_owned(),
+            description: e.description.into_owned(),
         })
         .collect();
     inv.gaps = s
@@ -380,8 +432,8 @@ pub fn into_inventory(s: &mut Snapshot) -> Inventory {
 
 /// Builds the inventory from a snapshot that stays whole.
 pub fn to_inventory(s: &Snapshot) -> Inventory {
-    let json = serde_json::to_value(s).expect("snapshots serialise");
-    let mut copy: Snapshot = serde_json::from_value(json).expect("and deserialise");
+    let json = serde_json::to_string(s).expect("snapshots serialise");
+    let mut copy: Snapshot = serde_json::from_str(&json).expect("and deserialise");
     into_inventory(&mut copy)
 }
 
@@ -399,26 +451,26 @@ fn rule_to_model(r: &SnapRule) -> SgRule {
         SnapDirection::Egress => Direction::Egress,
     };
     let peer = match (&r.cidr, &r.prefix_list, &r.group) {
-        (Some(c), _, _) => Peer::Cidr(c.clone()),
-        (_, Some(p), _) => Peer::PrefixList(p.clone()),
+        (Some(c), _, _) => Peer::Cidr(c.to_string()),
+        (_, Some(p), _) => Peer::PrefixList(p.to_string()),
         (_, _, Some(g)) => Peer::Group(Value::id(g)),
         _ => Peer::Cidr(String::new()),
     };
     SgRule::new(direction, &r.protocol, r.from_port, r.to_port, peer)
 }
 
-fn rule_to_snap(r: &SgRule) -> SnapRule {
+fn rule_to_snap(r: &SgRule) -> SnapRule<'_> {
     let (cidr, prefix_list, group) = match &r.peer {
-        Peer::Cidr(c) => (Some(c.clone()), None, None),
-        Peer::PrefixList(p) => (None, Some(p.clone()), None),
-        Peer::Group(g) => (None, None, Some(g.to_string())),
+        Peer::Cidr(c) => (Some(b(c)), None, None),
+        Peer::PrefixList(p) => (None, Some(b(p)), None),
+        Peer::Group(g) => (None, None, Some(b(g.as_str()))),
     };
     SnapRule {
         direction: match r.direction {
             Direction::Ingress => SnapDirection::Ingress,
             Direction::Egress => SnapDirection::Egress,
         },
-        protocol: r.protocol.clone(),
+        protocol: b(&r.protocol),
         from_port: r.ports.map(|p| p.0),
         to_port: r.ports.map(|p| p.1),
         cidr,
@@ -429,38 +481,37 @@ fn rule_to_snap(r: &SgRule) -> SnapRule {
 
 /// Builds a snapshot from a (live) inventory. Symbolic values are written as
 /// their expression; the live collector only produces literal IDs.
-pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Snapshot {
-    let ids = |items: &[Item]| items.iter().map(|i| i.value.to_string()).collect();
+pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Snapshot<'_> {
     Snapshot {
         eniplan_snapshot: FORMAT_VERSION,
         generated_at: None,
-        generator: Some(format!("eniplan {}", env!("CARGO_PKG_VERSION"))),
+        generator: Some(Cow::Owned(format!("eniplan {}", env!("CARGO_PKG_VERSION")))),
         scopes,
         functions: inv
             .functions
             .iter()
             .map(|f| SnapFunction {
-                name: f.name.clone(),
-                account: f.account.clone(),
-                region: f.region.clone(),
-                arn: f.origin.resource.starts_with("arn:").then(|| f.origin.resource.to_string()),
+                name: b(&f.name),
+                account: b(&f.account),
+                region: b(&f.region),
+                arn: f.origin.resource.starts_with("arn:").then(|| b(&f.origin.resource)),
                 versions: f
                     .versions
                     .iter()
                     .map(|v| SnapVersion {
-                        version: v.version.clone(),
-                        aliases: v.aliases.clone(),
+                        version: b(&v.version),
+                        aliases: v.aliases.iter().map(|a| b(a)).collect(),
                         vpc: v.vpc.as_ref().map(|c| SnapVpcConfig {
                             subnet_ids: ids(&c.subnets),
                             security_group_ids: ids(&c.security_groups),
-                            vpc_id: c.vpc_id.as_ref().map(|v| v.to_string()),
+                            vpc_id: opt(&c.vpc_id),
                             ipv6_allowed_for_dual_stack: c.ipv6_dual_stack,
                         }),
                         state: v.state.as_ref().map(|s| SnapState {
-                            state: s.state.clone(),
-                            state_reason_code: s.state_reason_code.clone(),
-                            last_update_status: s.last_update_status.clone(),
-                            last_update_status_reason_code: s.last_update_reason_code.clone(),
+                            state: s.state.as_deref().map(b),
+                            state_reason_code: s.state_reason_code.as_deref().map(b),
+                            last_update_status: s.last_update_status.as_deref().map(b),
+                            last_update_status_reason_code: s.last_update_reason_code.as_deref().map(b),
                         }),
                     })
                     .collect(),
@@ -470,10 +521,10 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
             .subnets
             .values()
             .map(|s| SnapSubnet {
-                id: s.id.to_string(),
-                vpc_id: s.vpc.as_ref().map(|v| v.to_string()),
-                availability_zone: s.az.clone(),
-                cidr_block: s.cidr.clone(),
+                id: b(s.id.as_str()),
+                vpc_id: opt(&s.vpc),
+                availability_zone: s.az.as_deref().map(b),
+                cidr_block: s.cidr.as_deref().map(b),
                 available_ip_address_count: s.available_ips,
                 egress: match s.egress {
                     Egress::Unknown => SnapEgress::Unknown,
@@ -487,9 +538,9 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
             .security_groups
             .values()
             .map(|g| SnapSecurityGroup {
-                id: g.id.to_string(),
-                name: g.name.clone(),
-                vpc_id: g.vpc.as_ref().map(|v| v.to_string()),
+                id: b(g.id.as_str()),
+                name: g.name.as_deref().map(b),
+                vpc_id: opt(&g.vpc),
                 is_default: g.is_default,
                 rules: g.rules.as_ref().map(|r| r.iter().map(rule_to_snap).collect()),
             })
@@ -498,31 +549,28 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
             .vpcs
             .values()
             .map(|v| SnapVpc {
-                id: v.id.to_string(),
-                cidr_block: v.cidr.clone(),
+                id: b(v.id.as_str()),
+                cidr_block: v.cidr.as_deref().map(b),
                 eni_quota: v.quota,
-                eni_quota_source: Some(
-                    match v.quota_source {
-                        QuotaSource::ServiceQuotas => "service_quotas",
-                        QuotaSource::Config => "config",
-                        QuotaSource::Default => "default",
-                    }
-                    .to_string(),
-                ),
+                eni_quota_source: Some(b(match v.quota_source {
+                    QuotaSource::ServiceQuotas => "service_quotas",
+                    QuotaSource::Config => "config",
+                    QuotaSource::Default => "default",
+                })),
             })
             .collect(),
         enis: inv
             .enis
             .iter()
             .map(|e| SnapEni {
-                id: e.id.clone(),
-                account: e.account.clone(),
-                region: e.region.clone(),
-                subnet_id: e.subnet.to_string(),
-                security_group_ids: e.security_groups.iter().map(|v| v.to_string()).collect(),
-                vpc_id: e.vpc.as_ref().map(|v| v.to_string()),
-                status: e.status.clone(),
-                description: e.description.clone(),
+                id: b(&e.id),
+                account: b(&e.account),
+                region: b(&e.region),
+                subnet_id: b(e.subnet.as_str()),
+                security_group_ids: e.security_groups.iter().map(|v| b(v.as_str())).collect(),
+                vpc_id: opt(&e.vpc),
+                status: b(&e.status),
+                description: b(&e.description),
             })
             .collect(),
         incomplete: inv
@@ -537,6 +585,18 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
             .collect(),
         api_calls,
     }
+}
+
+fn ids(items: &[Item]) -> Vec<Str<'_>> {
+    items.iter().map(|i| b(i.value.as_str())).collect()
+}
+
+fn opt(v: &Option<Value>) -> Option<Str<'_>> {
+    v.as_ref().map(|v| b(v.as_str()))
+}
+
+fn b(s: &str) -> Str<'_> {
+    Cow::Borrowed(s)
 }
 
 /// Writes atomically: a temporary file in the same directory, then a rename.
