@@ -1,90 +1,313 @@
-//! JSON → [`Node`] with byte spans, via jsonc-parser.
-
-use jsonc_parser::ast::{ObjectPropName, Value};
-use jsonc_parser::{CollectOptions, ParseOptions};
+//! JSON → [`Node`] with byte spans.
+//!
+//! A small recursive-descent parser that builds the tree directly. jsonc-parser
+//! (used before) builds its own AST first, which made it most of the run time
+//! on a 1,000-function Terraform plan; serde_json keeps no positions.
 
 use super::doc::{Key, Kind, Node, MAX_DEPTH};
 use crate::error::InputError;
 use crate::files::SourceFile;
 
 pub fn parse(file: &SourceFile) -> Result<Node, InputError> {
-    check_depth(file)?;
-    let options = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        ..ParseOptions::default()
+    let mut p = Parser {
+        file,
+        text: file.text.as_bytes(),
+        pos: 0,
     };
-    let parsed = jsonc_parser::parse_to_ast(&file.text, &CollectOptions::default(), &options).map_err(|e| {
-        let r = e.range();
-        InputError::at(file, r.start..r.end, format!("invalid JSON: {}", e.kind()), "here")
-    })?;
-    match parsed.value {
-        Some(v) => convert(file, v),
-        None => Ok(Node::new(0..0, Kind::Null)),
+    p.ws();
+    let node = p.value(0)?;
+    p.ws();
+    if p.pos < p.text.len() {
+        return Err(p.error("invalid JSON: unexpected content after the value"));
     }
+    Ok(node)
 }
 
-fn convert(file: &SourceFile, v: Value<'_>) -> Result<Node, InputError> {
-    Ok(match v {
-        Value::StringLit(s) => Node::new(s.range.start..s.range.end, Kind::Str(s.value.into_owned())),
-        Value::NumberLit(n) => Node::new(n.range.start..n.range.end, Kind::Number(n.value.to_string())),
-        Value::BooleanLit(b) => Node::new(b.range.start..b.range.end, Kind::Bool(b.value)),
-        Value::NullKeyword(n) => Node::new(n.range.start..n.range.end, Kind::Null),
-        Value::Array(a) => {
-            let items = a.elements.into_iter().map(|e| convert(file, e)).collect::<Result<_, _>>()?;
-            Node::new(a.range.start..a.range.end, Kind::Seq(items))
+struct Parser<'a> {
+    file: &'a SourceFile,
+    text: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn error(&self, message: &str) -> InputError {
+        let at = self.pos.min(self.text.len());
+        let end = (at + 1).min(self.text.len());
+        if at == self.text.len() {
+            return InputError::at(
+                self.file,
+                at..end,
+                format!("{message}, found the end of the file"),
+                "the file ends here",
+            );
         }
-        Value::Object(o) => {
-            let mut entries: Vec<(Key, Node)> = Vec::with_capacity(o.properties.len());
-            for p in o.properties {
-                let (name, span) = match p.name {
-                    ObjectPropName::String(s) => (s.value.into_owned(), s.range.start..s.range.end),
-                    ObjectPropName::Word(w) => (w.value.to_string(), w.range.start..w.range.end),
-                };
-                if entries.iter().any(|(k, _)| k.name == name) {
-                    return Err(InputError::at(file, span, format!("duplicate key `{name}`"), "duplicate key"));
-                }
-                entries.push((Key { name, span }, convert(file, p.value)?));
+        InputError::at(self.file, at..end, message, "here")
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.text.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, InputError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(&format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        let start = self.pos;
+        let kind = match self.text.get(self.pos) {
+            Some(b'{') => return self.object(depth),
+            Some(b'[') => return self.array(depth),
+            Some(b'"') => Kind::Str(self.string()?),
+            Some(b't') => self.literal("true", Kind::Bool(true))?,
+            Some(b'f') => self.literal("false", Kind::Bool(false))?,
+            Some(b'n') => self.literal("null", Kind::Null)?,
+            Some(b'-' | b'0'..=b'9') => Kind::Number(self.number()?),
+            Some(_) => return Err(self.error("invalid JSON: expected a value")),
+            None => return Err(self.error("invalid JSON: unexpected end of input")),
+        };
+        Ok(Node::new(start..self.pos, kind))
+    }
+
+    fn literal(&mut self, word: &str, kind: Kind) -> Result<Kind, InputError> {
+        if self.text[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(kind)
+        } else {
+            Err(self.error("invalid JSON: expected a value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<String, InputError> {
+        let start = self.pos;
+        if self.text[self.pos] == b'-' {
+            self.pos += 1;
+        }
+        let digits = |p: &mut Self| {
+            let s = p.pos;
+            while p.text.get(p.pos).is_some_and(u8::is_ascii_digit) {
+                p.pos += 1;
             }
-            Node::new(o.range.start..o.range.end, Kind::Map(entries))
+            p.pos > s
+        };
+        let mut ok = digits(self);
+        if self.text.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            ok &= digits(self);
         }
-    })
-}
+        if let Some(b'e' | b'E') = self.text.get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.text.get(self.pos) {
+                self.pos += 1;
+            }
+            ok &= digits(self);
+        }
+        if !ok {
+            return Err(self.error("invalid JSON: malformed number"));
+        }
+        Ok(String::from_utf8_lossy(&self.text[start..self.pos]).into_owned())
+    }
 
-/// jsonc-parser recurses per nesting level, so refuse deep input before parsing.
-fn check_depth(file: &SourceFile) -> Result<(), InputError> {
-    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
-    for (i, b) in file.text.bytes().enumerate() {
-        if in_str {
+    fn string(&mut self) -> Result<String, InputError> {
+        self.pos += 1;
+        let start = self.pos;
+        // Fast path: no escapes.
+        while let Some(&b) = self.text.get(self.pos) {
             match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_str = false,
-                _ => {}
+                b'"' => {
+                    let s = std::str::from_utf8(&self.text[start..self.pos]).expect("source files are UTF-8");
+                    self.pos += 1;
+                    return Ok(s.to_string());
+                }
+                b'\\' => break,
+                0..=0x1f => return Err(self.error("invalid JSON: control character in a string")),
+                _ => self.pos += 1,
             }
-            continue;
         }
-        match b {
-            b'"' => in_str = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(InputError::at(
-                        file,
-                        i..i + 1,
-                        format!("nesting deeper than {MAX_DEPTH} levels"),
-                        "too deep",
-                    ));
+        let mut out: Vec<u8> = self.text[start..self.pos].to_vec();
+        loop {
+            match self.text.get(self.pos) {
+                None => return Err(self.error("invalid JSON: unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(String::from_utf8(out).map_err(|_| self.error("invalid JSON: invalid escape"))?);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let c = match self.text.get(self.pos) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode()?,
+                        _ => return Err(self.error("invalid JSON: invalid escape")),
+                    };
+                    self.pos += 1;
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+                Some(0..=0x1f) => return Err(self.error("invalid JSON: control character in a string")),
+                Some(&b) => {
+                    out.push(b);
+                    self.pos += 1;
                 }
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
         }
     }
-    Ok(())
+
+    /// `\uXXXX`, with surrogate pairs; leaves `pos` on the last hex digit.
+    fn unicode(&mut self) -> Result<char, InputError> {
+        let hex = |p: &Self, at: usize| -> Option<u32> {
+            let digits = p.text.get(at..at + 4)?;
+            u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+        };
+        let bad = |p: &Self| p.error("invalid JSON: invalid \\u escape");
+        let first = hex(self, self.pos + 1).ok_or_else(|| bad(self))?;
+        self.pos += 4;
+        if (0xD800..0xDC00).contains(&first) && self.text.get(self.pos + 1..self.pos + 3) == Some(b"\\u") {
+            let second = hex(self, self.pos + 3).ok_or_else(|| bad(self))?;
+            if (0xDC00..0xE000).contains(&second) {
+                self.pos += 6;
+                return char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)).ok_or_else(|| bad(self));
+            }
+        }
+        char::from_u32(first).ok_or_else(|| bad(self))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Node, InputError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.text.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Node::new(start..self.pos, Kind::Seq(items)));
+        }
+        loop {
+            self.ws();
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            match self.text.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Node::new(start..self.pos, Kind::Seq(items)));
+                }
+                _ => return Err(self.error("invalid JSON: expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Node, InputError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        self.ws();
+        if self.text.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(Node::new(start..self.pos, Kind::Map(entries)));
+        }
+        loop {
+            self.ws();
+            if self.text.get(self.pos) != Some(&b'"') {
+                return Err(self.error("invalid JSON: expected a property name in double quotes"));
+            }
+            let key_start = self.pos;
+            let name = self.string()?;
+            let span = key_start..self.pos;
+            self.ws();
+            if self.text.get(self.pos) != Some(&b':') {
+                return Err(self.error("invalid JSON: expected `:`"));
+            }
+            self.pos += 1;
+            self.ws();
+            let value = self.value(depth + 1)?;
+            // Duplicate keys: the last one wins, as in most JSON readers.
+            if let Some(i) = entries.iter().position(|(k, _)| k.name == name) {
+                entries.remove(i);
+            }
+            entries.push((Key { name, span }, value));
+            self.ws();
+            match self.text.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Node::new(start..self.pos, Kind::Map(entries)));
+                }
+                _ => return Err(self.error("invalid JSON: expected `,` or `}`")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to_value(n: &Node) -> serde_json::Value {
+        match &n.kind {
+            Kind::Null => serde_json::Value::Null,
+            Kind::Bool(b) => (*b).into(),
+            Kind::Number(s) => serde_json::from_str(s).unwrap(),
+            Kind::Str(s) => s.clone().into(),
+            Kind::Seq(items) => items.iter().map(to_value).collect(),
+            Kind::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), to_value(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            Kind::Tagged(..) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_json() {
+        let cases = [
+            r#"{"a": [1, -2.5e3, 0.1, true, false, null], "b": {"c": "d"}}"#,
+            r#"["\"\\\/\b\f\n\r\t", "\u00e9\ud83d\ude00", "caf\u00e9 ü", ""]"#,
+            " [ ] ",
+            r#"{"dup": 1, "dup": 2}"#,
+        ];
+        for text in cases {
+            let file = SourceFile::new("t.json", text);
+            assert_eq!(
+                to_value(&parse(&file).unwrap()),
+                serde_json::from_str::<serde_json::Value>(text).unwrap(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_what_serde_json_rejects() {
+        for text in [
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "01x",
+            "\"\\x\"",
+            "\"a\nb\"",
+            "[1] 2",
+            "{a: 1}",
+            "-",
+            "1.",
+            "\"\\ud800\\u0041\"x",
+        ] {
+            let file = SourceFile::new("t.json", text);
+            assert!(parse(&file).is_err(), "{text:?} should fail");
+        }
+    }
+
+    #[test]
+    fn spans_cover_values() {
+        let text = r#"{"k": ["v", 12]}"#;
+        let root = parse(&SourceFile::new("t.json", text)).unwrap();
+        let (key, list) = &root.entries().unwrap()[0];
+        assert_eq!(&text[key.span.clone()], "\"k\"");
+        assert_eq!(&text[list.span.clone()], r#"["v", 12]"#);
+        assert_eq!(&text[list.as_seq().unwrap()[1].span.clone()], "12");
+    }
 }
