@@ -68,7 +68,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 if saved == 1 { "" } else { "s" },
                 enis(saved),
             ),
-            format!("attach {} to {} in place of {list}", set(into), names(&moved.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 5)),
+            format!("attach {} to {} in place of {list}", set(into), user_names(g, &moved, 5)),
         )
         .cost(saved)
         .users(g, moved)

@@ -27,19 +27,31 @@ fn check(cx: &Context) -> Vec<Finding> {
         if n < 2 || n > MAX_SET {
             continue;
         }
-        // The largest proper subset present in the same subnet is the nearest one.
-        let best = (1..(1u32 << n) - 1)
-            .map(|mask| {
+        // The largest proper subset present in the same subnet is the nearest
+        // one; ties go to the smallest set. One buffer serves every subset.
+        let mut sub: Vec<Value> = Vec::with_capacity(n);
+        let mut best: Option<Vec<Value>> = None;
+        for mask in 1..(1u32 << n) - 1 {
+            sub.clear();
+            sub.extend(
                 c.key
                     .sgs
                     .iter()
                     .enumerate()
                     .filter(|(b, _)| mask & (1 << b) != 0)
-                    .map(|(_, v)| v.clone())
-                    .collect::<Vec<_>>()
-            })
-            .filter(|sub| used.contains(&(c.key.account.as_str(), &c.key.subnet, sub)))
-            .max_by_key(|sub| (sub.len(), std::cmp::Reverse(sub.clone())));
+                    .map(|(_, v)| v.clone()),
+            );
+            if !used.contains(&(c.key.account.as_str(), &c.key.subnet, &sub)) {
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some(b) => sub.len() > b.len() || (sub.len() == b.len() && sub < *b),
+            };
+            if better {
+                best = Some(sub.clone());
+            }
+        }
         if let Some(sub) = best {
             pairs.entry((&c.key.sgs, sub)).or_default().push(i);
         }
@@ -48,7 +60,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     for ((sup, sub), combos) in pairs {
         let users: BTreeSet<User> = combos.iter().flat_map(|&i| g.combos[i].users.iter().copied()).collect();
         let extra: Vec<Value> = sup.iter().filter(|v| !sub.contains(v)).cloned().collect();
-        let others: BTreeSet<String> = combos
+        let others: BTreeSet<User> = combos
             .iter()
             .filter_map(|&i| {
                 let c = &g.combos[i];
@@ -59,7 +71,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 };
                 g.by_key.get(&k).map(|&j| &g.combos[j])
             })
-            .flat_map(|c| c.users.iter().map(|u| g.user_name(*u)))
+            .flat_map(|c| c.users.iter().copied())
             .collect();
         let first = *users.iter().next().unwrap();
         let n = combos.len();
@@ -68,12 +80,12 @@ fn check(cx: &Context) -> Vec<Finding> {
             sg_origin(g, first, extra.first()),
             format!(
                 "{} use{} {}, which adds {} to the set {} that {} use{} in the same subnets; the extra group costs {}",
-                names(&users.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 3),
+                user_names(g, &users, 3),
                 if users.len() == 1 { "s" } else { "" },
                 set(sup),
                 set(&extra),
                 set(&sub),
-                names(&others.into_iter().collect::<Vec<_>>(), 3),
+                user_names(g, &others, 3),
                 if n == 1 { "s" } else { "" },
                 enis(n),
             ),

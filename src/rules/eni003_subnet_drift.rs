@@ -47,7 +47,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 list.join(", "),
                 enis(n)
             ),
-            format!("use {into} in {az} for {}", names(&moved.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 5)),
+            format!("use {into} in {az} for {}", user_names(g, &moved, 5)),
         )
         .cost(n)
         .users(g, users)

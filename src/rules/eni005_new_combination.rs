@@ -37,7 +37,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             Some(c) => format!(
                 "the nearest existing combination is {} (used by {}); reusing its security groups avoids the new ENI",
                 c.key,
-                names(&c.users.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 3)
+                user_names(g, &c.users, 3)
             ),
             None => {
                 "no existing combination shares its subnet; attach it to subnets and groups that other functions already use".to_string()

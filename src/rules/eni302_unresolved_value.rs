@@ -32,7 +32,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 origin,
                 format!(
                     "`{value}` could not be resolved to an ID; eniplan counts it by identity, so functions that name the same expression share it ({} here)",
-                    names(&users.iter().map(|u| g.user_name(*u)).collect::<Vec<_>>(), 4)
+                    user_names(g, &users, 4)
                 ),
                 format!("to resolve it: {hint}"),
             )

@@ -50,6 +50,9 @@ pub fn find(id: &str) -> Option<&'static Registered> {
     RULES.iter().find(|r| r.rule.id.eq_ignore_ascii_case(id) || r.rule.name == id)
 }
 
+/// Graphs with at least this many combinations run their rules in parallel.
+const PARALLEL_FROM: usize = 5_000;
+
 /// Findings name at most this many functions and combinations; the totals are kept.
 pub const MAX_LISTED: usize = 50;
 
@@ -186,16 +189,21 @@ pub fn run(graph: &EniGraph, config: &Config) -> Vec<Finding> {
         .iter()
         .filter_map(|i| Some((i.rules.clone(), Glob::new(&i.resource).ok()?.compile_matcher())))
         .collect();
-    // Rules are pure functions of the graph, so they run side by side.
+    // Rules are pure functions of the graph, so on a large graph they run side
+    // by side; on a small one, threads cost more than they save.
     let enabled: Vec<&Registered> = RULES.iter().filter(|r| config.enabled(r.rule.id)).collect();
-    let results: Vec<(&Registered, Vec<Finding>)> = std::thread::scope(|scope| {
-        let cx = &cx;
-        let handles: Vec<_> = enabled.iter().map(|r| (*r, scope.spawn(move || (r.rule.check)(cx)))).collect();
-        handles
-            .into_iter()
-            .map(|(r, h)| (r, h.join().expect("rules do not panic")))
-            .collect()
-    });
+    let results: Vec<(&Registered, Vec<Finding>)> = if graph.combos.len() < PARALLEL_FROM {
+        enabled.iter().map(|r| (*r, (r.rule.check)(&cx))).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let cx = &cx;
+            let handles: Vec<_> = enabled.iter().map(|r| (*r, scope.spawn(move || (r.rule.check)(cx)))).collect();
+            handles
+                .into_iter()
+                .map(|(r, h)| (r, h.join().expect("rules do not panic")))
+                .collect()
+        })
+    };
     let mut findings = Vec::new();
     for (r, found) in results {
         for mut f in found {
@@ -247,6 +255,23 @@ pub fn subnet_origin(g: &EniGraph, u: User, subnet: &Value) -> Origin {
         .find(|i| &i.value == subnet)
         .map(|i| i.origin.clone())
         .unwrap_or_else(|| cfg.origin.clone())
+}
+
+/// The names of function versions, shortened after `max` (only those are formatted).
+pub fn user_names<'a>(g: &EniGraph, users: impl IntoIterator<Item = &'a User>, max: usize) -> String {
+    let mut shown = Vec::new();
+    let mut total = 0;
+    for u in users {
+        if total < max {
+            shown.push(g.user_name(*u));
+        }
+        total += 1;
+    }
+    if total <= max {
+        shown.join(", ")
+    } else {
+        format!("{} and {} more", shown.join(", "), total - max)
+    }
 }
 
 /// A list of names, shortened after `max`.
