@@ -225,12 +225,21 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             common,
         } => {
             let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
-            let loaded = source::load_paths(&paths, &load_options(&common))?;
+            let account_snapshot = against.as_deref().map(snapshot::load).transpose()?;
+            let mut opts = load_options(&common);
+            if let Some((_, meta)) = &account_snapshot {
+                // The snapshot's recorded values resolve variables; `--var` still wins.
+                let mut values: Vec<(String, String)> = meta.values.clone().into_iter().collect();
+                values.extend(common.vars.iter().cloned());
+                opts.serverless.vars = values.clone();
+                opts.cloudformation.values = values;
+            }
+            let loaded = source::load_paths(&paths, &opts)?;
             let mut run = Run::new("check", loaded.inventory);
             run.files = loaded.files;
             run.skipped = loaded.skipped;
-            let before = match (against, live) {
-                (Some(path), _) => Some(snapshot::load(&path)?.0),
+            let before = match (account_snapshot, live) {
+                (Some((inv, _)), _) => Some(inv),
                 (None, true) => {
                     let collected = collect_live(account)?;
                     run.notes = collected.notes;
@@ -305,6 +314,7 @@ fn load_options(common: &Common) -> LoadOptions {
     opts.cloudformation.parameters = common.parameters.clone();
     opts.serverless.stage = common.stage.clone();
     opts.serverless.vars = common.vars.clone();
+    opts.cloudformation.values = common.vars.clone();
     opts
 }
 
@@ -414,19 +424,24 @@ fn finish(run: Run, config: &Config, common: &Common) -> Result<i32, Failure> {
     }
     if common.format == Format::Json {
         stream_output(common.output.as_deref(), |w| report::json::write(&report, w))?;
-        return Ok(exit_code(&report, common.fail_on));
+    } else {
+        let color = common.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let text = match common.format {
+            Format::Text => report::text::render(&report, color),
+            Format::Json => unreachable!("streamed above"),
+            Format::Sarif => report::sarif::render(&report),
+            Format::Markdown => report::markdown::render(&report),
+            Format::Junit => report::junit::render(&report),
+            Format::Github => report::github::render(&report),
+        };
+        write_output(common.output.as_deref(), &text)?;
     }
-    let color = common.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = match common.format {
-        Format::Text => report::text::render(&report, color),
-        Format::Json => unreachable!("streamed above"),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Markdown => report::markdown::render(&report),
-        Format::Junit => report::junit::render(&report),
-        Format::Github => report::github::render(&report),
-    };
-    write_output(common.output.as_deref(), &text)?;
-    Ok(exit_code(&report, common.fail_on))
+    let code = exit_code(&report, common.fail_on);
+    // The process ends next: freeing a large inventory piece by piece would only cost time.
+    std::mem::forget(report);
+    std::mem::forget(graph);
+    std::mem::forget(run.inventory);
+    Ok(code)
 }
 
 /// The whole pipeline after loading: graph, rules, report.

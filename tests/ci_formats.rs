@@ -184,3 +184,35 @@ fn sarif_has_partial_fingerprints_and_suppressions() {
         .unwrap()
         .starts_with("# ENI001 equivalent-security-groups"));
 }
+
+#[test]
+fn snapshot_values_resolve_ssm_variables_and_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(ACCOUNT)).unwrap();
+    let with_values = account.replace("\"api_calls\": 7", "\"api_calls\": 7,\n  \"values\": { \"ssm:/net/lambda-sg\": \"sg-shared\" }");
+    let snap = dir.path().join("account.json");
+    std::fs::write(&snap, with_values).unwrap();
+    let sls = dir.path().join("serverless.yml");
+    std::fs::write(
+        &sls,
+        "service: s\nprovider:\n  name: aws\n  vpc:\n    securityGroupIds: ['${ssm:/net/lambda-sg}']\n    subnetIds: [subnet-a, subnet-b]\nfunctions:\n  billing:\n    handler: h.h\n",
+    )
+    .unwrap();
+    let cfn = dir.path().join("template.yaml");
+    std::fs::write(
+        &cfn,
+        "Parameters:\n  Sg: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /net/lambda-sg}\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig: {SubnetIds: [subnet-a], SecurityGroupIds: [!Ref Sg]}\n",
+    )
+    .unwrap();
+    for path in [&sls, &cfn] {
+        let p = path.to_str().unwrap();
+        // Without the account, the value stays symbolic.
+        let (alone, _) = json(&["check", p]);
+        assert!(alone["unresolved"].as_array().unwrap().len() == 1, "{p}: {}", alone["unresolved"]);
+        // With it, the snapshot's recorded value resolves it: no new combination.
+        let (r, _) = json(&["check", p, "--against", snap.to_str().unwrap()]);
+        assert_eq!(r["unresolved"].as_array().unwrap().len(), 0, "{p}");
+        assert_eq!(r["delta"]["new_combinations"].as_array().unwrap().len(), 0, "{p}: {}", r["delta"]);
+        assert!(r["combinations"].as_array().unwrap().iter().all(|c| c["security_groups"] == serde_json::json!(["sg-shared"])));
+    }
+}

@@ -45,6 +45,10 @@ pub struct Snapshot<'a> {
     pub incomplete: Vec<SnapGap>,
     #[serde(default)]
     pub api_calls: u64,
+    /// Known values of variables the account holds, e.g. `"ssm:/net/lambda-sg": "sg-123"`:
+    /// `check --against` uses them to resolve `${ssm:…}` and SSM parameter types.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub values: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -259,6 +263,7 @@ impl Snapshot<'_> {
             scopes: self.scopes,
             incomplete: self.incomplete,
             api_calls: self.api_calls,
+            values: self.values,
             ..Default::default()
         }
     }
@@ -296,78 +301,25 @@ fn offset_of(file: &SourceFile, line: usize, column: usize) -> usize {
     offset
 }
 
-/// Builds the inventory, moving the element lists out of the snapshot. Equal
-/// IDs share one allocation.
+/// Builds the inventory, moving the element lists out of the snapshot.
 pub fn into_inventory(s: &mut Snapshot) -> Inventory {
-    let mut ids: ahash::AHashMap<String, Value> = ahash::AHashMap::new();
-    let mut id = |text: &str| -> Value {
-        if let Some(v) = ids.get(text) {
-            return v.clone();
-        }
-        let v = Value::id(text);
-        ids.insert(text.to_string(), v.clone());
-        v
-    };
+    let functions = std::mem::take(&mut s.functions);
     let mut inv = Inventory::default();
-    for f in std::mem::take(&mut s.functions) {
-        let resource = f.arn.as_deref().unwrap_or(&f.name);
-        let function_origin = Origin::resource(resource);
-        let versions = f
-            .versions
-            .into_iter()
-            .map(|v| {
-                let vpc = v.vpc.map(|c| {
-                    let o = if v.version == Version::LATEST {
-                        function_origin.clone()
-                    } else {
-                        Origin::resource(version_arn(resource, &v.version))
-                    };
-                    let subnets = c
-                        .subnet_ids
-                        .iter()
-                        .map(|x| Item {
-                            value: id(x),
-                            origin: o.clone(),
-                        })
-                        .collect();
-                    let security_groups = c
-                        .security_group_ids
-                        .iter()
-                        .map(|x| Item {
-                            value: id(x),
-                            origin: o.clone(),
-                        })
-                        .collect();
-                    VpcConfig {
-                        subnets,
-                        security_groups,
-                        vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
-                        ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
-                        origin: o,
-                    }
-                });
-                Version {
-                    version: v.version.into_owned(),
-                    aliases: v.aliases.into_iter().map(Cow::into_owned).collect(),
-                    vpc,
-                    state: v.state.map(|s| FunctionState {
-                        state: s.state.map(Cow::into_owned),
-                        state_reason_code: s.state_reason_code.map(Cow::into_owned),
-                        last_update_status: s.last_update_status.map(Cow::into_owned),
-                        last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
-                    }),
-                }
-            })
-            .collect();
-        inv.functions.push(Function {
-            name: f.name.into_owned(),
-            account: f.account.into_owned(),
-            region: f.region.into_owned(),
-            origin: function_origin,
-            ignore: vec![],
-            versions,
-        });
-    }
+    // Large snapshots convert in two halves side by side.
+    inv.functions = if functions.len() < 20_000 {
+        convert_functions(functions)
+    } else {
+        let mut functions = functions;
+        let second = functions.split_off(functions.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(move || convert_functions(second));
+            let mut first = convert_functions(functions);
+            first.extend(other.join().expect("conversion does not panic"));
+            first
+        })
+    };
+    let mut ids = Interner::default();
+    let mut id = |text: &str| ids.get(text);
     for sn in std::mem::take(&mut s.subnets) {
         let mut subnet = Subnet::new(id(&sn.id), Origin::resource(&sn.id));
         subnet.vpc = sn.vpc_id.as_deref().map(&mut id);
@@ -428,6 +380,87 @@ pub fn into_inventory(s: &mut Snapshot) -> Inventory {
         })
         .collect();
     inv
+}
+
+/// Equal IDs share one allocation.
+#[derive(Default)]
+struct Interner(ahash::AHashMap<String, Value>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Value {
+        if let Some(v) = self.0.get(text) {
+            return v.clone();
+        }
+        let v = Value::id(text);
+        self.0.insert(text.to_string(), v.clone());
+        v
+    }
+}
+
+fn convert_functions(functions: Vec<SnapFunction>) -> Vec<Function> {
+    let mut ids = Interner::default();
+    let mut id = |text: &str| ids.get(text);
+    let mut out = Vec::with_capacity(functions.len());
+    for f in functions {
+        let resource = f.arn.as_deref().unwrap_or(&f.name);
+        let function_origin = Origin::resource(resource);
+        let versions = f
+            .versions
+            .into_iter()
+            .map(|v| {
+                let vpc = v.vpc.map(|c| {
+                    let o = if v.version == Version::LATEST {
+                        function_origin.clone()
+                    } else {
+                        Origin::resource(version_arn(resource, &v.version))
+                    };
+                    let subnets = c
+                        .subnet_ids
+                        .iter()
+                        .map(|x| Item {
+                            value: id(x),
+                            origin: o.clone(),
+                        })
+                        .collect();
+                    let security_groups = c
+                        .security_group_ids
+                        .iter()
+                        .map(|x| Item {
+                            value: id(x),
+                            origin: o.clone(),
+                        })
+                        .collect();
+                    VpcConfig {
+                        subnets,
+                        security_groups,
+                        vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
+                        ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
+                        origin: o,
+                    }
+                });
+                Version {
+                    version: v.version.into_owned(),
+                    aliases: v.aliases.into_iter().map(Cow::into_owned).collect(),
+                    vpc,
+                    state: v.state.map(|s| FunctionState {
+                        state: s.state.map(Cow::into_owned),
+                        state_reason_code: s.state_reason_code.map(Cow::into_owned),
+                        last_update_status: s.last_update_status.map(Cow::into_owned),
+                        last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
+                    }),
+                }
+            })
+            .collect();
+        out.push(Function {
+            name: f.name.into_owned(),
+            account: f.account.into_owned(),
+            region: f.region.into_owned(),
+            origin: function_origin,
+            ignore: vec![],
+            versions,
+        });
+        }
+    out
 }
 
 /// Builds the inventory from a snapshot that stays whole.
@@ -584,6 +617,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
             })
             .collect(),
         api_calls,
+        values: Default::default(),
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Options {
     pub parameters: Vec<(String, String)>,
     pub account: String,
     pub region: String,
+    /// Known values of variables, e.g. `ssm:/net/lambda-sg` → `sg-123`, from
+    /// `--var` or a snapshot's `values`: they resolve SSM parameter types.
+    pub values: Vec<(String, String)>,
 }
 
 /// True when a document looks like a CloudFormation or SAM template.
@@ -175,9 +178,11 @@ fn parameters(root: &Node, opts: &Options) -> (HashMap<String, Param>, HashSet<S
             .rev()
             .find(|(name, _)| *name == k.name)
             .map(|(_, v)| split(v));
-        // An SSM parameter type's Default is the parameter's path, not its value.
+        // An SSM parameter type's Default is the parameter's path, not its value;
+        // a known value for `ssm:<path>` resolves it.
         let default = if ty.starts_with("AWS::SSM::Parameter") {
-            None
+            let path = def.get("Default").and_then(Node::as_str).unwrap_or_default();
+            opts.values.iter().rev().find(|(k, _)| k.strip_prefix("ssm:") == Some(path)).map(|(_, v)| split(v))
         } else {
             def.get("Default").and_then(|d| match d.as_seq() {
                 Some(items) => items.iter().map(|i| i.as_str().map(str::to_string)).collect(),
