@@ -189,7 +189,10 @@ fn sarif_has_partial_fingerprints_and_suppressions() {
 fn snapshot_values_resolve_ssm_variables_and_parameters() {
     let dir = tempfile::tempdir().unwrap();
     let account = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(ACCOUNT)).unwrap();
-    let with_values = account.replace("\"api_calls\": 7", "\"api_calls\": 7,\n  \"values\": { \"ssm:/net/lambda-sg\": \"sg-shared\" }");
+    let with_values = account.replace(
+        "\"api_calls\": 7",
+        "\"api_calls\": 7,\n  \"values\": { \"ssm:/net/lambda-sg\": \"sg-shared\" }",
+    );
     let snap = dir.path().join("account.json");
     std::fs::write(&snap, with_values).unwrap();
     let sls = dir.path().join("serverless.yml");
@@ -213,6 +216,10 @@ fn snapshot_values_resolve_ssm_variables_and_parameters() {
         let (r, _) = json(&["check", p, "--against", snap.to_str().unwrap()]);
         assert_eq!(r["unresolved"].as_array().unwrap().len(), 0, "{p}");
         assert_eq!(r["delta"]["new_combinations"].as_array().unwrap().len(), 0, "{p}: {}", r["delta"]);
-        assert!(r["combinations"].as_array().unwrap().iter().all(|c| c["security_groups"] == serde_json::json!(["sg-shared"])));
+        assert!(r["combinations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["security_groups"] == serde_json::json!(["sg-shared"])));
     }
 }

@@ -48,7 +48,11 @@ fn bad_input_is_located_and_exits_2() {
         ("invalid-utf8.yaml", "invalid-utf8.yaml:4:21:", "invalid UTF-8"),
         ("unknown-tag.yaml", "unknown-tag.yaml:6:20:", "unknown tag `!Frobnicate`"),
         ("not-a-template.json", "not-a-template.json:1:1:", "unknown input format"),
-        ("truncated.json", "truncated.json:2:1:", "invalid JSON: expected `,` or `]`, found the end of the file"),
+        (
+            "truncated.json",
+            "truncated.json:2:1:",
+            "invalid JSON: expected `,` or `]`, found the end of the file",
+        ),
         ("resources-list.yaml", "resources-list.yaml:2:3:", "`Resources` must be a mapping"),
     ];
     let mut failures = vec![];

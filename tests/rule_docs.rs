@@ -129,7 +129,10 @@ fn check_doc(r: &Registered, dir: &tempfile::TempDir, problems: &mut Vec<String>
         let label = format!("example `{}`", ex.title);
         let expected = 1 + usize::from(ex.against.is_some());
         if ex.blocks != expected {
-            problem(format!("{label} must have one fenced block (and optionally an account snapshot), has {}", ex.blocks));
+            problem(format!(
+                "{label} must have one fenced block (and optionally an account snapshot), has {}",
+                ex.blocks
+            ));
             if ex.blocks == 0 {
                 continue;
             }

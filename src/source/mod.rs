@@ -103,7 +103,10 @@ pub fn load_file(path: &Path, opts: &LoadOptions, loaded: &mut Loaded, explicit:
         if explicit {
             terraform::read_tf(&file)?;
         }
-        loaded.skipped.push(format!("{} (Terraform source: check a plan from `terraform show -json` instead)", file.path));
+        loaded.skipped.push(format!(
+            "{} (Terraform source: check a plan from `terraform show -json` instead)",
+            file.path
+        ));
         return Ok(None);
     }
     let root = parse(&file)?;

@@ -459,7 +459,7 @@ fn convert_functions(functions: Vec<SnapFunction>) -> Vec<Function> {
             ignore: vec![],
             versions,
         });
-        }
+    }
     out
 }
 

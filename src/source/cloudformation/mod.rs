@@ -182,7 +182,11 @@ fn parameters(root: &Node, opts: &Options) -> (HashMap<String, Param>, HashSet<S
         // a known value for `ssm:<path>` resolves it.
         let default = if ty.starts_with("AWS::SSM::Parameter") {
             let path = def.get("Default").and_then(Node::as_str).unwrap_or_default();
-            opts.values.iter().rev().find(|(k, _)| k.strip_prefix("ssm:") == Some(path)).map(|(_, v)| split(v))
+            opts.values
+                .iter()
+                .rev()
+                .find(|(k, _)| k.strip_prefix("ssm:") == Some(path))
+                .map(|(_, v)| split(v))
         } else {
             def.get("Default").and_then(|d| match d.as_seq() {
                 Some(items) => items.iter().map(|i| i.as_str().map(str::to_string)).collect(),
