@@ -123,7 +123,7 @@ impl<'a> EniGraph<'a> {
                 let vnode = g.graph.add_node(GNode::Version(user));
                 let sgs = cfg.sg_set();
                 let subnets = cfg.subnet_set();
-                for subnet in subnets.iter().cloned() {
+                for subnet in subnets.iter() {
                     let key = ComboKey {
                         account: f.account.clone(),
                         subnet: subnet.clone(),
@@ -132,7 +132,7 @@ impl<'a> EniGraph<'a> {
                     let ci = match g.by_key.get(&key) {
                         Some(&ci) => ci,
                         None => {
-                            let vpc = g.vpc_of(&subnet, cfg);
+                            let vpc = g.vpc_of(subnet, cfg);
                             let node = g.graph.add_node(GNode::Combo(g.combos.len()));
                             let snode = *subnet_nodes
                                 .entry(subnet.clone())

@@ -24,7 +24,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     let mut pairs: BTreeMap<(&Vec<Value>, Vec<Value>), Vec<usize>> = BTreeMap::new();
     for (i, c) in g.combos.iter().enumerate() {
         let n = c.key.sgs.len();
-        if n < 2 || n > MAX_SET {
+        if !(2..=MAX_SET).contains(&n) {
             continue;
         }
         // The largest proper subset present in the same subnet is the nearest

@@ -30,7 +30,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         let where_ = if known.is_empty() {
             format!("one subnet ({})", subnets[0])
         } else {
-            format!("{} ({})", known.iter().copied().collect::<Vec<_>>().join(", "), set(&subnets))
+            format!("{} ({})", known.iter().copied().collect::<Vec<_>>().join(", "), set(subnets))
         };
         out.push(
             Finding::new(
@@ -40,7 +40,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                     "{} runs in {where_} only; an AZ outage stops it (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least {min} AZs)",
                     g.user_name(u)
                 ),
-                format!("add a subnet in another AZ, ideally one the function's security-group set already uses, so no new combination is needed"),
+                "add a subnet in another AZ, ideally one the function's security-group set already uses, so no new combination is needed".to_string(),
             )
             .users(g, [u]),
         );

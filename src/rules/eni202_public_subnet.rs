@@ -28,7 +28,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 format!(
                     "{} is attached only to public subnets ({}); Lambda ENIs get no public IP, so the function cannot reach the internet through the internet gateway",
                     g.user_name(u),
-                    set(&subnets)
+                    set(subnets)
                 ),
                 "attach the function to private subnets whose default route goes to a NAT gateway, or add VPC endpoints for the AWS services it calls".to_string(),
             )

@@ -130,7 +130,7 @@ impl Parser<'_> {
                 None => return Err(self.error("invalid JSON: unterminated string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(String::from_utf8(out).map_err(|_| self.error("invalid JSON: invalid escape"))?);
+                    return String::from_utf8(out).map_err(|_| self.error("invalid JSON: invalid escape"));
                 }
                 Some(b'\\') => {
                     self.pos += 1;
