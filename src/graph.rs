@@ -62,15 +62,17 @@ pub struct VpcSummary {
     pub accounts: BTreeSet<String>,
     pub combinations: usize,
     pub observed_enis: usize,
+    /// Combinations with no ENI observed yet: each will need one.
+    pub unmatched: usize,
     pub quota: u32,
     pub quota_source: QuotaSource,
     pub functions: BTreeSet<usize>,
 }
 
 impl VpcSummary {
-    /// Projected ENIs: at least one per combination, or what is observed if more.
+    /// Projected ENIs: the ones observed (orphans too, until Lambda deletes them) plus one for each combination that has none yet.
     pub fn enis(&self) -> usize {
-        self.combinations.max(self.observed_enis)
+        self.observed_enis + self.unmatched
     }
 }
 
@@ -215,6 +217,7 @@ impl<'a> EniGraph<'a> {
                 accounts: BTreeSet::new(),
                 combinations: 0,
                 observed_enis: 0,
+                unmatched: 0,
                 quota,
                 quota_source,
                 functions: BTreeSet::new(),
@@ -224,6 +227,7 @@ impl<'a> EniGraph<'a> {
             let s = vpcs.entry(c.vpc.clone()).or_insert_with(|| entry(&c.vpc, self.inv));
             s.combinations += 1;
             s.observed_enis += c.observed.len();
+            s.unmatched += usize::from(c.observed.is_empty());
             s.accounts.insert(c.key.account.clone());
             s.functions.extend(c.users.iter().map(|u| u.function));
         }

@@ -306,3 +306,64 @@ fn collector_fills_the_model_from_moto() {
     assert_eq!(c.api_calls, 16 + 132, "operations: {:?}", c.operations);
     assert_eq!(c.operations["lambda:ListFunctions"], 4);
 }
+
+/// `check --live`: a template judged against the account read from moto.
+#[test]
+fn check_live_reports_what_the_deploy_adds() {
+    let moto = Moto::start();
+    let seed = moto.seed(&["audit"]);
+    let s = |k: &str| seed["subnets"][k].as_str().unwrap().to_string();
+    let g = |k: &str| seed["groups"][k].as_str().unwrap().to_string();
+    let home = tempfile::tempdir().unwrap();
+    let template = home.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        format!(
+            "Resources:\n  NewSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {{GroupDescription: new, VpcId: {vpc}}}\n  \
+             Reuses:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig: {{SubnetIds: [{a}, {b}], SecurityGroupIds: [{shared}]}}\n  \
+             Adds:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig: {{SubnetIds: [{a}, {b}], SecurityGroupIds: [!Ref NewSG]}}\n",
+            vpc = seed["vpc"].as_str().unwrap(),
+            a = s("priv_a"),
+            b = s("priv_b"),
+            shared = g("shared"),
+        ),
+    )
+    .unwrap();
+    let out = moto
+        .eniplan(home.path())
+        .args([
+            "check",
+            template.to_str().unwrap(),
+            "--live",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            REGIONS[0],
+        ])
+        .args(["--format", "json", "--fail-on", "warning"])
+        .output()
+        .unwrap();
+    let report: Json =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "ENI005 is a warning: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eni005 = findings(&report, "ENI005");
+    assert_eq!(eni005.len(), 1, "{eni005:#?}");
+    assert_eq!(eni005[0]["functions"], serde_json::json!(["Adds"]));
+    assert!(mentions(eni005[0], &g("shared")), "names the nearest existing combination");
+    let delta = &report["delta"];
+    assert_eq!(delta["new_combinations"].as_array().unwrap().len(), 2, "{delta}");
+    let vpc = delta["vpcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["vpc"] == seed["vpc"])
+        .expect("the seeded VPC");
+    assert_eq!(vpc["enis_after"].as_u64().unwrap(), vpc["enis_before"].as_u64().unwrap() + 2);
+    assert!(report["stats"]["api_calls"].as_u64().unwrap() > 0);
+    assert_eq!(report["incomplete"], serde_json::json!([]));
+}

@@ -21,7 +21,7 @@ use crate::rules::{self, Cost, Finding, Severity};
 pub const ASSUMPTIONS: &[&str] = &[
     "One IP address per Hyperplane ENI: AWS does not document how many addresses an ENI holds, so IP counts are a floor.",
     "Ipv6AllowedForDualStack is not part of the sharing key: AWS does not document whether it is.",
-    "ENIs per VPC count Lambda's ENIs only (at least one per combination, more if observed); the quota is shared with other services' ENIs.",
+    "ENIs per VPC count Lambda's ENIs only: those observed plus one per combination that has none yet; the quota is shared with other services' ENIs.",
     "Unresolved values are compared by identity: two functions naming the same expression share it.",
 ];
 
