@@ -21,7 +21,7 @@ fn run(args: &[&str]) -> String {
 #[test]
 fn sam_example_in_every_format() {
     let t = "testdata/examples/sam-app/template.yaml";
-    for format in ["text", "json", "sarif", "markdown"] {
+    for format in ["text", "json", "sarif", "markdown", "junit", "github"] {
         insta::assert_snapshot!(format!("sam_{format}"), run(&["check", t, "--format", format]));
     }
     for format in ["dot", "mermaid"] {
@@ -40,4 +40,39 @@ fn account_snapshot_in_every_format() {
 #[test]
 fn cdk_example_text() {
     insta::assert_snapshot!("cdk_text", run(&["check", "testdata/examples/cdk.out"]));
+}
+
+#[test]
+fn serverless_terraform_and_delta_reports() {
+    insta::assert_snapshot!("serverless_app_text", run(&["check", "testdata/serverless/app/serverless.yml"]));
+    for format in ["json", "sarif"] {
+        insta::assert_snapshot!(
+            format!("serverless_app_{format}"),
+            run(&["check", "testdata/serverless/app/serverless.yml", "--format", format])
+        );
+    }
+    let plans: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/terraform"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| format!("testdata/terraform/{}", p.file_name().unwrap().to_str().unwrap()))
+        .collect();
+    assert!(!plans.is_empty());
+    let mut plans = plans;
+    plans.sort();
+    insta::assert_snapshot!("terraform_plan_text", run(&["check", &plans[0]]));
+    insta::assert_snapshot!("terraform_plan_json", run(&["check", &plans[0], "--format", "json"]));
+    for format in ["text", "json", "markdown"] {
+        insta::assert_snapshot!(
+            format!("delta_{format}"),
+            run(&[
+                "check",
+                "testdata/delta/serverless.yml",
+                "--against",
+                "testdata/delta/account.json",
+                "--format",
+                format
+            ])
+        );
+    }
 }
