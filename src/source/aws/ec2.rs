@@ -26,16 +26,14 @@ fn filter(name: &str, values: &[String]) -> Filter {
 /// orphaned ENI may sit in a VPC no current function uses.
 pub(crate) async fn lambda_enis(client: &Client, account: &str, region: &str, progress: &Progress) -> Result<Vec<ObservedEni>, String> {
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = client
-            .describe_network_interfaces()
-            .filters(filter("interface-type", &["lambda".to_string()]))
-            .max_results(MAX_RESULTS)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| describe(&e))?;
+    let mut pages = client
+        .describe_network_interfaces()
+        .filters(filter("interface-type", &["lambda".to_string()]))
+        .max_results(MAX_RESULTS)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| describe(&e))?;
         progress.page();
         for n in page.network_interfaces() {
             let Some(id) = n.network_interface_id() else { continue };
@@ -53,21 +51,9 @@ pub(crate) async fn lambda_enis(client: &Client, account: &str, region: &str, pr
                 description: n.description().unwrap_or_default().to_string(),
             });
         }
-        match next(&token, page.next_token()) {
-            Some(t) => token = Some(t),
-            None => break,
-        }
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
-}
-
-/// The next pagination token, or `None` at the end (or when it repeats).
-fn next(current: &Option<String>, token: Option<&str>) -> Option<String> {
-    match token {
-        Some(t) if !t.is_empty() && current.as_deref() != Some(t) => Some(t.to_string()),
-        _ => None,
-    }
 }
 
 /// `DescribeSubnets` by `vpc-id` (or, with `by_id`, by `subnet-id`).
@@ -79,22 +65,16 @@ pub(crate) async fn subnets(
 ) -> Result<Vec<aws_sdk_ec2::types::Subnet>, String> {
     let mut out = Vec::new();
     for batch in values.chunks(BATCH) {
-        let mut token: Option<String> = None;
-        loop {
-            let page = client
-                .describe_subnets()
-                .filters(filter(filter_name, batch))
-                .max_results(MAX_RESULTS)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| describe(&e))?;
+        let mut pages = client
+            .describe_subnets()
+            .filters(filter(filter_name, batch))
+            .max_results(MAX_RESULTS)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| describe(&e))?;
             progress.page();
-            out.extend(page.subnets.clone().unwrap_or_default());
-            match next(&token, page.next_token()) {
-                Some(t) => token = Some(t),
-                None => break,
-            }
+            out.extend(page.subnets.unwrap_or_default());
         }
     }
     Ok(out)
@@ -105,16 +85,14 @@ pub(crate) async fn subnets(
 pub(crate) async fn security_groups(client: &Client, vpcs: &[String], progress: &Progress) -> Result<Vec<SecurityGroup>, String> {
     let mut out = Vec::new();
     for batch in vpcs.chunks(BATCH) {
-        let mut token: Option<String> = None;
-        loop {
-            let page = client
-                .describe_security_groups()
-                .filters(filter("vpc-id", batch))
-                .max_results(MAX_RESULTS)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| describe(&e))?;
+        let mut pages = client
+            .describe_security_groups()
+            .filters(filter("vpc-id", batch))
+            .max_results(MAX_RESULTS)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| describe(&e))?;
             progress.page();
             for g in page.security_groups() {
                 let Some(id) = g.group_id() else { continue };
@@ -127,10 +105,6 @@ pub(crate) async fn security_groups(client: &Client, vpcs: &[String], progress: 
                 normalise(&mut rules, Direction::Egress, g.ip_permissions_egress());
                 sg.rules = Some(rules);
                 out.push(sg);
-            }
-            match next(&token, page.next_token()) {
-                Some(t) => token = Some(t),
-                None => break,
             }
         }
     }
@@ -172,22 +146,16 @@ pub(crate) fn normalise(into: &mut BTreeSet<SgRule>, direction: Direction, perms
 pub(crate) async fn route_tables(client: &Client, vpcs: &[String], progress: &Progress) -> Result<Vec<RouteTable>, String> {
     let mut out = Vec::new();
     for batch in vpcs.chunks(BATCH) {
-        let mut token: Option<String> = None;
-        loop {
-            let page = client
-                .describe_route_tables()
-                .filters(filter("vpc-id", batch))
-                .max_results(MAX_ROUTE_TABLES)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| describe(&e))?;
+        let mut pages = client
+            .describe_route_tables()
+            .filters(filter("vpc-id", batch))
+            .max_results(MAX_ROUTE_TABLES)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| describe(&e))?;
             progress.page();
-            out.extend(page.route_tables.clone().unwrap_or_default());
-            match next(&token, page.next_token()) {
-                Some(t) => token = Some(t),
-                None => break,
-            }
+            out.extend(page.route_tables.unwrap_or_default());
         }
     }
     Ok(out)
