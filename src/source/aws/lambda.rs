@@ -155,8 +155,7 @@ pub(crate) async fn attach_aliases(client: &Client, functions: &mut [Function], 
             (i, list_aliases(&client, &name).await)
         });
     }
-    let mut failed = 0;
-    let mut first = None;
+    let mut failures = Failures::default();
     while let Some(joined) = set.join_next().await {
         match joined {
             Ok((i, Ok(aliases))) => {
@@ -170,17 +169,11 @@ pub(crate) async fn attach_aliases(client: &Client, functions: &mut [Function], 
                     v.aliases.dedup();
                 }
             }
-            Ok((_, Err(e))) => {
-                failed += 1;
-                first.get_or_insert(e);
-            }
-            Err(e) => {
-                failed += 1;
-                first.get_or_insert(e.to_string());
-            }
+            Ok((_, Err(e))) => failures.add(e),
+            Err(e) => failures.add(e.to_string()),
         }
     }
-    first.map(|e| (failed, e))
+    failures.summary()
 }
 
 async fn list_aliases(client: &Client, function: &str) -> Result<Vec<(String, BTreeSet<String>)>, String> {
@@ -238,8 +231,7 @@ pub(crate) async fn attach_state(
             (i, got.map_err(|e| describe(&e)))
         });
     }
-    let mut failed = 0;
-    let mut first = None;
+    let mut failures = Failures::default();
     while let Some(joined) = set.join_next().await {
         progress.page();
         match joined {
@@ -254,15 +246,27 @@ pub(crate) async fn attach_state(
                     v.state = Some(state);
                 }
             }
-            Ok((_, Err(e))) => {
-                failed += 1;
-                first.get_or_insert(e);
-            }
-            Err(e) => {
-                failed += 1;
-                first.get_or_insert(e.to_string());
-            }
+            Ok((_, Err(e))) => failures.add(e),
+            Err(e) => failures.add(e.to_string()),
         }
     }
-    first.map(|e| (failed, e))
+    failures.summary()
+}
+
+/// Calls that failed in a batch: how many, and the first error.
+#[derive(Default)]
+struct Failures {
+    count: usize,
+    first: Option<String>,
+}
+
+impl Failures {
+    fn add(&mut self, error: String) {
+        self.count += 1;
+        self.first.get_or_insert(error);
+    }
+
+    fn summary(self) -> Option<(usize, String)> {
+        self.first.map(|e| (self.count, e))
+    }
 }
