@@ -87,7 +87,7 @@ pub struct EniGraph<'a> {
     /// Observed ENIs that match no combination of any function or version.
     pub orphans: Vec<usize>,
     /// Each attached version's sorted, de-duplicated SG set and subnets.
-    sets: HashMap<User, (Vec<Value>, Vec<Value>)>,
+    sets: Vec<Vec<(Vec<Value>, Vec<Value>)>>,
     /// Hash indexes over the inventory's ordered maps, for the hot lookups.
     subnets: HashMap<&'a Value, &'a Subnet>,
     groups: HashMap<&'a Value, &'a SecurityGroup>,
@@ -110,7 +110,7 @@ impl<'a> EniGraph<'a> {
             vpcs: BTreeMap::new(),
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
-            sets: HashMap::new(),
+            sets: inv.functions.iter().map(|f| vec![Default::default(); f.versions.len()]).collect(),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
         };
@@ -162,7 +162,7 @@ impl<'a> EniGraph<'a> {
                     g.combos[ci].users.push(user);
                     g.graph.add_edge(vnode, g.combos[ci].node, ());
                 }
-                g.sets.insert(user, (sgs, subnets));
+                g.sets[fi][vi] = (sgs, subnets);
             }
         }
         g.match_enis();
@@ -268,12 +268,12 @@ impl<'a> EniGraph<'a> {
 
     /// The version's SG set: sorted, without duplicates.
     pub fn sgs(&self, u: User) -> &[Value] {
-        self.sets.get(&u).map_or(&[], |s| &s.0)
+        &self.sets[u.function][u.version].0
     }
 
     /// The version's subnets: sorted, without duplicates.
     pub fn subnets(&self, u: User) -> &[Value] {
-        self.sets.get(&u).map_or(&[], |s| &s.1)
+        &self.sets[u.function][u.version].1
     }
 
     pub fn function(&self, u: User) -> &Function {

@@ -178,14 +178,19 @@ impl VpcConfig {
 
     /// The sharing key's security-group part: sorted, duplicates removed.
     pub fn sg_set(&self) -> Vec<Value> {
-        let set: BTreeSet<&Value> = self.security_groups.iter().map(|i| &i.value).collect();
-        set.into_iter().cloned().collect()
+        sorted_unique(&self.security_groups)
     }
 
     pub fn subnet_set(&self) -> Vec<Value> {
-        let set: BTreeSet<&Value> = self.subnets.iter().map(|i| &i.value).collect();
-        set.into_iter().cloned().collect()
+        sorted_unique(&self.subnets)
     }
+}
+
+fn sorted_unique(items: &[Item]) -> Vec<Value> {
+    let mut values: Vec<Value> = items.iter().map(|i| i.value.clone()).collect();
+    values.sort_unstable();
+    values.dedup();
+    values
 }
 
 /// One subnet or security-group entry of a VpcConfig, with where it was written.
