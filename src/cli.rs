@@ -26,7 +26,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check CloudFormation/SAM templates or a cdk.out directory before deploying.
+    /// Check templates, cdk.out, serverless.yml or Terraform plans before deploying (optionally against the account).
     Check {
         /// Templates (.yaml, .yml, .json), serverless.yml, Terraform plan JSON, directories, or cdk.out directories.
         #[arg(required = true)]
