@@ -42,13 +42,14 @@ impl InputError {
     pub fn at(file: &SourceFile, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
         let span = file.clamp(&span);
         let (line, column) = file.line_col(span.start);
+        let snippet = file.can_show_line(line);
         InputError {
             file: file.path.clone(),
             line,
             column,
             message: message.into(),
-            src: Some(NamedSource::new(&file.path, file.text.to_string())),
-            span: Some(span.into()),
+            src: snippet.then(|| NamedSource::new(&file.path, file.text.to_string())),
+            span: snippet.then(|| span.into()),
             label: label.into(),
             help: None,
         }

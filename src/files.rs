@@ -81,6 +81,12 @@ impl SourceFile {
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
+    /// Whether a snippet of this line can be shown: a huge line (minified JSON,
+    /// as Terraform writes plans) is unreadable, and miette cannot lay it out.
+    pub fn can_show_line(&self, line: usize) -> bool {
+        self.line_text(line).len() <= 2_000
+    }
+
     pub fn clamp(&self, span: &Span) -> Span {
         let start = span.start.min(self.text.len());
         start..span.end.clamp(start, self.text.len())

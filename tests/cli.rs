@@ -304,3 +304,35 @@ fn metadata_suppression() {
     assert_eq!(suppressed[0]["rule"], "ENI201");
     assert_eq!(suppressed[0]["functions"][0], "ReportingFunction");
 }
+
+/// Terraform writes plans on one line: text reports and errors on a huge line
+/// must give a location without a snippet, and never panic.
+#[test]
+fn one_line_inputs_are_located_without_snippets() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform/equivalent-sgs.plan.json")).unwrap(),
+    )
+    .unwrap();
+    let compact = serde_json::to_string(&plan).unwrap();
+    assert!(compact.len() > 2_000 && !compact.contains('\n'));
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, &compact).unwrap();
+    let out = eniplan()
+        .args(["check", path.to_str().unwrap(), "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(&format!("at {}:1:", path.display())), "{stdout}");
+
+    let broken = compact.replacen("\"subnet_ids\":[", "\"subnet_ids\":7,[", 1);
+    std::fs::write(&path, broken).unwrap();
+    let out = eniplan().args(["check", path.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:1:", path.display())) && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}

@@ -63,7 +63,7 @@ pub fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
     for f in report.active() {
         let (source, labels) = match &f.location {
-            Some(loc) => {
+            Some(loc) if report.files.get(loc.file_id).can_show_line(loc.line) => {
                 let file = report.files.get(loc.file_id);
                 let mut labels = vec![LabeledSpan::new_primary_with_span(Some(f.resource.clone()), loc.span.clone())];
                 for r in f
@@ -76,7 +76,7 @@ pub fn render(report: &Report, color: bool) -> String {
                 }
                 (Some(NamedSource::new(&file.path, file.text.to_string())), labels)
             }
-            None => (None, vec![]),
+            _ => (None, vec![]),
         };
         let d = FindingDiagnostic {
             finding: f,
@@ -84,8 +84,14 @@ pub fn render(report: &Report, color: bool) -> String {
             labels,
         };
         let _ = handler.render_report(&mut out, &d);
-        if f.location.is_none() {
-            let _ = writeln!(out, "  at {}", f.resource);
+        match &f.location {
+            None => {
+                let _ = writeln!(out, "  at {}", f.resource);
+            }
+            Some(l) if !report.files.get(l.file_id).can_show_line(l.line) => {
+                let _ = writeln!(out, "  at {}:{}:{} ({})", l.file, l.line, l.column, f.resource);
+            }
+            Some(_) => {}
         }
         for r in &f.related {
             match &r.location {

@@ -31,7 +31,7 @@ pub struct Snapshot<'a> {
     /// Every (account, region) the inventory covers.
     #[serde(default)]
     pub scopes: Vec<Scope>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "functions")]
     pub functions: Vec<SnapFunction<'a>>,
     #[serde(borrow, default)]
     pub subnets: Vec<SnapSubnet<'a>>,
@@ -239,7 +239,10 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
     let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
     // The fast path parses bytes directly, borrowing strings from them; only a
     // bad file pays for a located error.
-    let (inv, meta) = match serde_json::from_slice::<Snapshot>(&bytes) {
+    SPLIT.with(|s| s.set(bytes.len() > 8 << 20));
+    let parsed = serde_json::from_slice::<Snapshot>(&bytes);
+    SPLIT.with(|s| s.set(false));
+    let (inv, meta) = match parsed {
         Ok(mut s) if s.eniplan_snapshot == FORMAT_VERSION => {
             let inv = into_inventory(&mut s);
             (inv, s.into_owned_meta())
@@ -251,6 +254,34 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
         }
     };
     Ok((inv, meta))
+}
+
+thread_local! {
+    /// Set while `load` parses a large file: its function list is then parsed on two
+    /// threads. Elsewhere (the error path) it is parsed in place, so an error
+    /// keeps its exact line and column.
+    static SPLIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn functions<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SnapFunction<'de>>, D::Error> {
+    if !SPLIT.with(|s| s.get()) {
+        return Vec::deserialize(d);
+    }
+    let raw: Vec<&'de serde_json::value::RawValue> = Vec::deserialize(d)?;
+    let parse = |chunk: &[&'de serde_json::value::RawValue]| {
+        chunk
+            .iter()
+            .map(|r| serde_json::from_str::<SnapFunction<'de>>(r.get()))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let (first, second) = raw.split_at(raw.len() / 2);
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| parse(second));
+        (parse(first), other.join().expect("parsing does not panic"))
+    });
+    let mut out = a.map_err(serde::de::Error::custom)?;
+    out.extend(b.map_err(serde::de::Error::custom)?);
+    Ok(out)
 }
 
 impl Snapshot<'_> {
