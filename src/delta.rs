@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::graph::{EniGraph, Quotas};
-use crate::model::{Inventory, Version};
+use crate::model::Inventory;
 
 /// Merges the deploy into the account. Deploy functions with no account or
 /// region take the account's when it has exactly one of each.
@@ -114,9 +114,4 @@ pub fn compare(before: &Inventory, after: &EniGraph, quotas: &Quotas) -> Delta {
 /// projections (quota, subnet headroom).
 pub fn concerns_deploy(inv: &Inventory, f: &crate::rules::Finding) -> bool {
     matches!(f.rule, "ENI101" | "ENI102") || f.subjects.users.iter().any(|u| inv.is_deploy(u.function))
-}
-
-/// True when a function version is the deploy's `$LATEST`.
-pub fn is_deploy_latest(inv: &Inventory, function: usize, v: &Version) -> bool {
-    inv.is_deploy(function) && v.is_latest()
 }

@@ -108,8 +108,4 @@ impl Files {
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id]
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
 }

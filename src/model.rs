@@ -39,10 +39,6 @@ impl Value {
         }
     }
 
-    pub fn is_symbolic(&self) -> bool {
-        matches!(self, Value::Symbol { .. })
-    }
-
     pub fn unknown_vpc() -> Self {
         Value::symbol("", "unknown VPC")
     }

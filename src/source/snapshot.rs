@@ -494,13 +494,6 @@ fn convert_functions(functions: Vec<SnapFunction>) -> Vec<Function> {
     out
 }
 
-/// Builds the inventory from a snapshot that stays whole.
-pub fn to_inventory(s: &Snapshot) -> Inventory {
-    let json = serde_json::to_string(s).expect("snapshots serialise");
-    let mut copy: Snapshot = serde_json::from_str(&json).expect("and deserialise");
-    into_inventory(&mut copy)
-}
-
 fn version_arn(function: &str, version: &str) -> String {
     if version == Version::LATEST || !function.starts_with("arn:") {
         function.to_string()

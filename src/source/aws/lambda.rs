@@ -143,18 +143,10 @@ pub(crate) fn needs_aliases(f: &Function) -> bool {
 /// each alias name to the versions it routes to. Returns the first error and
 /// how many functions failed.
 pub(crate) async fn attach_aliases(client: &Client, functions: &mut [Function], concurrency: usize) -> Option<(usize, String)> {
-    let wanted: Vec<usize> = (0..functions.len()).filter(|&i| needs_aliases(&functions[i])).collect();
-    let sem = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut set = JoinSet::new();
-    for i in wanted {
-        let client = client.clone();
-        let name = functions[i].name.clone();
-        let sem = sem.clone();
-        set.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            (i, list_aliases(&client, &name).await)
-        });
-    }
+    let wanted = functions.iter().enumerate().filter(|(_, f)| needs_aliases(f));
+    let mut set = spawn_bounded(client, wanted, concurrency, |client, name| async move {
+        list_aliases(&client, &name).await
+    });
     let mut failures = Failures::default();
     while let Some(joined) = set.join_next().await {
         match joined {
@@ -216,21 +208,18 @@ pub(crate) async fn attach_state(
     concurrency: usize,
     progress: &Progress,
 ) -> Option<(usize, String)> {
-    let wanted: Vec<usize> = (0..functions.len())
-        .filter(|&i| functions[i].latest().is_some_and(|v| v.vpc.is_some()))
-        .collect();
-    let sem = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut set = JoinSet::new();
-    for i in wanted {
-        let client = client.clone();
-        let name = functions[i].name.clone();
-        let sem = sem.clone();
-        set.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            let got = client.get_function_configuration().function_name(name).send().await;
-            (i, got.map_err(|e| describe(&e)))
-        });
-    }
+    let wanted = functions
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.latest().is_some_and(|v| v.vpc.is_some()));
+    let mut set = spawn_bounded(client, wanted, concurrency, |client, name| async move {
+        client
+            .get_function_configuration()
+            .function_name(name)
+            .send()
+            .await
+            .map_err(|e| describe(&e))
+    });
     let mut failures = Failures::default();
     while let Some(joined) = set.join_next().await {
         progress.page();
@@ -269,4 +258,29 @@ impl Failures {
     fn summary(self) -> Option<(usize, String)> {
         self.first.map(|e| (self.count, e))
     }
+}
+
+/// Runs `call` for each of the given functions, at most `concurrency` at a
+/// time; each result comes back with the function's index.
+fn spawn_bounded<'f, T, Fut>(
+    client: &Client,
+    functions: impl Iterator<Item = (usize, &'f Function)>,
+    concurrency: usize,
+    call: impl Fn(Client, String) -> Fut,
+) -> JoinSet<(usize, Result<T, String>)>
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = Result<T, String>> + Send + 'static,
+{
+    let sem = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut set = JoinSet::new();
+    for (i, f) in functions {
+        let work = call(client.clone(), f.name.clone());
+        let sem = sem.clone();
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            (i, work.await)
+        });
+    }
+    set
 }
