@@ -12,6 +12,7 @@ use crate::model::Inventory;
 use crate::report::{self, Report};
 use crate::rules::{self, Severity};
 use crate::source::{self, snapshot, LoadOptions};
+use crate::timing;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -397,8 +398,8 @@ fn finish(run: Run, config: &Config, common: &Common) -> Result<i32, Failure> {
         default: config.thresholds.eni_quota,
         per_vpc: config.quota.clone(),
     };
-    let graph = EniGraph::build(&run.inventory, &quotas);
-    let mut findings = rules::run(&graph, config);
+    let graph = timing::phase("graph", || EniGraph::build(&run.inventory, &quotas));
+    let mut findings = timing::phase("rules", || rules::run(&graph, config));
     if run.before.is_some() {
         findings.retain(|f| crate::delta::concerns_deploy(&run.inventory, f));
     }
@@ -407,14 +408,16 @@ fn finish(run: Run, config: &Config, common: &Common) -> Result<i32, Failure> {
         .map(|b| crate::baseline::apply(&mut findings, b))
         .unwrap_or_default();
     let delta = run.before.as_ref().map(|before| crate::delta::compare(before, &graph, &quotas));
-    let mut report = report::build(report::Input {
-        command: run.command,
-        graph: &graph,
-        findings,
-        files: run.files,
-        skipped: run.skipped,
-        scopes: run.scopes,
-        api_calls: run.api_calls,
+    let mut report = timing::phase("report", || {
+        report::build(report::Input {
+            command: run.command,
+            graph: &graph,
+            findings,
+            files: run.files,
+            skipped: run.skipped,
+            scopes: run.scopes,
+            api_calls: run.api_calls,
+        })
     });
     report.stale_baseline = stale;
     report.notes = run.notes;
@@ -423,7 +426,9 @@ fn finish(run: Run, config: &Config, common: &Common) -> Result<i32, Failure> {
         crate::baseline::write(path, &report)?;
     }
     if common.format == Format::Json {
-        stream_output(common.output.as_deref(), |w| report::json::write(&report, w))?;
+        timing::phase("write", || {
+            stream_output(common.output.as_deref(), |w| report::json::write(&report, w))
+        })?;
     } else {
         let color = common.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let text = match common.format {

@@ -4,9 +4,10 @@
 //! security groups)`. Each one is (at least) one Hyperplane ENI.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
 
 use ahash::AHashMap as HashMap;
-use std::fmt;
 
 use petgraph::graph::{Graph, NodeIndex};
 
@@ -14,10 +15,10 @@ use crate::model::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ComboKey {
-    pub account: String,
+    pub account: Arc<str>,
     pub subnet: Value,
-    /// Sorted, without duplicates.
-    pub sgs: Vec<Value>,
+    /// Sorted, without duplicates. Shared by every combination of one version.
+    pub sgs: Arc<[Value]>,
 }
 
 impl fmt::Display for ComboKey {
@@ -87,7 +88,7 @@ pub struct EniGraph<'a> {
     /// Observed ENIs that match no combination of any function or version.
     pub orphans: Vec<usize>,
     /// Each attached version's sorted, de-duplicated SG set and subnets.
-    sets: Vec<Vec<(Vec<Value>, Vec<Value>)>>,
+    sets: Vec<Vec<(Arc<[Value]>, Vec<Value>)>>,
     /// Hash indexes over the inventory's ordered maps, for the hot lookups.
     subnets: HashMap<&'a Value, &'a Subnet>,
     groups: HashMap<&'a Value, &'a SecurityGroup>,
@@ -110,30 +111,37 @@ impl<'a> EniGraph<'a> {
             vpcs: BTreeMap::new(),
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
-            sets: inv.functions.iter().map(|f| vec![Default::default(); f.versions.len()]).collect(),
+            sets: inv
+                .functions
+                .iter()
+                .map(|f| vec![(Arc::from([]), Vec::new()); f.versions.len()])
+                .collect(),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
         };
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
+        let mut keys = Keys::default();
         for (fi, f) in inv.functions.iter().enumerate() {
+            let (account_id, account) = keys.account(&f.account);
             for (vi, v) in f.versions.iter().enumerate() {
                 let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached()) else {
                     continue;
                 };
                 let user = User { function: fi, version: vi };
                 let vnode = g.graph.add_node(GNode::Version(user));
-                let sgs = cfg.sg_set();
+                let (set_id, sgs) = keys.set(cfg.sg_set());
                 let subnets = cfg.subnet_set();
                 for subnet in subnets.iter() {
-                    let key = ComboKey {
-                        account: f.account.clone(),
-                        subnet: subnet.clone(),
-                        sgs: sgs.clone(),
-                    };
-                    let ci = match g.by_key.get(&key) {
+                    let id = (account_id, keys.subnet(subnet), set_id);
+                    let ci = match keys.combos.get(&id) {
                         Some(&ci) => ci,
                         None => {
+                            let key = ComboKey {
+                                account: account.clone(),
+                                subnet: subnet.clone(),
+                                sgs: sgs.clone(),
+                            };
                             let vpc = g.vpc_of(subnet, cfg);
                             let node = g.graph.add_node(GNode::Combo(g.combos.len()));
                             let snode = *subnet_nodes
@@ -156,6 +164,7 @@ impl<'a> EniGraph<'a> {
                                 node,
                             });
                             g.by_key.insert(key, g.combos.len() - 1);
+                            keys.combos.insert(id, g.combos.len() - 1);
                             g.combos.len() - 1
                         }
                     };
@@ -165,7 +174,7 @@ impl<'a> EniGraph<'a> {
                 g.sets[fi][vi] = (sgs, subnets);
             }
         }
-        g.match_enis();
+        g.match_enis(&keys);
         g.summarise(quotas);
         g.references();
         g
@@ -181,16 +190,14 @@ impl<'a> EniGraph<'a> {
             .unwrap_or_else(Value::unknown_vpc)
     }
 
-    fn match_enis(&mut self) {
+    fn match_enis(&mut self, keys: &Keys) {
+        let mut sgs = Vec::new();
         for (i, eni) in self.inv.enis.iter().enumerate() {
-            let sgs: BTreeSet<Value> = eni.security_groups.iter().cloned().collect();
-            let key = ComboKey {
-                account: eni.account.clone(),
-                subnet: eni.subnet.clone(),
-                sgs: sgs.into_iter().collect(),
-            };
-            match self.by_key.get(&key) {
-                Some(&ci) => self.combos[ci].observed.push(i),
+            sgs.clone_from(&eni.security_groups);
+            sgs.sort_unstable();
+            sgs.dedup();
+            match keys.find(&eni.account, &eni.subnet, &sgs) {
+                Some(ci) => self.combos[ci].observed.push(i),
                 None => self.orphans.push(i),
             }
         }
@@ -228,7 +235,9 @@ impl<'a> EniGraph<'a> {
             s.combinations += 1;
             s.observed_enis += c.observed.len();
             s.unmatched += usize::from(c.observed.is_empty());
-            s.accounts.insert(c.key.account.clone());
+            if !s.accounts.contains(&*c.key.account) {
+                s.accounts.insert(c.key.account.to_string());
+            }
             s.functions.extend(c.users.iter().map(|u| u.function));
         }
         for &i in &self.orphans {
@@ -321,8 +330,8 @@ impl<'a> EniGraph<'a> {
 
     /// Combination count per VPC after applying merges; see `rules::Merge`.
     pub fn consolidated(&self, merges: &[Merge]) -> BTreeMap<Value, usize> {
-        let mut sg_map: HashMap<(&Value, &Vec<Value>), &Vec<Value>> = HashMap::new();
-        let mut subnet_map: HashMap<(&Value, &Vec<Value>, &Value), &Value> = HashMap::new();
+        let mut sg_map: HashMap<(&Value, &[Value]), &[Value]> = HashMap::new();
+        let mut subnet_map: HashMap<(&Value, &[Value], &Value), &Value> = HashMap::new();
         for m in merges {
             match m {
                 Merge::SecurityGroups { vpc, from, into } => {
@@ -333,13 +342,59 @@ impl<'a> EniGraph<'a> {
                 }
             }
         }
-        let mut keys: BTreeMap<&Value, BTreeSet<(&str, &Value, &Vec<Value>)>> = BTreeMap::new();
+        let mut keys: BTreeMap<&Value, ahash::AHashSet<(&str, &Value, &[Value])>> = BTreeMap::new();
         for c in &self.combos {
-            let sgs = sg_map.get(&(&c.vpc, &c.key.sgs)).copied().unwrap_or(&c.key.sgs);
+            let sgs = sg_map.get(&(&c.vpc, &*c.key.sgs)).copied().unwrap_or(&c.key.sgs);
             let subnet = subnet_map.get(&(&c.vpc, sgs, &c.key.subnet)).copied().unwrap_or(&c.key.subnet);
             keys.entry(&c.vpc).or_default().insert((&c.key.account, subnet, sgs));
         }
         keys.into_iter().map(|(v, k)| (v.clone(), k.len())).collect()
+    }
+}
+
+/// Numbers for the parts of a combination key: the hot lookups hash three
+/// integers instead of strings, and versions with the same set share it.
+#[derive(Default)]
+struct Keys {
+    accounts: HashMap<String, (u32, Arc<str>)>,
+    subnets: HashMap<Value, u32>,
+    sets: HashMap<Arc<[Value]>, u32>,
+    combos: HashMap<(u32, u32, u32), usize>,
+}
+
+impl Keys {
+    fn account(&mut self, account: &str) -> (u32, Arc<str>) {
+        if let Some(a) = self.accounts.get(account) {
+            return a.clone();
+        }
+        let a = (self.accounts.len() as u32, Arc::from(account));
+        self.accounts.insert(account.to_string(), a.clone());
+        a
+    }
+
+    fn subnet(&mut self, subnet: &Value) -> u32 {
+        if let Some(&n) = self.subnets.get(subnet) {
+            return n;
+        }
+        let n = self.subnets.len() as u32;
+        self.subnets.insert(subnet.clone(), n);
+        n
+    }
+
+    fn set(&mut self, sgs: Vec<Value>) -> (u32, Arc<[Value]>) {
+        if let Some((set, &n)) = self.sets.get_key_value(&sgs[..]) {
+            return (n, set.clone());
+        }
+        let n = self.sets.len() as u32;
+        let set: Arc<[Value]> = sgs.into();
+        self.sets.insert(set.clone(), n);
+        (n, set)
+    }
+
+    /// The combination with this key, if any function version uses it.
+    fn find(&self, account: &str, subnet: &Value, sgs: &[Value]) -> Option<usize> {
+        let id = (self.accounts.get(account)?.0, *self.subnets.get(subnet)?, *self.sets.get(sgs)?);
+        self.combos.get(&id).copied()
     }
 }
 

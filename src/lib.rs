@@ -17,3 +17,4 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod timing;

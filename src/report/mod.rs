@@ -10,12 +10,13 @@ pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::files::Files;
 use crate::graph::EniGraph;
-use crate::model::{Origin, QuotaSource};
+use crate::model::{Origin, QuotaSource, Value};
 use crate::rules::{self, Cost, Finding, Severity};
 
 pub const ASSUMPTIONS: &[&str] = &[
@@ -133,13 +134,14 @@ pub struct FindingOut {
     pub related: Vec<Related>,
 }
 
+/// One combination, sharing its IDs with the graph: large audits list tens of thousands.
 #[derive(Debug, Serialize)]
 pub struct ComboOut {
-    pub account: String,
-    pub vpc: String,
-    pub subnet: String,
+    pub account: Arc<str>,
+    pub vpc: Value,
+    pub subnet: Value,
     pub availability_zone: Option<String>,
-    pub security_groups: Vec<String>,
+    pub security_groups: Arc<[Value]>,
     pub functions: Vec<String>,
     pub observed_enis: Vec<String>,
 }
@@ -294,10 +296,10 @@ pub fn build(input: Input) -> Report {
         .iter()
         .map(|c| ComboOut {
             account: c.key.account.clone(),
-            vpc: c.vpc.to_string(),
-            subnet: c.key.subnet.to_string(),
+            vpc: c.vpc.clone(),
+            subnet: c.key.subnet.clone(),
             availability_zone: g.subnet(&c.key.subnet).and_then(|s| s.az.clone()),
-            security_groups: c.key.sgs.iter().map(|v| v.to_string()).collect(),
+            security_groups: c.key.sgs.clone(),
             functions: c.users.iter().map(|u| g.user_name(*u)).collect(),
             observed_enis: c.observed.iter().map(|&i| inv.enis[i].id.clone()).collect(),
         })
@@ -369,13 +371,15 @@ fn scopes(g: &EniGraph, declared: &[crate::source::snapshot::Scope]) -> Vec<Scop
             e.vpc_functions += 1;
         }
     }
-    let mut seen = std::collections::BTreeSet::new();
+    // Combinations are distinct by construction; each counts in its first user's scope.
+    let mut per_scope: ahash::AHashMap<(&str, &str), usize> = ahash::AHashMap::new();
     for c in &g.combos {
         let f = g.function(c.users[0]);
-        if seen.insert(&c.key) {
-            if let Some(e) = out.get_mut(&(f.account.clone(), f.region.clone())) {
-                e.combinations += 1;
-            }
+        *per_scope.entry((&f.account, &f.region)).or_default() += 1;
+    }
+    for ((account, region), n) in per_scope {
+        if let Some(e) = out.get_mut(&(account.to_string(), region.to_string())) {
+            e.combinations += n;
         }
     }
     out.into_values().collect()

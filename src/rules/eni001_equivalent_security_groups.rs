@@ -12,23 +12,23 @@ pub static RULE: Rule = Rule {
 };
 
 /// A class of SG sets in one VPC that allow exactly the same traffic.
-type ClassKey<'a> = (&'a Value, BTreeSet<Option<&'a Value>>, BTreeSet<SgRule>);
+type ClassKey<'a> = (&'a Value, BTreeSet<Option<&'a Value>>, BTreeSet<&'a SgRule>);
 
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     // SG set → the combinations that use it, per VPC.
-    let mut sets: ahash::AHashMap<(&Value, &Vec<Value>), Vec<usize>> = ahash::AHashMap::new();
+    let mut sets: ahash::AHashMap<(&Value, &[Value]), Vec<usize>> = ahash::AHashMap::new();
     for (i, c) in g.combos.iter().enumerate() {
         sets.entry((&c.vpc, &c.key.sgs)).or_default().push(i);
     }
-    let mut classes: ahash::AHashMap<ClassKey, Vec<&Vec<Value>>> = ahash::AHashMap::new();
+    let mut classes: ahash::AHashMap<ClassKey, Vec<&[Value]>> = ahash::AHashMap::new();
     for (vpc, sgs) in sets.keys() {
         if let Some((vpcs, rules)) = effective_rules(g, sgs) {
             classes.entry((vpc, vpcs, rules)).or_default().push(sgs);
         }
     }
     // Hash maps are fast; sorting keeps the report stable.
-    let mut classes: Vec<(ClassKey, Vec<&Vec<Value>>)> = classes.into_iter().collect();
+    let mut classes: Vec<(ClassKey, Vec<&[Value]>)> = classes.into_iter().collect();
     classes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (_, members) in &mut classes {
         members.sort_unstable();
@@ -38,20 +38,20 @@ fn check(cx: &Context) -> Vec<Finding> {
         let combos: Vec<usize> = members.iter().flat_map(|s| sets[&(vpc, *s)].iter().copied()).collect();
         let places: BTreeSet<(&str, &Value)> = combos
             .iter()
-            .map(|&i| (g.combos[i].key.account.as_str(), &g.combos[i].key.subnet))
+            .map(|&i| (&*g.combos[i].key.account, &g.combos[i].key.subnet))
             .collect();
         let saved = combos.len() - places.len();
         if saved == 0 {
             continue;
         }
         let users_of =
-            |s: &Vec<Value>| -> BTreeSet<User> { sets[&(vpc, s)].iter().flat_map(|&i| g.combos[i].users.iter().copied()).collect() };
+            |s: &[Value]| -> BTreeSet<User> { sets[&(vpc, s)].iter().flat_map(|&i| g.combos[i].users.iter().copied()).collect() };
         let into = members
             .iter()
             .copied()
             .max_by_key(|s| (users_of(s).len(), std::cmp::Reverse(*s)))
             .unwrap();
-        let others: Vec<&Vec<Value>> = members.iter().copied().filter(|s| *s != into).collect();
+        let others: Vec<&[Value]> = members.iter().copied().filter(|s| *s != into).collect();
         let moved: BTreeSet<User> = others.iter().flat_map(|s| users_of(s)).collect();
         let first = *moved.iter().next().unwrap();
         let list = others.iter().map(|s| set(s)).collect::<Vec<_>>().join(", ");
@@ -76,8 +76,8 @@ fn check(cx: &Context) -> Vec<Finding> {
         for s in &others {
             f.merges.push(Merge::SecurityGroups {
                 vpc: vpc.clone(),
-                from: (*s).clone(),
-                into: into.clone(),
+                from: s.to_vec(),
+                into: into.to_vec(),
             });
             f.subjects.groups.extend(s.iter().cloned());
         }
@@ -94,7 +94,7 @@ fn check(cx: &Context) -> Vec<Finding> {
 /// The union of the set's rules, with the VPCs its groups belong to. `None`
 /// when merging could change who can reach what: a rule is unknown, a group
 /// refers to itself or to a member, or anything else refers to a member.
-fn effective_rules<'a>(g: &'a EniGraph, sgs: &'a [Value]) -> Option<(BTreeSet<Option<&'a Value>>, BTreeSet<SgRule>)> {
+fn effective_rules<'a>(g: &'a EniGraph, sgs: &'a [Value]) -> Option<(BTreeSet<Option<&'a Value>>, BTreeSet<&'a SgRule>)> {
     let mut rules = BTreeSet::new();
     let mut vpcs = BTreeSet::new();
     if sgs.is_empty() {
@@ -109,7 +109,7 @@ fn effective_rules<'a>(g: &'a EniGraph, sgs: &'a [Value]) -> Option<(BTreeSet<Op
             if matches!(&r.peer, crate::model::Peer::Group(p) if sgs.contains(p)) {
                 return None;
             }
-            rules.insert(r.clone());
+            rules.insert(r);
         }
         vpcs.insert(sg.vpc.as_ref());
     }

@@ -15,13 +15,13 @@ const MAX_SET: usize = 8;
 
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
-    let used: HashSet<(&str, &Value, &Vec<Value>)> = g
+    let used: HashSet<(&str, &Value, &[Value])> = g
         .combos
         .iter()
-        .map(|c| (c.key.account.as_str(), &c.key.subnet, &c.key.sgs))
+        .map(|c| (&*c.key.account, &c.key.subnet, &*c.key.sgs))
         .collect();
     // (superset, subset) → combinations of the superset that sit beside the subset.
-    let mut pairs: BTreeMap<(&Vec<Value>, Vec<Value>), Vec<usize>> = BTreeMap::new();
+    let mut pairs: BTreeMap<(&[Value], Vec<Value>), Vec<usize>> = BTreeMap::new();
     for (i, c) in g.combos.iter().enumerate() {
         let n = c.key.sgs.len();
         if !(2..=MAX_SET).contains(&n) {
@@ -41,7 +41,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                     .filter(|(b, _)| mask & (1 << b) != 0)
                     .map(|(_, v)| v.clone()),
             );
-            if !used.contains(&(c.key.account.as_str(), &c.key.subnet, &sub)) {
+            if !used.contains(&(&*c.key.account, &c.key.subnet, &sub[..])) {
                 continue;
             }
             let better = match &best {
@@ -67,7 +67,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 let k = crate::graph::ComboKey {
                     account: c.key.account.clone(),
                     subnet: c.key.subnet.clone(),
-                    sgs: sub.clone(),
+                    sgs: sub.clone().into(),
                 };
                 g.by_key.get(&k).map(|&j| &g.combos[j])
             })

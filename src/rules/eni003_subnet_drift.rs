@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     // (account, vpc, SG set, AZ) → subnet → combination.
-    let mut groups: BTreeMap<(&str, &Value, &Vec<Value>, &str), BTreeMap<&Value, usize>> = BTreeMap::new();
+    let mut groups: ahash::AHashMap<(&str, &Value, &[Value], &str), BTreeMap<&Value, usize>> = ahash::AHashMap::new();
     for (i, c) in g.combos.iter().enumerate() {
         let Some(az) = g.subnet(&c.key.subnet).and_then(|s| s.az.as_deref()) else {
             continue;
@@ -23,8 +23,11 @@ fn check(cx: &Context) -> Vec<Finding> {
             .or_default()
             .insert(&c.key.subnet, i);
     }
+    // Hash maps are fast; sorting keeps the report stable.
+    let mut groups: Vec<_> = groups.into_iter().filter(|(_, s)| s.len() > 1).collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::new();
-    for ((_, vpc, sgs, az), subnets) in groups.into_iter().filter(|(_, s)| s.len() > 1) {
+    for ((_, vpc, sgs, az), subnets) in groups {
         let into = *subnets
             .iter()
             .max_by_key(|(s, &i)| (g.combos[i].users.len(), std::cmp::Reverse(**s)))
@@ -57,7 +60,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             if egress(from) == egress(into) {
                 f.merges.push(Merge::Subnet {
                     vpc: vpc.clone(),
-                    sgs: sgs.clone(),
+                    sgs: sgs.to_vec(),
                     from: from.clone(),
                     into: into.clone(),
                 });

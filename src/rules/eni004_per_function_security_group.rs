@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::*;
 
@@ -14,10 +14,12 @@ fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let t = cx.thresholds;
     // Per VPC: $LATEST of each function, and which functions use each SG set.
-    let mut vpcs: BTreeMap<Value, Vec<User>> = BTreeMap::new();
+    let mut vpcs: ahash::AHashMap<Value, Vec<User>> = ahash::AHashMap::new();
     for u in g.users().filter(|u| g.version(*u).is_latest()) {
         vpcs.entry(g.vpc_of_user(u)).or_default().push(u);
     }
+    let mut vpcs: Vec<(Value, Vec<User>)> = vpcs.into_iter().collect();
+    vpcs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::new();
     for (vpc, users) in vpcs {
         if users.len() < t.per_function_sg_min_functions {

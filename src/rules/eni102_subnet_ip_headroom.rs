@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::*;
 
@@ -14,16 +14,14 @@ fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let t = cx.thresholds;
     // Combinations with no ENI observed yet will each take an address (assumed one per ENI).
-    let mut new: BTreeMap<&Value, (usize, BTreeSet<User>)> = BTreeMap::new();
-    for c in &g.combos {
+    let mut new: BTreeMap<&Value, (usize, Vec<usize>)> = BTreeMap::new();
+    for (i, c) in g.combos.iter().enumerate() {
         let e = new.entry(&c.key.subnet).or_default();
-        if c.observed.is_empty() {
-            e.0 += 1;
-        }
-        e.1.extend(c.users.iter().copied());
+        e.0 += usize::from(c.observed.is_empty());
+        e.1.push(i);
     }
     let mut out = Vec::new();
-    for (subnet, (added, users)) in new {
+    for (subnet, (added, combos)) in new {
         let Some(s) = g.subnet(subnet) else { continue };
         let Some(free) = s.available_ips else { continue };
         let left = free as i64 - added as i64;
@@ -49,7 +47,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         )
         .severity(severity)
         .cost(added)
-        .users(g, users);
+        .users(g, combos.iter().flat_map(|&i| g.combos[i].users.iter().copied()));
         out.push(f);
     }
     out

@@ -17,10 +17,12 @@ fn check(cx: &Context) -> Vec<Finding> {
         let cfg = g.config(u);
         let from_subnets = cfg.subnets.iter().filter_map(|i| g.subnet(&i.value)?.vpc.as_ref());
         let from_groups = cfg.security_groups.iter().filter_map(|i| g.group(&i.value)?.vpc.as_ref());
-        let vpcs: BTreeSet<&Value> = from_subnets.chain(from_groups).collect();
-        if vpcs.len() < 2 {
+        let mut all = from_subnets.chain(from_groups);
+        let Some(first) = all.next() else { continue };
+        if all.clone().all(|v| v == first) {
             continue;
         }
+        let vpcs: BTreeSet<&Value> = std::iter::once(first).chain(all).collect();
         let list: Vec<Value> = vpcs.into_iter().cloned().collect();
         out.push(
             Finding::new(

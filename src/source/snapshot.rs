@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::error::{Failure, InputError};
 use crate::files::SourceFile;
@@ -20,9 +21,11 @@ pub type Str<'a> = Cow<'a, str>;
 /// Snapshots are written by machines and grow with the account: allow 1 GiB.
 const MAX_SNAPSHOT_BYTES: u64 = 1 << 30;
 
-#[derive(Debug, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Snapshot<'a> {
+/// `F` and `E` are how functions and ENIs are read: in full, or (when
+/// loading) as raw JSON, to parse and convert one by one on two threads.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "F: Deserialize<'de>, E: Deserialize<'de>"))]
+pub struct Snapshot<'a, F = SnapFunction<'a>, E = SnapEni<'a>> {
     pub eniplan_snapshot: u32,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub generated_at: Option<Str<'a>>,
@@ -31,16 +34,16 @@ pub struct Snapshot<'a> {
     /// Every (account, region) the inventory covers.
     #[serde(default)]
     pub scopes: Vec<Scope>,
-    #[serde(borrow, default, deserialize_with = "functions")]
-    pub functions: Vec<SnapFunction<'a>>,
+    #[serde(default = "Vec::new")]
+    pub functions: Vec<F>,
     #[serde(borrow, default)]
     pub subnets: Vec<SnapSubnet<'a>>,
     #[serde(borrow, default)]
     pub security_groups: Vec<SnapSecurityGroup<'a>>,
     #[serde(borrow, default)]
     pub vpcs: Vec<SnapVpc<'a>>,
-    #[serde(borrow, default)]
-    pub enis: Vec<SnapEni<'a>>,
+    #[serde(default = "Vec::new")]
+    pub enis: Vec<E>,
     #[serde(default)]
     pub incomplete: Vec<SnapGap>,
     #[serde(default)]
@@ -236,55 +239,53 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
         );
         return Err(InputError::plain(&shown, message).into());
     }
-    let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
-    // The fast path parses bytes directly, borrowing strings from them; only a
-    // bad file pays for a located error.
-    SPLIT.with(|s| s.set(bytes.len() > 8 << 20));
-    let parsed = serde_json::from_slice::<Snapshot>(&bytes);
-    SPLIT.with(|s| s.set(false));
-    let (inv, meta) = match parsed {
-        Ok(mut s) if s.eniplan_snapshot == FORMAT_VERSION => {
-            let inv = into_inventory(&mut s);
-            (inv, s.into_owned_meta())
+    let bytes = crate::timing::phase("read", || std::fs::read(path)).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+    // The fast path parses bytes directly, borrowing strings from them, and
+    // parses and converts functions on two threads; only a bad file pays for
+    // a located error.
+    let parsed = crate::timing::phase("parse", || serde_json::from_slice::<Snapshot<&RawValue, &RawValue>>(&bytes));
+    if let Some(mut s) = parsed.ok().filter(|s| s.eniplan_snapshot == FORMAT_VERSION) {
+        let functions = crate::timing::phase("functions", || convert_raw(&s.functions, convert_function));
+        let enis = crate::timing::phase("enis", || convert_raw(&s.enis, convert_eni));
+        if let (Ok(functions), Ok(enis)) = (functions, enis) {
+            let mut inv = crate::timing::phase("network", || network_into_inventory(&mut s));
+            inv.functions = functions;
+            inv.enis = enis;
+            return Ok((inv, s.into_owned_meta()));
         }
-        _ => {
-            drop(bytes);
-            parse(&SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?)?;
-            unreachable!("parse fails wherever from_slice did")
-        }
-    };
-    Ok((inv, meta))
-}
-
-thread_local! {
-    /// Set while `load` parses a large file: its function list is then parsed on two
-    /// threads. Elsewhere (the error path) it is parsed in place, so an error
-    /// keeps its exact line and column.
-    static SPLIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn functions<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SnapFunction<'de>>, D::Error> {
-    if !SPLIT.with(|s| s.get()) {
-        return Vec::deserialize(d);
     }
-    let raw: Vec<&'de serde_json::value::RawValue> = Vec::deserialize(d)?;
-    let parse = |chunk: &[&'de serde_json::value::RawValue]| {
+    drop(bytes);
+    parse(&SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?)?;
+    unreachable!("parse fails wherever the fast path did")
+}
+
+/// Lists at least this long are converted on two threads.
+const PARALLEL_FROM: usize = 20_000;
+
+/// Parses each raw element and converts it at once, so the parsed form never
+/// piles up in memory.
+fn convert_raw<'a, S: Deserialize<'a>, T: Send>(raw: &[&'a RawValue], to_model: fn(S, &mut Interner) -> T) -> serde_json::Result<Vec<T>> {
+    let convert = |chunk: &[&'a RawValue]| {
+        let mut ids = Interner::default();
         chunk
             .iter()
-            .map(|r| serde_json::from_str::<SnapFunction<'de>>(r.get()))
-            .collect::<Result<Vec<_>, _>>()
+            .map(|r| Ok(to_model(serde_json::from_str::<S>(r.get())?, &mut ids)))
+            .collect::<serde_json::Result<Vec<_>>>()
     };
+    if raw.len() < PARALLEL_FROM {
+        return convert(raw);
+    }
     let (first, second) = raw.split_at(raw.len() / 2);
     let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| parse(second));
-        (parse(first), other.join().expect("parsing does not panic"))
+        let other = scope.spawn(|| convert(second));
+        (convert(first), other.join().expect("conversion does not panic"))
     });
-    let mut out = a.map_err(serde::de::Error::custom)?;
-    out.extend(b.map_err(serde::de::Error::custom)?);
+    let mut out = a?;
+    out.extend(b?);
     Ok(out)
 }
 
-impl Snapshot<'_> {
+impl<F, E> Snapshot<'_, F, E> {
     /// The metadata, owned: what is left once the inventory has been moved out.
     fn into_owned_meta(self) -> Snapshot<'static> {
         Snapshot {
@@ -292,10 +293,14 @@ impl Snapshot<'_> {
             generated_at: self.generated_at.map(|c| Cow::Owned(c.into_owned())),
             generator: self.generator.map(|c| Cow::Owned(c.into_owned())),
             scopes: self.scopes,
+            functions: vec![],
+            subnets: vec![],
+            security_groups: vec![],
+            vpcs: vec![],
+            enis: vec![],
             incomplete: self.incomplete,
             api_calls: self.api_calls,
             values: self.values,
-            ..Default::default()
         }
     }
 }
@@ -334,21 +339,32 @@ fn offset_of(file: &SourceFile, line: usize, column: usize) -> usize {
 
 /// Builds the inventory, moving the element lists out of the snapshot.
 pub fn into_inventory(s: &mut Snapshot) -> Inventory {
-    let functions = std::mem::take(&mut s.functions);
+    let mut inv = network_into_inventory(s);
+    let mut ids = Interner::default();
+    inv.functions = std::mem::take(&mut s.functions)
+        .into_iter()
+        .map(|f| convert_function(f, &mut ids))
+        .collect();
+    inv.enis = std::mem::take(&mut s.enis).into_iter().map(|e| convert_eni(e, &mut ids)).collect();
+    inv
+}
+
+fn convert_eni(e: SnapEni, ids: &mut Interner) -> ObservedEni {
+    ObservedEni {
+        id: e.id.into_owned(),
+        account: e.account.into_owned(),
+        region: e.region.into_owned(),
+        subnet: ids.get(&e.subnet_id),
+        security_groups: e.security_group_ids.iter().map(|x| ids.get(x)).collect(),
+        vpc: e.vpc_id.as_deref().map(|v| ids.get(v)),
+        status: e.status.into_owned(),
+        description: e.description.into_owned(),
+    }
+}
+
+/// Everything but the functions and ENIs: subnets, groups, VPCs and gaps.
+fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory {
     let mut inv = Inventory::default();
-    // Large snapshots convert in two halves side by side.
-    inv.functions = if functions.len() < 20_000 {
-        convert_functions(functions)
-    } else {
-        let mut functions = functions;
-        let second = functions.split_off(functions.len() / 2);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(move || convert_functions(second));
-            let mut first = convert_functions(functions);
-            first.extend(other.join().expect("conversion does not panic"));
-            first
-        })
-    };
     let mut ids = Interner::default();
     let mut id = |text: &str| ids.get(text);
     for sn in std::mem::take(&mut s.subnets) {
@@ -387,19 +403,6 @@ pub fn into_inventory(s: &mut Snapshot) -> Inventory {
         };
         inv.vpcs.insert(vpc.id.clone(), vpc);
     }
-    inv.enis = std::mem::take(&mut s.enis)
-        .into_iter()
-        .map(|e| ObservedEni {
-            id: e.id.into_owned(),
-            account: e.account.into_owned(),
-            region: e.region.into_owned(),
-            subnet: id(&e.subnet_id),
-            security_groups: e.security_group_ids.iter().map(|x| id(x)).collect(),
-            vpc: e.vpc_id.as_deref().map(&mut id),
-            status: e.status.into_owned(),
-            description: e.description.into_owned(),
-        })
-        .collect();
     inv.gaps = s
         .incomplete
         .iter()
@@ -428,11 +431,9 @@ impl Interner {
     }
 }
 
-fn convert_functions(functions: Vec<SnapFunction>) -> Vec<Function> {
-    let mut ids = Interner::default();
+fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function {
     let mut id = |text: &str| ids.get(text);
-    let mut out = Vec::with_capacity(functions.len());
-    for f in functions {
+    {
         let resource = f.arn.as_deref().unwrap_or(&f.name);
         let function_origin = Origin::resource(resource);
         let versions = f
@@ -482,16 +483,15 @@ fn convert_functions(functions: Vec<SnapFunction>) -> Vec<Function> {
                 }
             })
             .collect();
-        out.push(Function {
+        Function {
             name: f.name.into_owned(),
             account: f.account.into_owned(),
             region: f.region.into_owned(),
             origin: function_origin,
             ignore: vec![],
             versions,
-        });
+        }
     }
-    out
 }
 
 fn version_arn(function: &str, version: &str) -> String {
