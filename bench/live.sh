@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Live-audit benchmark against the patched moto server (tests/moto/launcher.py).
+# Live-audit benchmark against the patched moto server (tests/moto/launcher.py),
+# one server per region behind bench/regions.py.
 #
 # Seeds F functions (default 2,000) in each of two regions, then times, with
 # medians over RUNS runs (default 5), side by side in one run:
@@ -43,9 +44,10 @@ fi
 ENIPLAN=$BIN/eniplan
 PAGES=$BIN/examples/live_pages
 
-# 3. moto, on a free loopback port; stopped on exit.
-exec 3< <(tail -f /dev/null)   # keeps the launcher's stdin open while we run
-"$VENV/bin/python" "$ROOT/tests/moto/launcher.py" --port 0 --watch-stdin <&3 >"$OUT/moto.port" 2>"$OUT/moto.log" &
+# 3. moto: one patched server per region (as AWS has an endpoint per region),
+#    behind one loopback port (bench/regions.py); stopped on exit.
+exec 3< <(tail -f /dev/null)   # keeps the servers' stdin open while we run
+"$VENV/bin/python" "$ROOT/bench/regions.py" --region us-east-1 --region eu-west-1 <&3 >"$OUT/moto.port" 2>"$OUT/moto.log" &
 MOTO=$!
 trap 'kill $MOTO 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do grep -q READY "$OUT/moto.port" 2>/dev/null && break; sleep 0.1; done
@@ -61,7 +63,8 @@ unset AWS_PROFILE AWS_ENDPOINT_URL AWS_REGION AWS_DEFAULT_REGION || true
 
 # 4. Warm up once, and check the API-call floor.
 "$ENIPLAN" audit --endpoint-url "$EP" --region us-east-1 --format json --fail-on never >"$OUT/audit-1.json"
-"$ENIPLAN" audit --endpoint-url "$EP" --region us-east-1 --region eu-west-1 --format json --fail-on never >"$OUT/audit-2.json"
+"$ENIPLAN" audit --endpoint-url "$EP" --region us-east-1 --region eu-west-1 --format json --fail-on never \
+  --save-snapshot "$OUT/audit-2.snapshot.json" >"$OUT/audit-2.json"
 "$PAGES" --endpoint-url "$EP" --region us-east-1 >"$OUT/pages-1.json"
 
 # 5. Timings.
@@ -105,6 +108,11 @@ for n, path in ((1, f"{out}/audit-1.json"), (2, f"{out}/audit-2.json")):
     print(f"  stats.api_calls, {n} region(s): {got}  (floor 1 + {n} x ({pages} ListFunctions pages + 5 EC2/quota calls) = {want})  {'OK' if got == want else 'NOT AT THE FLOOR'}")
     assert report["summary"]["functions"] == n * F, report["summary"]["functions"]
 print(f"  pages alone fetched: {json.load(open(f'{out}/pages-1.json'))}")
+# Each region's functions came from that region's server (the ARN says so).
+snap = json.load(open(f"{out}/audit-2.snapshot.json"))
+misrouted = [f["arn"] for f in snap["functions"] if f["arn"].split(":")[3] != f["region"]]
+ok &= not misrouted
+print(f"  functions read from the wrong region's server: {len(misrouted)}")
 json.dump({"functions": F, "runs": runs, "times": times, "medians": med}, open(f"{out}/live.json", "w"), indent=2)
 sys.exit(0 if ok else 1)
 PY

@@ -498,7 +498,7 @@ fn stream_output(
     match path {
         Some(p) => {
             let file = std::fs::File::create(p).map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display())))?;
-            let mut w = std::io::BufWriter::new(file);
+            let mut w = file;
             write(&mut w)
                 .and_then(|_| w.flush())
                 .map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display())))

@@ -75,11 +75,11 @@ pub struct SubnetDelta {
 /// Compares the account alone with the merged projection.
 pub fn compare(before: &Inventory, after: &EniGraph, quotas: &Quotas) -> Delta {
     let before_graph = EniGraph::build(before, quotas);
-    let new: Vec<_> = after.combos.iter().filter(|c| !before_graph.by_key.contains_key(&c.key)).collect();
+    let new: Vec<_> = after.combos.iter().filter(|c| before_graph.find(&c.key).is_none()).collect();
     let freed = before_graph
         .combos
         .iter()
-        .filter(|c| !after.by_key.contains_key(&c.key))
+        .filter(|c| after.find(&c.key).is_none())
         .map(|c| c.key.to_string())
         .collect();
     let vpcs = after

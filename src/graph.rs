@@ -81,7 +81,8 @@ pub struct EniGraph<'a> {
     pub inv: &'a Inventory,
     pub graph: Graph<GNode, ()>,
     pub combos: Vec<Combo>,
-    pub by_key: HashMap<ComboKey, usize>,
+    /// Numbered key parts; [`EniGraph::find`] looks combinations up by key.
+    keys: Keys,
     pub vpcs: BTreeMap<Value, VpcSummary>,
     /// Group → the groups or resources whose rules name it as a peer.
     pub referenced_by: HashMap<Value, BTreeSet<String>>,
@@ -107,7 +108,7 @@ impl<'a> EniGraph<'a> {
             inv,
             graph: Graph::new(),
             combos: Vec::new(),
-            by_key: HashMap::new(),
+            keys: Keys::default(),
             vpcs: BTreeMap::new(),
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
@@ -122,6 +123,16 @@ impl<'a> EniGraph<'a> {
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut keys = Keys::default();
+        let pairs: usize = inv
+            .functions
+            .iter()
+            .flat_map(|f| f.versions.iter().filter_map(|v| v.vpc.as_ref()))
+            .map(|c| c.subnets.len())
+            .sum();
+        g.graph.reserve_nodes(pairs);
+        g.graph.reserve_edges(pairs * 2);
+        g.combos.reserve(pairs / 2);
+        keys.combos.reserve(pairs / 2);
         for (fi, f) in inv.functions.iter().enumerate() {
             let (account_id, account) = keys.account(&f.account);
             for (vi, v) in f.versions.iter().enumerate() {
@@ -157,13 +168,12 @@ impl<'a> EniGraph<'a> {
                                 g.graph.add_edge(snode, vnode, ());
                             }
                             g.combos.push(Combo {
-                                key: key.clone(),
+                                key,
                                 vpc,
                                 users: vec![],
                                 observed: vec![],
                                 node,
                             });
-                            g.by_key.insert(key, g.combos.len() - 1);
                             keys.combos.insert(id, g.combos.len() - 1);
                             g.combos.len() - 1
                         }
@@ -175,6 +185,7 @@ impl<'a> EniGraph<'a> {
             }
         }
         g.match_enis(&keys);
+        g.keys = keys;
         g.summarise(quotas);
         g.references();
         g
@@ -265,6 +276,11 @@ impl<'a> EniGraph<'a> {
         for (group, by) in &self.inv.sg_references {
             self.referenced_by.entry(group.clone()).or_default().insert(by.clone());
         }
+    }
+
+    /// The combination with this key, if a function version uses it.
+    pub fn find(&self, key: &ComboKey) -> Option<usize> {
+        self.keys.find(&key.account, &key.subnet, &key.sgs)
     }
 
     pub fn subnet(&self, id: &Value) -> Option<&'a Subnet> {

@@ -69,7 +69,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                     subnet: c.key.subnet.clone(),
                     sgs: sub.clone().into(),
                 };
-                g.by_key.get(&k).map(|&j| &g.combos[j])
+                g.find(&k).map(|j| &g.combos[j])
             })
             .flat_map(|c| c.users.iter().copied())
             .collect();

@@ -195,14 +195,29 @@ pub fn run(graph: &EniGraph, config: &Config) -> Vec<Finding> {
     let results: Vec<(&Registered, Vec<Finding>)> = if graph.combos.len() < PARALLEL_FROM {
         enabled.iter().map(|r| (*r, (r.rule.check)(&cx))).collect()
     } else {
-        std::thread::scope(|scope| {
-            let cx = &cx;
-            let handles: Vec<_> = enabled.iter().map(|r| (*r, scope.spawn(move || (r.rule.check)(cx)))).collect();
-            handles
-                .into_iter()
-                .map(|(r, h)| (r, h.join().expect("rules do not panic")))
-                .collect()
-        })
+        // A worker per core takes the next rule until none is left.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(r) = enabled.get(i) else { return done };
+                done.push((i, (r.rule.check)(&cx)));
+            }
+        };
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, enabled.len().max(1));
+        let mut done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
+            let others: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut all = work();
+            for h in others {
+                all.extend(h.join().expect("rules do not panic"));
+            }
+            all
+        });
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(i, f)| (enabled[i], f)).collect()
     };
     let mut findings = Vec::new();
     for (r, found) in results {

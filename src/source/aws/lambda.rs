@@ -17,8 +17,16 @@ use crate::model::{Function, FunctionState, Item, Origin, Value, Version, VpcCon
 pub(crate) const PAGE: i32 = 50;
 
 /// Every function and published version of a region, paginated to the end.
-/// On an error the functions read so far come back with it.
-pub(crate) async fn list_functions(client: &Client, account: &str, region: &str, progress: &Progress) -> (Vec<Function>, Option<String>) {
+/// On an error the functions read so far come back with it. `on_page` gets
+/// the VPC IDs of each page as it arrives, so their subnets and groups can be
+/// read while the listing goes on.
+pub(crate) async fn list_functions(
+    client: &Client,
+    account: &str,
+    region: &str,
+    progress: &Progress,
+    on_page: impl Fn(Vec<String>),
+) -> (Vec<Function>, Option<String>) {
     let mut items: Vec<FunctionConfiguration> = Vec::new();
     let mut marker: Option<String> = None;
     let mut seen = BTreeSet::new();
@@ -35,7 +43,16 @@ pub(crate) async fn list_functions(client: &Client, account: &str, region: &str,
             Ok(out) => {
                 progress.page();
                 let next = out.next_marker().filter(|m| !m.is_empty()).map(str::to_string);
-                items.extend(out.functions.unwrap_or_default());
+                let functions = out.functions.unwrap_or_default();
+                on_page(
+                    functions
+                        .iter()
+                        .filter_map(|f| f.vpc_config()?.vpc_id())
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                );
+                items.extend(functions);
                 match next {
                     None => break None,
                     Some(m) if !seen.insert(m.clone()) => break Some(format!("pagination did not advance (marker {m} repeated)")),

@@ -35,6 +35,7 @@ mod ec2;
 mod errors;
 mod identity;
 mod lambda;
+mod network;
 mod progress;
 mod quotas;
 mod stats;
@@ -51,6 +52,7 @@ pub use stats::{iam_action, Stats};
 use crate::error::Failure;
 use crate::model::{Function, Gap, Inventory, ObservedEni, Origin, QuotaSource, SecurityGroup, Subnet, Value, Vpc, DEFAULT_ENI_QUOTA};
 use crate::source::snapshot::Scope;
+use network::{Found, Network};
 use progress::Progress;
 
 /// How many scopes (account × region) are read at once, by default.
@@ -129,7 +131,7 @@ pub fn list_function_pages(opts: &AwsOptions) -> Result<(u64, u64), Failure> {
                 let r = r.clone();
                 set.spawn(async move {
                     let _p = sem.acquire_owned().await;
-                    lambda::list_functions(&c.lambda, "", &r, &Progress::silent()).await
+                    lambda::list_functions(&c.lambda, "", &r, &Progress::silent(), |_| {}).await
                 });
             }
         }
@@ -383,11 +385,26 @@ fn no_account(refused: &[(String, String)]) -> Failure {
 /// Reads one (account, region).
 async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, progress: &Progress) -> ScopeData {
     let mut data = ScopeData::default();
-    let ((mut functions, list_err), enis, quota) = tokio::join!(
-        lambda::list_functions(&c.lambda, account, region, progress),
-        ec2::lambda_enis(&c.ec2, account, region, progress),
-        quotas::eni_per_vpc(&c.quotas),
-    );
+    let (found, reveal) = tokio::sync::mpsc::unbounded_channel();
+    let reveal_enis = found.clone();
+    let listing = async move {
+        lambda::list_functions(&c.lambda, account, region, progress, |vpcs| {
+            let _ = found.send(Found::Page(vpcs));
+        })
+        .await
+    };
+    let eni_list = async move {
+        let enis = ec2::lambda_enis(&c.ec2, account, region, progress).await;
+        let vpcs = enis.iter().flatten().filter_map(|e| match &e.vpc {
+            Some(Value::Id(id)) => Some(id.to_string()),
+            _ => None,
+        });
+        let _ = reveal_enis.send(Found::Enis(vpcs.collect()));
+        enis
+    };
+    let mut network = Network::new(c, account, region, progress);
+    let ((mut functions, list_err), enis, quota, ()) =
+        tokio::join!(listing, eni_list, quotas::eni_per_vpc(&c.quotas), network.follow(reveal));
     if let Some(e) = list_err {
         data.gaps.push(gap(account, region, "lambda:ListFunctions", e));
     }
@@ -396,20 +413,6 @@ async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, 
         Vec::new()
     });
 
-    // The VPCs involved: the functions' and the ENIs'.
-    let mut vpc_ids: BTreeSet<String> = BTreeSet::new();
-    for f in &functions {
-        for v in &f.versions {
-            if let Some(Value::Id(id)) = v.vpc.as_ref().and_then(|c| c.vpc_id.as_ref()) {
-                vpc_ids.insert(id.to_string());
-            }
-        }
-    }
-    for e in &enis {
-        if let Some(Value::Id(id)) = &e.vpc {
-            vpc_ids.insert(id.to_string());
-        }
-    }
     let wanted_subnets: BTreeSet<String> = functions
         .iter()
         .flat_map(|f| f.versions.iter())
@@ -425,7 +428,7 @@ async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, 
         }))
         .collect();
 
-    let ec2_part = read_vpcs(c, account, region, vpc_ids, wanted_subnets, progress);
+    let ec2_part = network.finish(wanted_subnets);
     let lambda_part = async {
         let mut gaps = Vec::new();
         if let Some((n, e)) = lambda::attach_aliases(&c.lambda, &mut functions, PER_SCOPE_CONCURRENCY).await {
@@ -478,83 +481,4 @@ async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, 
     data.security_groups = groups;
     data.enis = enis;
     data
-}
-
-/// Subnets, security groups and route tables of the VPCs involved. Subnets a
-/// function names that the VPC filter did not return (a function without a
-/// `VpcId`) are looked up by ID once, and their VPCs read too.
-async fn read_vpcs(
-    c: &Clients,
-    account: &str,
-    region: &str,
-    mut vpc_ids: BTreeSet<String>,
-    wanted_subnets: BTreeSet<String>,
-    progress: &Progress,
-) -> (Vec<Subnet>, Vec<SecurityGroup>, BTreeSet<String>, Vec<Gap>) {
-    let mut gaps = Vec::new();
-    let mut raw_subnets = Vec::new();
-    let mut groups = Vec::new();
-    let mut tables = Vec::new();
-    let mut tables_ok = true;
-    let mut done: BTreeSet<String> = BTreeSet::new();
-    let mut looked_up_by_id = false;
-    loop {
-        let batch: Vec<String> = vpc_ids.difference(&done).cloned().collect();
-        if !batch.is_empty() {
-            let (s, g, t) = tokio::join!(
-                ec2::subnets(&c.ec2, "vpc-id", &batch, progress),
-                ec2::security_groups(&c.ec2, &batch, progress),
-                ec2::route_tables(&c.ec2, &batch, progress),
-            );
-            match s {
-                Ok(s) => raw_subnets.extend(s),
-                Err(e) => gaps.push(gap(account, region, "ec2:DescribeSubnets", e)),
-            }
-            match g {
-                Ok(g) => groups.extend(g),
-                Err(e) => gaps.push(gap(account, region, "ec2:DescribeSecurityGroups", e)),
-            }
-            match t {
-                Ok(t) => tables.extend(t),
-                Err(e) => {
-                    tables_ok = false;
-                    gaps.push(gap(account, region, "ec2:DescribeRouteTables", e))
-                }
-            }
-            done.extend(batch);
-        }
-        if looked_up_by_id || gaps.iter().any(|g| g.operation == "ec2:DescribeSubnets") {
-            break;
-        }
-        let have: BTreeSet<&str> = raw_subnets.iter().filter_map(|s| s.subnet_id()).collect();
-        let missing: Vec<String> = wanted_subnets.iter().filter(|s| !have.contains(s.as_str())).cloned().collect();
-        if missing.is_empty() {
-            break;
-        }
-        looked_up_by_id = true;
-        match ec2::subnets(&c.ec2, "subnet-id", &missing, progress).await {
-            Ok(found) => {
-                for s in &found {
-                    if let Some(v) = s.vpc_id() {
-                        vpc_ids.insert(v.to_string());
-                    }
-                }
-                // Their VPCs are read in the next round; keep only subnets of VPCs already read.
-                raw_subnets.extend(found.into_iter().filter(|s| s.vpc_id().is_some_and(|v| done.contains(v))));
-            }
-            Err(e) => {
-                gaps.push(gap(account, region, "ec2:DescribeSubnets", e));
-                break;
-            }
-        }
-    }
-    let mut subnets = ec2::build_subnets(&raw_subnets, tables_ok.then_some(tables.as_slice()));
-    subnets.sort_by(|a, b| a.id.cmp(&b.id));
-    subnets.dedup_by(|a, b| a.id == b.id);
-    for s in &subnets {
-        if let Some(Value::Id(v)) = &s.vpc {
-            vpc_ids.insert(v.to_string());
-        }
-    }
-    (subnets, groups, vpc_ids, gaps)
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""One patched moto server per region behind one loopback port, for the
+live benchmark.
+
+A single moto process answers every region from one Python interpreter, so
+requests to two regions queue behind each other and "two regions take about
+as long as one" cannot show. AWS serves each region from its own endpoint.
+This starts tests/moto/launcher.py once per region and a small TCP router in
+front: each request goes to the server of the region in its SigV4 credential
+scope (`Credential=AKID/DATE/REGION/SERVICE/...`). Global calls (STS, IAM) go
+to the first region's server.
+
+Usage: regions.py --region us-east-1 --region eu-west-1 [--port N]
+Prints "READY <port>" once every server is up; exits when stdin closes.
+"""
+
+import argparse
+import asyncio
+import os
+import re
+import subprocess
+import sys
+
+LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "moto", "launcher.py")
+SCOPE = re.compile(rb"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+
+
+def start_server(region):
+    p = subprocess.Popen([sys.executable, LAUNCHER, "--port", "0", "--watch-stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if line.startswith("READY"):
+            return p, int(line.split()[1])
+    sys.exit(f"moto for {region} did not start")
+
+
+async def message(reader, response=False):
+    """One HTTP/1.1 message, raw: its head, and a body by Content-Length or chunked (or, for a response with neither, to EOF)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    fields = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        fields[name.strip().lower()] = value.strip()
+    if b"content-length" in fields:
+        return head + await reader.readexactly(int(fields[b"content-length"]))
+    if fields.get(b"transfer-encoding", b"").lower() == b"chunked":
+        body = b""
+        while True:
+            size_line = await reader.readuntil(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            body += size_line + await reader.readexactly(size + 2)
+            if size == 0:
+                return head + body
+    return head + (await reader.read() if response else b"")
+
+
+async def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--region", action="append", required=True)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    servers = {r: start_server(r) for r in args.region}
+    ports = {r: port for r, (_, port) in servers.items()}
+    home = args.region[0]
+
+    async def route(reader, writer):
+        # Requests on one connection may be for different regions (SDK clients
+        # can share a connection pool), so each request is routed on its own.
+        upstream = {}
+        try:
+            while True:
+                request = await message(reader)
+                m = SCOPE.search(request.split(b"\r\n\r\n", 1)[0])
+                region = m.group(1).decode() if m and m.group(1).decode() in ports else home
+                if region not in upstream:
+                    upstream[region] = await asyncio.open_connection("127.0.0.1", ports[region])
+                up_reader, up_writer = upstream[region]
+                up_writer.write(request)
+                await up_writer.drain()
+                response = await message(up_reader, response=True)
+                if b"\r\nconnection: close" in response.split(b"\r\n\r\n", 1)[0].lower():
+                    up_writer.close()
+                    del upstream[region]
+                writer.write(response)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+            for _, w in upstream.values():
+                w.close()
+
+    server = await asyncio.start_server(route, "127.0.0.1", args.port)
+    print(f"READY {server.sockets[0].getsockname()[1]}", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+    for p, _ in servers.values():
+        p.stdin.close()
+        p.terminate()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
