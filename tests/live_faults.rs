@@ -58,6 +58,8 @@ struct Faults {
     flaky: bool,
     denied: Vec<(&'static str, &'static str)>,
     expired: bool,
+    /// The last function sits in a second VPC that only the last page shows.
+    late_vpc: bool,
 }
 
 impl Faults {
@@ -160,6 +162,16 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
             items.push(function(region, &name, "1", &format!("sg-{region}-old")));
         }
     }
+    if faults.late_vpc {
+        let late = items.last_mut().unwrap();
+        late.vpc_config = Some(
+            VpcConfigResponse::builder()
+                .subnet_ids(format!("subnet-{region}-late"))
+                .security_group_ids(format!("sg-{region}-shared"))
+                .vpc_id(format!("vpc-{region}-late"))
+                .build(),
+        );
+    }
     let pages: Vec<Vec<FunctionConfiguration>> = items.chunks(50).map(<[_]>::to_vec).collect();
     let mut lambda_rules: Vec<Rule> = Vec::new();
     for (i, page) in pages.iter().enumerate() {
@@ -245,7 +257,51 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
             .description("AWS Lambda VPC ENI-fn-000")
             .build()
     };
-    let ec2_rules = [
+    let late_subnet = Subnet::builder()
+        .subnet_id(format!("subnet-{region}-late"))
+        .vpc_id(format!("vpc-{region}-late"))
+        .availability_zone(format!("{region}c"))
+        .cidr_block("10.1.0.0/24")
+        .available_ip_address_count(250)
+        .build();
+    let late_vpc = format!("vpc-{region}-late");
+    let vpc_filter = move |filters: &[aws_sdk_ec2::types::Filter]| -> Vec<String> {
+        filters
+            .iter()
+            .filter(|f| f.name() == Some("vpc-id"))
+            .flat_map(|f| f.values().to_vec())
+            .collect()
+    };
+    let mut ec2_rules = vec![];
+    if faults.late_vpc {
+        // Asked for the late VPC, alone or with the first: its subnet is returned too.
+        let (late, main_subnets) = (late_vpc.clone(), [subnet("a", "10.0.1.0/24"), subnet("b", "10.0.2.0/24")]);
+        ec2_rules.push(
+            mock!(aws_sdk_ec2::Client::describe_subnets)
+                .match_requests(move |r| vpc_filter(r.filters()).contains(&late))
+                .then_compute_output(move |r| {
+                    let vpcs = vpc_filter(r.filters());
+                    let mut out = DescribeSubnetsOutput::builder().subnets(late_subnet.clone());
+                    for s in main_subnets.iter().filter(|s| vpcs.iter().any(|v| Some(v.as_str()) == s.vpc_id())) {
+                        out = out.subnets(s.clone());
+                    }
+                    out.build()
+                }),
+        );
+        let late = late_vpc.clone();
+        ec2_rules.push(
+            mock!(aws_sdk_ec2::Client::describe_security_groups)
+                .match_requests(move |r| vpc_filter(r.filters()) == [late.clone()])
+                .then_output(|| DescribeSecurityGroupsOutput::builder().build()),
+        );
+        let late = late_vpc.clone();
+        ec2_rules.push(
+            mock!(aws_sdk_ec2::Client::describe_route_tables)
+                .match_requests(move |r| vpc_filter(r.filters()) == [late.clone()])
+                .then_output(|| DescribeRouteTablesOutput::builder().build()),
+        );
+    }
+    ec2_rules.extend([
         rule!(
             aws_sdk_ec2::Client::describe_network_interfaces,
             faults.mode(region, "ec2:DescribeNetworkInterfaces"),
@@ -297,7 +353,7 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
                 )
                 .build()
         ),
-    ];
+    ]);
     let ec2 = mock_client!(aws_sdk_ec2, RuleMode::MatchAny, &ec2_rules, |c| c.retry_config(retry()));
 
     let quota_rules = [rule!(
@@ -368,6 +424,30 @@ fn clean_mocked_audit_reads_everything() {
     // 1 STS + 3 pages + ENIs + quota + subnets + groups + route tables + 1 ListAliases.
     assert_eq!(c.api_calls, 1 + 3 + 5 + 1, "{:?}", c.operations);
     assert_eq!(c.api_attempts, c.api_calls, "no retries in a clean run");
+}
+
+#[test]
+fn a_vpc_first_seen_on_a_later_page_is_read_too() {
+    let c = run(
+        &["us-east-1"],
+        Faults {
+            late_vpc: true,
+            ..Default::default()
+        },
+    )
+    .expect("clean run");
+    let inv = &c.inventory;
+    assert!(inv.gaps.is_empty(), "{:?}", inv.gaps);
+    let late = &inv.subnets[&Value::id("subnet-us-east-1-late")];
+    assert_eq!(late.vpc, Some(Value::id("vpc-us-east-1-late")));
+    assert_eq!(late.az.as_deref(), Some("us-east-1c"));
+    assert!(inv.vpcs.contains_key(&Value::id("vpc-us-east-1-late")));
+    assert_eq!(inv.subnets.len(), 3);
+    // The late VPC joins the first batch or gets its own: never one batch per page.
+    let batches = c.operations["ec2:DescribeSubnets"];
+    assert!((1..=2).contains(&batches), "{:?}", c.operations);
+    assert_eq!(c.operations["ec2:DescribeSecurityGroups"], batches);
+    assert_eq!(c.operations["ec2:DescribeRouteTables"], batches);
 }
 
 #[test]
