@@ -89,7 +89,7 @@ pub struct EniGraph<'a> {
     /// Observed ENIs that match no combination of any function or version.
     pub orphans: Vec<usize>,
     /// Each attached version's sorted, de-duplicated SG set and subnets.
-    sets: Vec<Vec<(Arc<[Value]>, Vec<Value>)>>,
+    sets: Vec<Vec<(Arc<[Value]>, Arc<[Value]>)>>,
     /// Hash indexes over the inventory's ordered maps, for the hot lookups.
     subnets: HashMap<&'a Value, &'a Subnet>,
     groups: HashMap<&'a Value, &'a SecurityGroup>,
@@ -115,7 +115,7 @@ impl<'a> EniGraph<'a> {
             sets: inv
                 .functions
                 .iter()
-                .map(|f| vec![(Arc::from([]), Vec::new()); f.versions.len()])
+                .map(|f| vec![(Arc::from([]), Arc::from([])); f.versions.len()])
                 .collect(),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
@@ -142,7 +142,7 @@ impl<'a> EniGraph<'a> {
                 let user = User { function: fi, version: vi };
                 let vnode = g.graph.add_node(GNode::Version(user));
                 let (set_id, sgs) = keys.set(cfg.sg_set());
-                let subnets = cfg.subnet_set();
+                let (_, subnets) = keys.set(cfg.subnet_set());
                 for subnet in subnets.iter() {
                     let id = (account_id, keys.subnet(subnet), set_id);
                     let ci = match keys.combos.get(&id) {
@@ -397,12 +397,13 @@ impl Keys {
         n
     }
 
-    fn set(&mut self, sgs: Vec<Value>) -> (u32, Arc<[Value]>) {
-        if let Some((set, &n)) = self.sets.get_key_value(&sgs[..]) {
+    /// A sorted set of security groups or subnets, shared by every version that has it.
+    fn set(&mut self, values: Vec<Value>) -> (u32, Arc<[Value]>) {
+        if let Some((set, &n)) = self.sets.get_key_value(&values[..]) {
             return (n, set.clone());
         }
         let n = self.sets.len() as u32;
-        let set: Arc<[Value]> = sgs.into();
+        let set: Arc<[Value]> = values.into();
         self.sets.insert(set.clone(), n);
         (n, set)
     }

@@ -239,7 +239,7 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
         );
         return Err(InputError::plain(&shown, message).into());
     }
-    let bytes = crate::timing::phase("read", || std::fs::read(path)).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+    let bytes = crate::timing::phase("read", || map_or_read(path)).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
     // The fast path parses bytes directly, borrowing strings from them, and
     // parses and converts functions on two threads; only a bad file pays for
     // a located error.
@@ -256,7 +256,39 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
     }
     drop(bytes);
     parse(&SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?)?;
-    unreachable!("parse fails wherever the fast path did")
+    Err(InputError::plain(&shown, "invalid snapshot (see docs/snapshot.md)").into())
+}
+
+/// A large snapshot is mapped rather than copied: its pages come straight
+/// from the page cache. Anything that cannot be mapped is read.
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Read(v) => v,
+        }
+    }
+}
+
+fn map_or_read(path: &Path) -> std::io::Result<Bytes> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() >= 1 << 20 {
+        // SAFETY: the map is read-only and lives only while this load runs. A
+        // file rewritten meanwhile can at worst fail to parse; snapshots are
+        // replaced by rename (see `save`), which leaves a mapped file intact.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Ok(Bytes::Mapped(map));
+        }
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SNAPSHOT_BYTES + 1), &mut bytes)?;
+    Ok(Bytes::Read(bytes))
 }
 
 /// Lists at least this long are converted on two threads.
