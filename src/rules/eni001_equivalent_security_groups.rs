@@ -17,26 +17,38 @@ type ClassKey<'a> = (&'a Value, BTreeSet<Option<&'a Value>>, BTreeSet<&'a SgRule
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     // SG set → the combinations that use it, per VPC.
-    let mut sets: ahash::AHashMap<(&Value, &[Value]), Vec<usize>> = ahash::AHashMap::new();
+    let mut index: ahash::AHashMap<(&Value, &[Value]), usize> = ahash::AHashMap::new();
+    let mut sets: Vec<(&[Value], Vec<usize>)> = Vec::new();
     for (i, c) in g.combos.iter().enumerate() {
-        sets.entry((&c.vpc, &c.key.sgs)).or_default().push(i);
+        let j = *index.entry((&c.vpc, &c.key.sgs)).or_insert_with(|| {
+            sets.push((&c.key.sgs, vec![]));
+            sets.len() - 1
+        });
+        sets[j].1.push(i);
     }
-    let mut classes: ahash::AHashMap<ClassKey, Vec<&[Value]>> = ahash::AHashMap::new();
-    for (vpc, sgs) in sets.keys() {
+    let mut classes: ahash::AHashMap<ClassKey, Vec<usize>> = ahash::AHashMap::new();
+    for (&(vpc, sgs), &j) in &index {
         if let Some((vpcs, rules)) = effective_rules(g, sgs) {
-            classes.entry((vpc, vpcs, rules)).or_default().push(sgs);
+            classes.entry((vpc, vpcs, rules)).or_default().push(j);
         }
     }
     // Hash maps are fast; sorting keeps the report stable.
-    let mut classes: Vec<(ClassKey, Vec<&[Value]>)> = classes.into_iter().collect();
+    let mut classes: Vec<(ClassKey, Vec<usize>)> = classes.into_iter().filter(|(_, m)| m.len() > 1).collect();
     classes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (_, members) in &mut classes {
-        members.sort_unstable();
-    }
+    // The distinct function versions using some of the sets.
+    let users_of = |members: &mut dyn Iterator<Item = usize>| -> Vec<User> {
+        let mut users: Vec<User> = members
+            .flat_map(|j| sets[j].1.iter().flat_map(|&i| g.combos[i].users.iter().copied()))
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        users
+    };
     let mut out = Vec::new();
-    for ((vpc, _, rules), members) in classes.into_iter().filter(|(_, m)| m.len() > 1) {
-        let combos: Vec<usize> = members.iter().flat_map(|s| sets[&(vpc, *s)].iter().copied()).collect();
-        let places: BTreeSet<(&str, &Value)> = combos
+    for ((vpc, _, rules), mut members) in classes {
+        members.sort_unstable_by(|&a, &b| sets[a].0.cmp(sets[b].0));
+        let combos: Vec<usize> = members.iter().flat_map(|&j| sets[j].1.iter().copied()).collect();
+        let places: ahash::AHashSet<(&str, &Value)> = combos
             .iter()
             .map(|&i| (&*g.combos[i].key.account, &g.combos[i].key.subnet))
             .collect();
@@ -44,16 +56,15 @@ fn check(cx: &Context) -> Vec<Finding> {
         if saved == 0 {
             continue;
         }
-        let users_of =
-            |s: &[Value]| -> BTreeSet<User> { sets[&(vpc, s)].iter().flat_map(|&i| g.combos[i].users.iter().copied()).collect() };
-        let into = members
+        let into_j = members
             .iter()
             .copied()
-            .max_by_key(|s| (users_of(s).len(), std::cmp::Reverse(*s)))
+            .max_by_key(|&j| (users_of(&mut std::iter::once(j)).len(), std::cmp::Reverse(sets[j].0)))
             .unwrap();
-        let others: Vec<&[Value]> = members.iter().copied().filter(|s| *s != into).collect();
-        let moved: BTreeSet<User> = others.iter().flat_map(|s| users_of(s)).collect();
-        let first = *moved.iter().next().unwrap();
+        let into = sets[into_j].0;
+        let others: Vec<&[Value]> = members.iter().filter(|&&j| j != into_j).map(|&j| sets[j].0).collect();
+        let moved = users_of(&mut members.iter().copied().filter(|&j| j != into_j));
+        let first = moved[0];
         let list = others.iter().map(|s| set(s)).collect::<Vec<_>>().join(", ");
         let (ingress, egress) = rules.iter().fold((0, 0), |(i, e), r| match r.direction {
             crate::model::Direction::Ingress => (i + 1, e),
@@ -81,7 +92,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             });
             f.subjects.groups.extend(s.iter().cloned());
         }
-        for v in members.iter().flat_map(|s| s.iter()).collect::<BTreeSet<_>>() {
+        for v in members.iter().flat_map(|&j| sets[j].0.iter()).collect::<BTreeSet<_>>() {
             if let Some(sg) = g.group(v) {
                 f = f.related(sg.origin.clone(), format!("{v} defined here"));
             }
