@@ -34,14 +34,14 @@ def start_server(region):
 
 
 async def message(reader, response=False):
-    """One HTTP/1.1 message, raw: its head, and a body by Content-Length or chunked (or, for a response with neither, to EOF)."""
+    """One HTTP/1.1 message, raw, as (head, body): the body by Content-Length or chunked (or, for a response with neither, to EOF)."""
     head = await reader.readuntil(b"\r\n\r\n")
     fields = {}
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
         fields[name.strip().lower()] = value.strip()
     if b"content-length" in fields:
-        return head + await reader.readexactly(int(fields[b"content-length"]))
+        return head, await reader.readexactly(int(fields[b"content-length"]))
     if fields.get(b"transfer-encoding", b"").lower() == b"chunked":
         body = b""
         while True:
@@ -49,8 +49,8 @@ async def message(reader, response=False):
             size = int(size_line.split(b";")[0], 16)
             body += size_line + await reader.readexactly(size + 2)
             if size == 0:
-                return head + body
-    return head + (await reader.read() if response else b"")
+                return head, body
+    return head, (await reader.read() if response else b"")
 
 
 async def main():
@@ -68,19 +68,20 @@ async def main():
         upstream = {}
         try:
             while True:
-                request = await message(reader)
-                m = SCOPE.search(request.split(b"\r\n\r\n", 1)[0])
-                region = m.group(1).decode() if m and m.group(1).decode() in ports else home
+                head, body = await message(reader)
+                m = SCOPE.search(head)
+                region = m.group(1).decode() if m else home
+                region = region if region in ports else home
                 if region not in upstream:
                     upstream[region] = await asyncio.open_connection("127.0.0.1", ports[region])
                 up_reader, up_writer = upstream[region]
-                up_writer.write(request)
+                up_writer.write(head + body)
                 await up_writer.drain()
-                response = await message(up_reader, response=True)
-                if b"\r\nconnection: close" in response.split(b"\r\n\r\n", 1)[0].lower():
+                head, body = await message(up_reader, response=True)
+                if b"\r\nconnection: close" in head.lower():
                     up_writer.close()
                     del upstream[region]
-                writer.write(response)
+                writer.write(head + body)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass

@@ -104,6 +104,7 @@ pub struct Quotas {
 
 impl<'a> EniGraph<'a> {
     pub fn build(inv: &'a Inventory, quotas: &Quotas) -> Self {
+        let empty: Arc<[Value]> = Arc::from([]);
         let mut g = EniGraph {
             inv,
             graph: Graph::new(),
@@ -115,14 +116,13 @@ impl<'a> EniGraph<'a> {
             sets: inv
                 .functions
                 .iter()
-                .map(|f| vec![(Arc::from([]), Arc::from([])); f.versions.len()])
+                .map(|f| vec![(empty.clone(), empty.clone()); f.versions.len()])
                 .collect(),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
         };
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
-        let mut keys = Keys::default();
         let pairs: usize = inv
             .functions
             .iter()
@@ -132,20 +132,20 @@ impl<'a> EniGraph<'a> {
         g.graph.reserve_nodes(pairs);
         g.graph.reserve_edges(pairs * 2);
         g.combos.reserve(pairs / 2);
-        keys.combos.reserve(pairs / 2);
+        g.keys.combos.reserve(pairs / 2);
         for (fi, f) in inv.functions.iter().enumerate() {
-            let (account_id, account) = keys.account(&f.account);
+            let (account_id, account) = g.keys.account(&f.account);
             for (vi, v) in f.versions.iter().enumerate() {
                 let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached()) else {
                     continue;
                 };
                 let user = User { function: fi, version: vi };
                 let vnode = g.graph.add_node(GNode::Version(user));
-                let (set_id, sgs) = keys.set(cfg.sg_set());
-                let (_, subnets) = keys.set(cfg.subnet_set());
+                let (set_id, sgs) = g.keys.set(cfg.sg_set());
+                let (_, subnets) = g.keys.set(cfg.subnet_set());
                 for subnet in subnets.iter() {
-                    let id = (account_id, keys.subnet(subnet), set_id);
-                    let ci = match keys.combos.get(&id) {
+                    let id = (account_id, g.keys.subnet(subnet), set_id);
+                    let ci = match g.keys.combos.get(&id) {
                         Some(&ci) => ci,
                         None => {
                             let key = ComboKey {
@@ -174,7 +174,7 @@ impl<'a> EniGraph<'a> {
                                 observed: vec![],
                                 node,
                             });
-                            keys.combos.insert(id, g.combos.len() - 1);
+                            g.keys.combos.insert(id, g.combos.len() - 1);
                             g.combos.len() - 1
                         }
                     };
@@ -184,8 +184,7 @@ impl<'a> EniGraph<'a> {
                 g.sets[fi][vi] = (sgs, subnets);
             }
         }
-        g.match_enis(&keys);
-        g.keys = keys;
+        g.match_enis();
         g.summarise(quotas);
         g.references();
         g
@@ -201,13 +200,13 @@ impl<'a> EniGraph<'a> {
             .unwrap_or_else(Value::unknown_vpc)
     }
 
-    fn match_enis(&mut self, keys: &Keys) {
+    fn match_enis(&mut self) {
         let mut sgs = Vec::new();
         for (i, eni) in self.inv.enis.iter().enumerate() {
             sgs.clone_from(&eni.security_groups);
             sgs.sort_unstable();
             sgs.dedup();
-            match keys.find(&eni.account, &eni.subnet, &sgs) {
+            match self.keys.find(&eni.account, &eni.subnet, &sgs) {
                 Some(ci) => self.combos[ci].observed.push(i),
                 None => self.orphans.push(i),
             }

@@ -239,7 +239,8 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
         );
         return Err(InputError::plain(&shown, message).into());
     }
-    let bytes = crate::timing::phase("read", || map_or_read(path)).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+    let bytes = crate::timing::phase("read", || map_or_read(path, meta.len()))
+        .map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
     // The fast path parses bytes directly, borrowing strings from them, and
     // parses and converts functions on two threads; only a bad file pays for
     // a located error.
@@ -276,9 +277,9 @@ impl std::ops::Deref for Bytes {
     }
 }
 
-fn map_or_read(path: &Path) -> std::io::Result<Bytes> {
-    let file = std::fs::File::open(path)?;
-    if file.metadata()?.len() >= 1 << 20 {
+fn map_or_read(path: &Path, len: u64) -> std::io::Result<Bytes> {
+    if len >= 1 << 20 {
+        let file = std::fs::File::open(path)?;
         // SAFETY: the map is read-only and lives only while this load runs. A
         // file rewritten meanwhile can at worst fail to parse; snapshots are
         // replaced by rename (see `save`), which leaves a mapped file intact.
@@ -286,9 +287,7 @@ fn map_or_read(path: &Path) -> std::io::Result<Bytes> {
             return Ok(Bytes::Mapped(map));
         }
     }
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SNAPSHOT_BYTES + 1), &mut bytes)?;
-    Ok(Bytes::Read(bytes))
+    std::fs::read(path).map(Bytes::Read)
 }
 
 /// Lists at least this long are converted on two threads.
@@ -369,18 +368,6 @@ fn offset_of(file: &SourceFile, line: usize, column: usize) -> usize {
     offset
 }
 
-/// Builds the inventory, moving the element lists out of the snapshot.
-pub fn into_inventory(s: &mut Snapshot) -> Inventory {
-    let mut inv = network_into_inventory(s);
-    let mut ids = Interner::default();
-    inv.functions = std::mem::take(&mut s.functions)
-        .into_iter()
-        .map(|f| convert_function(f, &mut ids))
-        .collect();
-    inv.enis = std::mem::take(&mut s.enis).into_iter().map(|e| convert_eni(e, &mut ids)).collect();
-    inv
-}
-
 fn convert_eni(e: SnapEni, ids: &mut Interner) -> ObservedEni {
     ObservedEni {
         id: e.id.into_owned(),
@@ -394,7 +381,8 @@ fn convert_eni(e: SnapEni, ids: &mut Interner) -> ObservedEni {
     }
 }
 
-/// Everything but the functions and ENIs: subnets, groups, VPCs and gaps.
+/// The inventory without its functions and ENIs: subnets, groups, VPCs and gaps,
+/// moved out of the snapshot.
 fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory {
     let mut inv = Inventory::default();
     let mut ids = Interner::default();
@@ -465,64 +453,62 @@ impl Interner {
 
 fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function {
     let mut id = |text: &str| ids.get(text);
-    {
-        let resource = f.arn.as_deref().unwrap_or(&f.name);
-        let function_origin = Origin::resource(resource);
-        let versions = f
-            .versions
-            .into_iter()
-            .map(|v| {
-                let vpc = v.vpc.map(|c| {
-                    let o = if v.version == Version::LATEST {
-                        function_origin.clone()
-                    } else {
-                        Origin::resource(version_arn(resource, &v.version))
-                    };
-                    let subnets = c
-                        .subnet_ids
-                        .iter()
-                        .map(|x| Item {
-                            value: id(x),
-                            origin: o.clone(),
-                        })
-                        .collect();
-                    let security_groups = c
-                        .security_group_ids
-                        .iter()
-                        .map(|x| Item {
-                            value: id(x),
-                            origin: o.clone(),
-                        })
-                        .collect();
-                    VpcConfig {
-                        subnets,
-                        security_groups,
-                        vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
-                        ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
-                        origin: o,
-                    }
-                });
-                Version {
-                    version: v.version.into_owned(),
-                    aliases: v.aliases.into_iter().map(Cow::into_owned).collect(),
-                    vpc,
-                    state: v.state.map(|s| FunctionState {
-                        state: s.state.map(Cow::into_owned),
-                        state_reason_code: s.state_reason_code.map(Cow::into_owned),
-                        last_update_status: s.last_update_status.map(Cow::into_owned),
-                        last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
-                    }),
+    let resource = f.arn.as_deref().unwrap_or(&f.name);
+    let function_origin = Origin::resource(resource);
+    let versions = f
+        .versions
+        .into_iter()
+        .map(|v| {
+            let vpc = v.vpc.map(|c| {
+                let o = if v.version == Version::LATEST {
+                    function_origin.clone()
+                } else {
+                    Origin::resource(version_arn(resource, &v.version))
+                };
+                let subnets = c
+                    .subnet_ids
+                    .iter()
+                    .map(|x| Item {
+                        value: id(x),
+                        origin: o.clone(),
+                    })
+                    .collect();
+                let security_groups = c
+                    .security_group_ids
+                    .iter()
+                    .map(|x| Item {
+                        value: id(x),
+                        origin: o.clone(),
+                    })
+                    .collect();
+                VpcConfig {
+                    subnets,
+                    security_groups,
+                    vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
+                    ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
+                    origin: o,
                 }
-            })
-            .collect();
-        Function {
-            name: f.name.into_owned(),
-            account: f.account.into_owned(),
-            region: f.region.into_owned(),
-            origin: function_origin,
-            ignore: vec![],
-            versions,
-        }
+            });
+            Version {
+                version: v.version.into_owned(),
+                aliases: v.aliases.into_iter().map(Cow::into_owned).collect(),
+                vpc,
+                state: v.state.map(|s| FunctionState {
+                    state: s.state.map(Cow::into_owned),
+                    state_reason_code: s.state_reason_code.map(Cow::into_owned),
+                    last_update_status: s.last_update_status.map(Cow::into_owned),
+                    last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
+                }),
+            }
+        })
+        .collect();
+    Function {
+        name: f.name.into_owned(),
+        account: f.account.into_owned(),
+        region: f.region.into_owned(),
+        origin: function_origin,
+        ignore: vec![],
+        versions,
     }
 }
 

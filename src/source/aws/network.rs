@@ -64,16 +64,12 @@ impl<'a> Network<'a> {
         while let Some(first) = found.recv().await {
             let mut next = Some(first);
             while let Some(f) = next {
-                match f {
-                    Found::Page(v) => {
-                        seen_page = true;
-                        pending.extend(v);
-                    }
-                    Found::Enis(v) => {
-                        seen_enis = true;
-                        pending.extend(v);
-                    }
+                match &f {
+                    Found::Page(_) => seen_page = true,
+                    Found::Enis(_) => seen_enis = true,
                 }
+                let (Found::Page(vpcs) | Found::Enis(vpcs)) = f;
+                pending.extend(vpcs);
                 next = found.try_recv().ok();
             }
             if seen_enis && seen_page {
