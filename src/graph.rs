@@ -88,8 +88,8 @@ pub struct EniGraph<'a> {
     pub referenced_by: HashMap<Value, BTreeSet<String>>,
     /// Observed ENIs that match no combination of any function or version.
     pub orphans: Vec<usize>,
-    /// Each attached version's sorted, de-duplicated SG set and subnets.
-    sets: Vec<Vec<(Arc<[Value]>, Arc<[Value]>)>>,
+    /// Each attached version's sorted, de-duplicated SG set and subnets, per function.
+    sets: Vec<Vec<(Set, Set)>>,
     /// Hash indexes over the inventory's ordered maps, for the hot lookups.
     subnets: HashMap<&'a Value, &'a Subnet>,
     groups: HashMap<&'a Value, &'a SecurityGroup>,
@@ -104,7 +104,7 @@ pub struct Quotas {
 
 impl<'a> EniGraph<'a> {
     pub fn build(inv: &'a Inventory, quotas: &Quotas) -> Self {
-        let empty: Arc<[Value]> = Arc::from([]);
+        let empty: Set = Arc::from([]);
         let mut g = EniGraph {
             inv,
             graph: Graph::new(),
@@ -366,6 +366,9 @@ impl<'a> EniGraph<'a> {
         keys.into_iter().map(|(v, k)| (v.clone(), k.len())).collect()
     }
 }
+
+/// A sorted set of security groups or subnets, shared by the versions that have it.
+type Set = Arc<[Value]>;
 
 /// Numbers for the parts of a combination key: the hot lookups hash three
 /// integers instead of strings, and versions with the same set share it.

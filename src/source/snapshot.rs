@@ -465,25 +465,17 @@ fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function {
                 } else {
                     Origin::resource(version_arn(resource, &v.version))
                 };
-                let subnets = c
-                    .subnet_ids
-                    .iter()
-                    .map(|x| Item {
-                        value: id(x),
-                        origin: o.clone(),
-                    })
-                    .collect();
-                let security_groups = c
-                    .security_group_ids
-                    .iter()
-                    .map(|x| Item {
-                        value: id(x),
-                        origin: o.clone(),
-                    })
-                    .collect();
+                let mut items = |ids: &[Str]| -> Vec<Item> {
+                    ids.iter()
+                        .map(|x| Item {
+                            value: id(x),
+                            origin: o.clone(),
+                        })
+                        .collect()
+                };
                 VpcConfig {
-                    subnets,
-                    security_groups,
+                    subnets: items(&c.subnet_ids),
+                    security_groups: items(&c.security_group_ids),
                     vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
                     ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
                     origin: o,
