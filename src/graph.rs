@@ -39,9 +39,20 @@ pub struct User {
     pub version: usize,
 }
 
+/// Numbers for a combination's key parts and VPC. Equal numbers mean equal
+/// values, so rules can group combinations by integers instead of strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyIds {
+    pub account: u32,
+    pub subnet: u32,
+    pub sgs: u32,
+    pub vpc: u32,
+}
+
 #[derive(Debug)]
 pub struct Combo {
     pub key: ComboKey,
+    pub ids: KeyIds,
     pub vpc: Value,
     pub users: Vec<User>,
     /// Indices into `Inventory::enis` of the Lambda ENIs observed for this key.
@@ -113,11 +124,7 @@ impl<'a> EniGraph<'a> {
             vpcs: BTreeMap::new(),
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
-            sets: inv
-                .functions
-                .iter()
-                .map(|f| vec![(empty.clone(), empty.clone()); f.versions.len()])
-                .collect(),
+            sets: Vec::with_capacity(inv.functions.len()),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
         };
@@ -133,16 +140,19 @@ impl<'a> EniGraph<'a> {
         g.graph.reserve_edges(pairs * 2);
         g.combos.reserve(pairs / 2);
         g.keys.combos.reserve(pairs / 2);
+        let mut buffer = Vec::new();
         for (fi, f) in inv.functions.iter().enumerate() {
             let (account_id, account) = g.keys.account(&f.account);
+            let mut sets = Vec::with_capacity(f.versions.len());
             for (vi, v) in f.versions.iter().enumerate() {
                 let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached()) else {
+                    sets.push((empty.clone(), empty.clone()));
                     continue;
                 };
                 let user = User { function: fi, version: vi };
                 let vnode = g.graph.add_node(GNode::Version(user));
-                let (set_id, sgs) = g.keys.set(cfg.sg_set());
-                let (_, subnets) = g.keys.set(cfg.subnet_set());
+                let (set_id, sgs) = g.keys.set(&cfg.security_groups, &mut buffer);
+                let (_, subnets) = g.keys.set(&cfg.subnets, &mut buffer);
                 for subnet in subnets.iter() {
                     let id = (account_id, g.keys.subnet(subnet), set_id);
                     let ci = match g.keys.combos.get(&id) {
@@ -154,6 +164,12 @@ impl<'a> EniGraph<'a> {
                                 sgs: sgs.clone(),
                             };
                             let vpc = g.vpc_of(subnet, cfg);
+                            let ids = KeyIds {
+                                account: id.0,
+                                subnet: id.1,
+                                sgs: id.2,
+                                vpc: g.keys.vpc(&vpc),
+                            };
                             let node = g.graph.add_node(GNode::Combo(g.combos.len()));
                             let snode = *subnet_nodes
                                 .entry(subnet.clone())
@@ -169,6 +185,7 @@ impl<'a> EniGraph<'a> {
                             }
                             g.combos.push(Combo {
                                 key,
+                                ids,
                                 vpc,
                                 users: vec![],
                                 observed: vec![],
@@ -181,8 +198,9 @@ impl<'a> EniGraph<'a> {
                     g.combos[ci].users.push(user);
                     g.graph.add_edge(vnode, g.combos[ci].node, ());
                 }
-                g.sets[fi][vi] = (sgs, subnets);
+                sets.push((sgs, subnets));
             }
+            g.sets.push(sets);
         }
         g.match_enis();
         g.summarise(quotas);
@@ -240,6 +258,8 @@ impl<'a> EniGraph<'a> {
                 functions: BTreeSet::new(),
             }
         };
+        // Functions per VPC are gathered in vectors and sorted once: cheaper than a tree insert per user.
+        let mut functions: HashMap<&Value, Vec<usize>> = HashMap::new();
         for c in &self.combos {
             let s = vpcs.entry(c.vpc.clone()).or_insert_with(|| entry(&c.vpc, self.inv));
             s.combinations += 1;
@@ -248,7 +268,14 @@ impl<'a> EniGraph<'a> {
             if !s.accounts.contains(&*c.key.account) {
                 s.accounts.insert(c.key.account.to_string());
             }
-            s.functions.extend(c.users.iter().map(|u| u.function));
+            functions.entry(&c.vpc).or_default().extend(c.users.iter().map(|u| u.function));
+        }
+        for (vpc, mut list) in functions {
+            list.sort_unstable();
+            list.dedup();
+            if let Some(s) = vpcs.get_mut(vpc) {
+                s.functions = list.into_iter().collect();
+            }
         }
         for &i in &self.orphans {
             let eni = &self.inv.enis[i];
@@ -280,6 +307,12 @@ impl<'a> EniGraph<'a> {
     /// The combination with this key, if a function version uses it.
     pub fn find(&self, key: &ComboKey) -> Option<usize> {
         self.keys.find(&key.account, &key.subnet, &key.sgs)
+    }
+
+    /// The combination in `like`'s account and subnet with this SG set, if one is used.
+    pub fn find_beside(&self, like: &Combo, sgs: &[Value]) -> Option<usize> {
+        let set = *self.keys.sets.get(sgs)?;
+        self.keys.combos.get(&(like.ids.account, like.ids.subnet, set)).copied()
     }
 
     pub fn subnet(&self, id: &Value) -> Option<&'a Subnet> {
@@ -377,6 +410,7 @@ struct Keys {
     accounts: HashMap<String, (u32, Arc<str>)>,
     subnets: HashMap<Value, u32>,
     sets: HashMap<Arc<[Value]>, u32>,
+    vpcs: HashMap<Value, u32>,
     combos: HashMap<(u32, u32, u32), usize>,
 }
 
@@ -399,13 +433,24 @@ impl Keys {
         n
     }
 
-    /// A sorted set of security groups or subnets, shared by every version that has it.
-    fn set(&mut self, values: Vec<Value>) -> (u32, Arc<[Value]>) {
-        if let Some((set, &n)) = self.sets.get_key_value(&values[..]) {
+    fn vpc(&mut self, vpc: &Value) -> u32 {
+        if let Some(&n) = self.vpcs.get(vpc) {
+            return n;
+        }
+        let n = self.vpcs.len() as u32;
+        self.vpcs.insert(vpc.clone(), n);
+        n
+    }
+
+    /// The items' values, sorted and without duplicates, as a set shared by
+    /// every version that has it. `buffer` is scratch space, reused.
+    fn set(&mut self, items: &[Item], buffer: &mut Vec<Value>) -> (u32, Arc<[Value]>) {
+        sorted_unique_into(items, buffer);
+        if let Some((set, &n)) = self.sets.get_key_value(&buffer[..]) {
             return (n, set.clone());
         }
         let n = self.sets.len() as u32;
-        let set: Arc<[Value]> = values.into();
+        let set: Arc<[Value]> = buffer[..].into();
         self.sets.insert(set.clone(), n);
         (n, set)
     }

@@ -137,7 +137,7 @@ pub struct Version {
     pub version: String,
     pub aliases: Vec<String>,
     pub vpc: Option<VpcConfig>,
-    pub state: Option<FunctionState>,
+    pub state: Option<Box<FunctionState>>,
 }
 
 impl Version {
@@ -190,10 +190,17 @@ impl VpcConfig {
 }
 
 fn sorted_unique(items: &[Item]) -> Vec<Value> {
-    let mut values: Vec<Value> = items.iter().map(|i| i.value.clone()).collect();
-    values.sort_unstable();
-    values.dedup();
+    let mut values = Vec::with_capacity(items.len());
+    sorted_unique_into(items, &mut values);
     values
+}
+
+/// The items' values, sorted, without duplicates, into `out` (cleared first).
+pub fn sorted_unique_into(items: &[Item], out: &mut Vec<Value>) {
+    out.clear();
+    out.extend(items.iter().map(|i| i.value.clone()));
+    out.sort_unstable();
+    out.dedup();
 }
 
 /// One subnet or security-group entry of a VpcConfig, with where it was written.

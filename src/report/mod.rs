@@ -358,29 +358,29 @@ fn scopes(g: &EniGraph, declared: &[crate::source::snapshot::Scope]) -> Vec<Scop
             )
         })
         .collect();
+    // Counted under borrowed keys first: one entry per scope, not a copy per function.
+    let mut counts: ahash::AHashMap<(&str, &str), [usize; 3]> = ahash::AHashMap::new();
     for f in &g.inv.functions {
-        let e = out.entry((f.account.clone(), f.region.clone())).or_insert_with(|| ScopeOut {
-            account: f.account.clone(),
-            region: f.region.clone(),
+        let n = counts.entry((&f.account, &f.region)).or_default();
+        n[0] += 1;
+        n[1] += usize::from(f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())));
+    }
+    // Combinations are distinct by construction; each counts in its first user's scope.
+    for c in &g.combos {
+        let f = g.function(c.users[0]);
+        counts.entry((&f.account, &f.region)).or_default()[2] += 1;
+    }
+    for ((account, region), [functions, vpc_functions, combinations]) in counts {
+        let e = out.entry((account.to_string(), region.to_string())).or_insert_with(|| ScopeOut {
+            account: account.to_string(),
+            region: region.to_string(),
             functions: 0,
             vpc_functions: 0,
             combinations: 0,
         });
-        e.functions += 1;
-        if f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())) {
-            e.vpc_functions += 1;
-        }
-    }
-    // Combinations are distinct by construction; each counts in its first user's scope.
-    let mut per_scope: ahash::AHashMap<(&str, &str), usize> = ahash::AHashMap::new();
-    for c in &g.combos {
-        let f = g.function(c.users[0]);
-        *per_scope.entry((&f.account, &f.region)).or_default() += 1;
-    }
-    for ((account, region), n) in per_scope {
-        if let Some(e) = out.get_mut(&(account.to_string(), region.to_string())) {
-            e.combinations += n;
-        }
+        e.functions += functions;
+        e.vpc_functions += vpc_functions;
+        e.combinations += combinations;
     }
     out.into_values().collect()
 }

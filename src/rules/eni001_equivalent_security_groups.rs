@@ -17,17 +17,17 @@ type ClassKey<'a> = (&'a Value, BTreeSet<Option<&'a Value>>, BTreeSet<&'a SgRule
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     // SG set → the combinations that use it, per VPC.
-    let mut index: ahash::AHashMap<(&Value, &[Value]), usize> = ahash::AHashMap::new();
-    let mut sets: Vec<(&[Value], Vec<usize>)> = Vec::new();
+    let mut index: ahash::AHashMap<(u32, u32), usize> = ahash::AHashMap::new();
+    let mut sets: Vec<(&Value, &[Value], Vec<usize>)> = Vec::new();
     for (i, c) in g.combos.iter().enumerate() {
-        let j = *index.entry((&c.vpc, &c.key.sgs)).or_insert_with(|| {
-            sets.push((&c.key.sgs, vec![]));
+        let j = *index.entry((c.ids.vpc, c.ids.sgs)).or_insert_with(|| {
+            sets.push((&c.vpc, &c.key.sgs, vec![]));
             sets.len() - 1
         });
-        sets[j].1.push(i);
+        sets[j].2.push(i);
     }
     let mut classes: ahash::AHashMap<ClassKey, Vec<usize>> = ahash::AHashMap::new();
-    for (&(vpc, sgs), &j) in &index {
+    for (j, &(vpc, sgs, _)) in sets.iter().enumerate() {
         if let Some((vpcs, rules)) = effective_rules(g, sgs) {
             classes.entry((vpc, vpcs, rules)).or_default().push(j);
         }
@@ -38,7 +38,7 @@ fn check(cx: &Context) -> Vec<Finding> {
     // The distinct function versions using some of the sets.
     let users_of = |members: &mut dyn Iterator<Item = usize>| -> Vec<User> {
         let mut users: Vec<User> = members
-            .flat_map(|j| sets[j].1.iter().flat_map(|&i| g.combos[i].users.iter().copied()))
+            .flat_map(|j| sets[j].2.iter().flat_map(|&i| g.combos[i].users.iter().copied()))
             .collect();
         users.sort_unstable();
         users.dedup();
@@ -46,8 +46,8 @@ fn check(cx: &Context) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     for ((vpc, _, rules), mut members) in classes {
-        members.sort_unstable_by(|&a, &b| sets[a].0.cmp(sets[b].0));
-        let combos: Vec<usize> = members.iter().flat_map(|&j| sets[j].1.iter().copied()).collect();
+        members.sort_unstable_by(|&a, &b| sets[a].1.cmp(sets[b].1));
+        let combos: Vec<usize> = members.iter().flat_map(|&j| sets[j].2.iter().copied()).collect();
         let places: ahash::AHashSet<(&str, &Value)> = combos
             .iter()
             .map(|&i| (&*g.combos[i].key.account, &g.combos[i].key.subnet))
@@ -59,10 +59,10 @@ fn check(cx: &Context) -> Vec<Finding> {
         let into_j = members
             .iter()
             .copied()
-            .max_by_key(|&j| (users_of(&mut std::iter::once(j)).len(), std::cmp::Reverse(sets[j].0)))
+            .max_by_key(|&j| (users_of(&mut std::iter::once(j)).len(), std::cmp::Reverse(sets[j].1)))
             .unwrap();
-        let into = sets[into_j].0;
-        let others: Vec<&[Value]> = members.iter().filter(|&&j| j != into_j).map(|&j| sets[j].0).collect();
+        let into = sets[into_j].1;
+        let others: Vec<&[Value]> = members.iter().filter(|&&j| j != into_j).map(|&j| sets[j].1).collect();
         let moved = users_of(&mut members.iter().copied().filter(|&j| j != into_j));
         let first = moved[0];
         let list = others.iter().map(|s| set(s)).collect::<Vec<_>>().join(", ");
@@ -92,7 +92,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             });
             f.subjects.groups.extend(s.iter().cloned());
         }
-        for v in members.iter().flat_map(|&j| sets[j].0.iter()).collect::<BTreeSet<_>>() {
+        for v in members.iter().flat_map(|&j| sets[j].1.iter()).collect::<BTreeSet<_>>() {
             if let Some(sg) = g.group(v) {
                 f = f.related(sg.origin.clone(), format!("{v} defined here"));
             }

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 
@@ -15,11 +15,6 @@ const MAX_SET: usize = 8;
 
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
-    let used: HashSet<(&str, &Value, &[Value])> = g
-        .combos
-        .iter()
-        .map(|c| (&*c.key.account, &c.key.subnet, &*c.key.sgs))
-        .collect();
     // (superset, subset) → combinations of the superset that sit beside the subset.
     let mut pairs: BTreeMap<(&[Value], Vec<Value>), Vec<usize>> = BTreeMap::new();
     for (i, c) in g.combos.iter().enumerate() {
@@ -41,7 +36,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                     .filter(|(b, _)| mask & (1 << b) != 0)
                     .map(|(_, v)| v.clone()),
             );
-            if !used.contains(&(&*c.key.account, &c.key.subnet, &sub[..])) {
+            if g.find_beside(c, &sub).is_none() {
                 continue;
             }
             let better = match &best {
@@ -62,15 +57,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         let extra: Vec<Value> = sup.iter().filter(|v| !sub.contains(v)).cloned().collect();
         let others: BTreeSet<User> = combos
             .iter()
-            .filter_map(|&i| {
-                let c = &g.combos[i];
-                let k = crate::graph::ComboKey {
-                    account: c.key.account.clone(),
-                    subnet: c.key.subnet.clone(),
-                    sgs: sub.clone().into(),
-                };
-                g.find(&k).map(|j| &g.combos[j])
-            })
+            .filter_map(|&i| g.find_beside(&g.combos[i], &sub).map(|j| &g.combos[j]))
             .flat_map(|c| c.users.iter().copied())
             .collect();
         let first = *users.iter().next().unwrap();

@@ -12,19 +12,29 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
-    // (account, vpc, SG set, AZ) → subnet → combination.
-    let mut groups: ahash::AHashMap<(&str, &Value, &[Value], &str), BTreeMap<&Value, usize>> = ahash::AHashMap::new();
-    for (i, c) in g.combos.iter().enumerate() {
-        let Some(az) = g.subnet(&c.key.subnet).and_then(|s| s.az.as_deref()) else {
-            continue;
-        };
-        groups
-            .entry((&c.key.account, &c.vpc, &c.key.sgs, az))
-            .or_default()
-            .insert(&c.key.subnet, i);
-    }
-    // Hash maps are fast; sorting keeps the report stable.
-    let mut groups: Vec<_> = groups.into_iter().filter(|(_, s)| s.len() > 1).collect();
+    // Combinations by (account, VPC, SG set, AZ), as numbers: sorting brings
+    // each group together without a map entry per combination.
+    let mut rows: Vec<((u32, u32, u32, &str), usize)> = g
+        .combos
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let az = g.subnet(&c.key.subnet)?.az.as_deref()?;
+            Some(((c.ids.account, c.ids.vpc, c.ids.sgs, az), i))
+        })
+        .collect();
+    rows.sort_unstable();
+    // (account, vpc, SG set, AZ) → subnet → combination, for groups of more than one subnet.
+    let mut groups: Vec<((&str, &Value, &[Value], &str), BTreeMap<&Value, usize>)> = rows
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|rows| rows.len() > 1)
+        .map(|rows| {
+            let c = &g.combos[rows[0].1];
+            let key = (&*c.key.account, &c.vpc, &*c.key.sgs, rows[0].0 .3);
+            (key, rows.iter().map(|&(_, i)| (&g.combos[i].key.subnet, i)).collect())
+        })
+        .collect();
+    // Sorting by the values keeps the report stable.
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::new();
     for ((_, vpc, sgs, az), subnets) in groups {

@@ -25,14 +25,16 @@ fn check(cx: &Context) -> Vec<Finding> {
         if users.len() < t.per_function_sg_min_functions {
             continue;
         }
-        let mut by_set: ahash::AHashMap<&[Value], BTreeSet<usize>> = ahash::AHashMap::new();
+        // SG set → (a function using it, whether another function does too).
+        let mut by_set: ahash::AHashMap<&[Value], (usize, bool)> = ahash::AHashMap::new();
         for u in &users {
-            by_set.entry(g.sgs(*u)).or_default().insert(u.function);
+            let e = by_set.entry(g.sgs(*u)).or_insert((u.function, false));
+            e.1 |= e.0 != u.function;
         }
         let lonely: Vec<User> = users
             .iter()
             .copied()
-            .filter(|u| by_set[g.sgs(*u)].len() == 1 && !g.sgs(*u).is_empty())
+            .filter(|u| !by_set[g.sgs(*u)].1 && !g.sgs(*u).is_empty())
             .collect();
         let share = lonely.len() as f64 / users.len() as f64;
         if share < t.per_function_sg_share {

@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use super::*;
 
 pub static RULE: Rule = Rule {
@@ -14,14 +12,23 @@ fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let min = cx.thresholds.min_availability_zones;
     let mut out = Vec::new();
+    // One buffer for every version: most pass, and need no allocation.
+    let mut known: Vec<&str> = Vec::new();
     for u in g.users().filter(|u| g.version(*u).is_latest()) {
         let subnets = g.subnets(u);
         if subnets.is_empty() {
             continue;
         }
-        let azs: Vec<Option<&str>> = subnets.iter().map(|s| g.subnet(s).and_then(|s| s.az.as_deref())).collect();
-        let known: BTreeSet<&str> = azs.iter().flatten().copied().collect();
-        let unknown = azs.iter().filter(|a| a.is_none()).count();
+        known.clear();
+        let mut unknown = 0;
+        for s in subnets {
+            match g.subnet(s).and_then(|s| s.az.as_deref()) {
+                Some(az) => known.push(az),
+                None => unknown += 1,
+            }
+        }
+        known.sort_unstable();
+        known.dedup();
         // With no AZ information, each subnet counts as its own AZ.
         let count = known.len() + unknown;
         if count >= min {
@@ -30,7 +37,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         let where_ = if known.is_empty() {
             format!("one subnet ({})", subnets[0])
         } else {
-            format!("{} ({})", known.iter().copied().collect::<Vec<_>>().join(", "), set(subnets))
+            format!("{} ({})", known.join(", "), set(subnets))
         };
         out.push(
             Finding::new(

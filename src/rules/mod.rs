@@ -193,7 +193,7 @@ pub fn run(graph: &EniGraph, config: &Config) -> Vec<Finding> {
     // by side; on a small one, threads cost more than they save.
     let enabled: Vec<&Registered> = RULES.iter().filter(|r| config.enabled(r.rule.id)).collect();
     let results: Vec<(&Registered, Vec<Finding>)> = if graph.combos.len() < PARALLEL_FROM {
-        enabled.iter().map(|r| (*r, (r.rule.check)(&cx))).collect()
+        enabled.iter().map(|r| (*r, check(r, &cx))).collect()
     } else {
         // A worker per core takes the next rule until none is left.
         let next = std::sync::atomic::AtomicUsize::new(0);
@@ -202,7 +202,7 @@ pub fn run(graph: &EniGraph, config: &Config) -> Vec<Finding> {
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(r) = enabled.get(i) else { return done };
-                done.push((i, (r.rule.check)(&cx)));
+                done.push((i, check(r, &cx)));
             }
         };
         let workers = std::thread::available_parallelism()
@@ -233,6 +233,10 @@ pub fn run(graph: &EniGraph, config: &Config) -> Vec<Finding> {
         }
     }
     findings
+}
+
+fn check(r: &Registered, cx: &Context) -> Vec<Finding> {
+    crate::timing::phase(r.rule.id, || (r.rule.check)(cx))
 }
 
 /// Suppressed when an affected security group ignores the rule, or when every

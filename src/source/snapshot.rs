@@ -296,20 +296,23 @@ const PARALLEL_FROM: usize = 20_000;
 /// Parses each raw element and converts it at once, so the parsed form never
 /// piles up in memory.
 fn convert_raw<'a, S: Deserialize<'a>, T: Send>(raw: &[&'a RawValue], to_model: fn(S, &mut Interner) -> T) -> serde_json::Result<Vec<T>> {
-    let convert = |chunk: &[&'a RawValue]| {
+    // Vectors are sized up front: growing one by doubling copies it and
+    // touches fresh memory each time, which costs more than the conversion.
+    let convert = |chunk: &[&'a RawValue], capacity: usize| {
         let mut ids = Interner::default();
-        chunk
-            .iter()
-            .map(|r| Ok(to_model(serde_json::from_str::<S>(r.get())?, &mut ids)))
-            .collect::<serde_json::Result<Vec<_>>>()
+        let mut out = Vec::with_capacity(capacity);
+        for r in chunk {
+            out.push(to_model(serde_json::from_str::<S>(r.get())?, &mut ids));
+        }
+        Ok(out)
     };
     if raw.len() < PARALLEL_FROM {
-        return convert(raw);
+        return convert(raw, raw.len());
     }
     let (first, second) = raw.split_at(raw.len() / 2);
     let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| convert(second));
-        (convert(first), other.join().expect("conversion does not panic"))
+        let other = scope.spawn(|| convert(second, second.len()));
+        (convert(first, raw.len()), other.join().expect("conversion does not panic"))
     });
     let mut out = a?;
     out.extend(b?);
@@ -455,45 +458,46 @@ fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function {
     let mut id = |text: &str| ids.get(text);
     let resource = f.arn.as_deref().unwrap_or(&f.name);
     let function_origin = Origin::resource(resource);
-    let versions = f
-        .versions
-        .into_iter()
-        .map(|v| {
-            let vpc = v.vpc.map(|c| {
-                let o = if v.version == Version::LATEST {
-                    function_origin.clone()
-                } else {
-                    Origin::resource(version_arn(resource, &v.version))
-                };
-                let mut items = |ids: &[Str]| -> Vec<Item> {
-                    ids.iter()
-                        .map(|x| Item {
-                            value: id(x),
-                            origin: o.clone(),
-                        })
-                        .collect()
-                };
-                VpcConfig {
-                    subnets: items(&c.subnet_ids),
-                    security_groups: items(&c.security_group_ids),
-                    vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
-                    ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
-                    origin: o,
-                }
-            });
-            Version {
-                version: v.version.into_owned(),
-                aliases: v.aliases.into_iter().map(Cow::into_owned).collect(),
-                vpc,
-                state: v.state.map(|s| FunctionState {
+    // Not `into_iter().map().collect()`: that would reuse the parsed list's
+    // buffer, which is larger than the versions and was sized by doubling.
+    let mut versions = Vec::with_capacity(f.versions.len());
+    versions.extend(f.versions.into_iter().map(|v| {
+        let vpc = v.vpc.map(|c| {
+            let o = if v.version == Version::LATEST {
+                function_origin.clone()
+            } else {
+                Origin::resource(version_arn(resource, &v.version))
+            };
+            let mut items = |ids: &[Str]| -> Vec<Item> {
+                ids.iter()
+                    .map(|x| Item {
+                        value: id(x),
+                        origin: o.clone(),
+                    })
+                    .collect()
+            };
+            VpcConfig {
+                subnets: items(&c.subnet_ids),
+                security_groups: items(&c.security_group_ids),
+                vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
+                ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
+                origin: o,
+            }
+        });
+        Version {
+            version: v.version.into_owned(),
+            aliases: v.aliases.iter().map(|a| a.to_string()).collect(),
+            vpc,
+            state: v.state.map(|s| {
+                Box::new(FunctionState {
                     state: s.state.map(Cow::into_owned),
                     state_reason_code: s.state_reason_code.map(Cow::into_owned),
                     last_update_status: s.last_update_status.map(Cow::into_owned),
                     last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
-                }),
-            }
-        })
-        .collect();
+                })
+            }),
+        }
+    }));
     Function {
         name: f.name.into_owned(),
         account: f.account.into_owned(),

@@ -249,7 +249,7 @@ pub(crate) async fn attach_state(
                     last_update_reason_code: c.last_update_status_reason_code().map(|s| s.as_str().to_string()),
                 };
                 if let Some(v) = functions[i].versions.iter_mut().find(|v| v.is_latest()) {
-                    v.state = Some(state);
+                    v.state = Some(Box::new(state));
                 }
             }
             Ok((_, Err(e))) => failures.add(e),
