@@ -171,6 +171,7 @@ fn parse_kv(s: &str) -> Result<(String, String), String> {
 }
 
 pub fn main() -> i32 {
+    timing::event(|| "started".into());
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

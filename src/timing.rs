@@ -3,9 +3,22 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-fn enabled() -> bool {
+pub fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("ENIPLAN_TIMINGS").is_some_and(|v| v != "0"))
+}
+
+/// When the process started, near enough: the first call to this.
+fn start() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
+/// Prints `what` with the milliseconds since start, when timings are on.
+pub fn event(what: impl FnOnce() -> String) {
+    if enabled() {
+        eprintln!("eniplan timing: +{:.1} ms {}", start().elapsed().as_secs_f64() * 1000.0, what());
+    }
 }
 
 /// Runs `f`, and prints its wall time under `name` when timings are on.

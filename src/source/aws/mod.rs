@@ -182,15 +182,62 @@ struct Account {
 }
 
 /// What one (account, region) scope read.
-#[derive(Default)]
 struct ScopeData {
+    scope: Scope,
     functions: Vec<Function>,
     subnets: Vec<Subnet>,
     security_groups: Vec<SecurityGroup>,
     vpcs: Vec<Vpc>,
     enis: Vec<ObservedEni>,
     gaps: Vec<Gap>,
-    notes: Vec<String>,
+    /// Why the ENI quota could not be read, when the default stands in for it.
+    quota_unread: Option<String>,
+}
+
+/// The account label of a scope read before GetCallerIdentity answered.
+const PENDING: &str = "";
+
+impl ScopeData {
+    /// Puts the account ID, once known, where the read left it pending.
+    fn relabel(&mut self, account: &str) {
+        self.scope.account = account.to_string();
+        let fields = self.functions.iter_mut().map(|f| &mut f.account);
+        let fields = fields.chain(self.enis.iter_mut().map(|e| &mut e.account));
+        for field in fields.chain(self.gaps.iter_mut().map(|g| &mut g.account)) {
+            if field == PENDING {
+                *field = account.to_string();
+            }
+        }
+    }
+}
+
+/// Starts scope reads: one task per region, bounded by the shared semaphore.
+struct Reader<'a> {
+    factory: &'a dyn ClientFactory,
+    stats: &'a Stats,
+    progress: &'a Progress,
+    sem: Arc<Semaphore>,
+    with_state: bool,
+}
+
+impl Reader<'_> {
+    fn spawn(&self, set: &mut JoinSet<ScopeData>, target: &Target, account: &str, regions: &[String]) {
+        self.progress.add_scopes(regions.len() as u64);
+        for r in regions {
+            let c = self.factory.clients(target, r).instrumented(self.stats);
+            let scope = Scope {
+                account: account.to_string(),
+                region: r.clone(),
+            };
+            let (sem, progress, with_state) = (self.sem.clone(), self.progress.clone(), self.with_state);
+            set.spawn(async move {
+                let _p = sem.acquire_owned().await;
+                let data = read_scope(&c, scope, with_state, &progress).await;
+                progress.scope_done();
+                data
+            });
+        }
+    }
 }
 
 fn gap(account: &str, region: &str, operation: &str, error: impl Into<String>) -> Gap {
@@ -211,9 +258,25 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
     let targets = targets(opts);
     let mut gaps = Vec::new();
     let mut notes = Vec::new();
+    let sem = Arc::new(Semaphore::new(limit));
+    let reader = Reader {
+        factory,
+        stats: &stats,
+        progress: &progress,
+        sem: sem.clone(),
+        with_state: opts.with_state,
+    };
+
+    // With one target and known regions, nothing waits for the account ID:
+    // the regions are read while GetCallerIdentity runs, and the ID is
+    // filled in when it answers. That saves a round trip before the first page.
+    let early = !opts.all_regions && targets.len() == 1;
+    let mut reads = JoinSet::new();
+    if early {
+        reader.spawn(&mut reads, &targets[0], PENDING, &regions);
+    }
 
     // 1. Who each target is (and, with --all-regions, where it runs).
-    let sem = Arc::new(Semaphore::new(limit));
     let mut set = JoinSet::new();
     for (i, t) in targets.iter().enumerate() {
         if t.role_arn.is_some() {
@@ -284,38 +347,34 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
         accounts.push(a);
     }
     if accounts.is_empty() {
+        reads.abort_all();
         progress.finish();
         return Err(no_account(&refused));
     }
 
     // 2. Every (account, region), concurrently with a bound.
-    let total: usize = accounts.iter().map(|a| a.regions.len()).sum();
-    progress.add_scopes(total as u64);
-    let mut set = JoinSet::new();
-    let mut scopes = Vec::new();
-    for a in &accounts {
-        for r in &a.regions {
-            scopes.push(Scope {
-                account: a.id.clone(),
-                region: r.clone(),
-            });
-            let c = factory.clients(&a.target, r).instrumented(&stats);
-            let (account, region) = (a.id.clone(), r.clone());
-            let sem = sem.clone();
-            let progress = progress.clone();
-            let with_state = opts.with_state;
-            set.spawn(async move {
-                let _p = sem.acquire_owned().await;
-                let data = read_scope(&c, &account, &region, with_state, &progress).await;
-                progress.scope_done();
-                data
-            });
+    if !early {
+        for a in &accounts {
+            reader.spawn(&mut reads, &a.target, &a.id, &a.regions);
         }
     }
     let mut inventory = Inventory::default();
     let mut alias_reads = 0usize;
-    while let Some(joined) = set.join_next().await {
-        let data = joined.map_err(|e| Failure::Io(format!("internal error: {e}")))?;
+    let mut scopes = Vec::new();
+    while let Some(joined) = reads.join_next().await {
+        let mut data = joined.map_err(|e| Failure::Io(format!("internal error: {e}")))?;
+        if data.scope.account == PENDING {
+            data.relabel(&accounts[0].id);
+        }
+        if let Some(e) = &data.quota_unread {
+            notes.push(format!(
+                "{}/{}: the quota {} (ENIs per VPC) could not be read ({e}); using the default {DEFAULT_ENI_QUOTA}",
+                data.scope.account,
+                data.scope.region,
+                quotas::ENI_PER_VPC
+            ));
+        }
+        scopes.push(data.scope);
         alias_reads += data.functions.iter().filter(|f| lambda::needs_aliases(f)).count();
         inventory.functions.extend(data.functions);
         for s in data.subnets {
@@ -329,7 +388,6 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
         }
         inventory.enis.extend(data.enis);
         gaps.extend(data.gaps);
-        notes.extend(data.notes);
     }
     progress.finish();
 
@@ -383,8 +441,9 @@ fn no_account(refused: &[(String, String)]) -> Failure {
 }
 
 /// Reads one (account, region).
-async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, progress: &Progress) -> ScopeData {
-    let mut data = ScopeData::default();
+async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Progress) -> ScopeData {
+    let (account, region) = (&*scope.account, &*scope.region);
+    let mut gaps = Vec::new();
     let (found, reveal) = tokio::sync::mpsc::unbounded_channel();
     let reveal_enis = found.clone();
     let listing = async move {
@@ -406,10 +465,10 @@ async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, 
     let ((mut functions, list_err), enis, quota, ()) =
         tokio::join!(listing, eni_list, quotas::eni_per_vpc(&c.quotas), network.follow(reveal));
     if let Some(e) = list_err {
-        data.gaps.push(gap(account, region, "lambda:ListFunctions", e));
+        gaps.push(gap(account, region, "lambda:ListFunctions", e));
     }
     let enis = enis.unwrap_or_else(|e| {
-        data.gaps.push(gap(account, region, "ec2:DescribeNetworkInterfaces", e));
+        gaps.push(gap(account, region, "ec2:DescribeNetworkInterfaces", e));
         Vec::new()
     });
 
@@ -452,22 +511,14 @@ async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, 
         gaps
     };
     let ((subnets, groups, vpcs, ec2_gaps), lambda_gaps) = tokio::join!(ec2_part, lambda_part);
-    data.gaps.extend(ec2_gaps);
-    data.gaps.extend(lambda_gaps);
+    gaps.extend(ec2_gaps);
+    gaps.extend(lambda_gaps);
 
-    let (quota, source) = match quota {
-        Ok(q) => (q, QuotaSource::ServiceQuotas),
-        Err(e) => {
-            if !vpcs.is_empty() {
-                data.notes.push(format!(
-                    "{account}/{region}: the quota {} (ENIs per VPC) could not be read ({e}); using the default {DEFAULT_ENI_QUOTA}",
-                    quotas::ENI_PER_VPC
-                ));
-            }
-            (DEFAULT_ENI_QUOTA, QuotaSource::Default)
-        }
+    let (quota, source, quota_unread) = match quota {
+        Ok(q) => (q, QuotaSource::ServiceQuotas, None),
+        Err(e) => (DEFAULT_ENI_QUOTA, QuotaSource::Default, Some(e).filter(|_| !vpcs.is_empty())),
     };
-    data.vpcs = vpcs
+    let vpcs = vpcs
         .into_iter()
         .map(|id| {
             let mut v = Vpc::new(Value::id(&id), Origin::resource(&id));
@@ -476,9 +527,14 @@ async fn read_scope(c: &Clients, account: &str, region: &str, with_state: bool, 
             v
         })
         .collect();
-    data.functions = functions;
-    data.subnets = subnets;
-    data.security_groups = groups;
-    data.enis = enis;
-    data
+    ScopeData {
+        scope,
+        functions,
+        subnets,
+        security_groups: groups,
+        vpcs,
+        enis,
+        gaps,
+        quota_unread,
+    }
 }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use aws_sdk_lambda::config::ConfigBag;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -82,6 +82,13 @@ pub fn iam_action(service: &str, operation: &str) -> String {
     format!("{prefix}:{operation}")
 }
 
+fn action(cfg: &ConfigBag) -> String {
+    match cfg.load::<Metadata>() {
+        Some(m) => iam_action(m.service(), m.name()),
+        None => "unknown:unknown".to_string(),
+    }
+}
+
 impl Intercept for StatsInterceptor {
     fn name(&self) -> &'static str {
         "eniplan-api-stats"
@@ -97,13 +104,21 @@ impl Intercept for StatsInterceptor {
     ) -> Result<(), BoxError> {
         let inner = &self.stats.inner;
         inner.calls.fetch_add(1, Ordering::Relaxed);
-        let action = match cfg.load::<Metadata>() {
-            Some(m) => iam_action(m.service(), m.name()),
-            None => "unknown:unknown".to_string(),
-        };
+        let action = action(cfg);
+        crate::timing::event(|| format!("{action} sent"));
         if let Ok(mut m) = inner.by_operation.lock() {
             *m.entry(action).or_insert(0) += 1;
         }
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        crate::timing::event(|| format!("{} answered", action(cfg)));
         Ok(())
     }
 
