@@ -523,7 +523,9 @@ fn unreadable_quota_falls_back_to_the_default_without_a_gap() {
     let vpc = &c.inventory.vpcs[&Value::id("vpc-us-east-1")];
     assert_eq!((vpc.quota, vpc.quota_source), (Some(250), QuotaSource::Default));
     assert!(
-        c.notes.iter().any(|n| n.contains("L-9FEE3D26") && n.contains("default 250")),
+        c.notes
+            .iter()
+            .any(|n| n.starts_with(&format!("{ACCOUNT}/us-east-1: ")) && n.contains("L-9FEE3D26") && n.contains("default 250")),
         "{:?}",
         c.notes
     );
