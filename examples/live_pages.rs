@@ -7,6 +7,7 @@
 use eniplan::source::aws::{list_function_pages, AwsOptions};
 
 fn main() {
+    eniplan::timing::event(|| "started".into());
     let mut opts = AwsOptions::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -21,7 +22,10 @@ fn main() {
         }
     }
     match list_function_pages(&opts) {
-        Ok((pages, items)) => println!("{{\"pages\": {pages}, \"items\": {items}}}"),
+        Ok((pages, items)) => {
+            println!("{{\"pages\": {pages}, \"items\": {items}}}");
+            eniplan::timing::event(|| "done".into());
+        }
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(e.exit_code());

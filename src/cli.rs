@@ -174,7 +174,10 @@ pub fn main() -> i32 {
     timing::event(|| "started".into());
     let cli = Cli::parse();
     match run(cli) {
-        Ok(code) => code,
+        Ok(code) => {
+            timing::event(|| "done".into());
+            code
+        }
         Err(failure) => {
             print_failure(&failure);
             failure.exit_code()

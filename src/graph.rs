@@ -258,8 +258,9 @@ impl<'a> EniGraph<'a> {
                 functions: BTreeSet::new(),
             }
         };
-        // Functions per VPC are gathered in vectors and sorted once: cheaper than a tree insert per user.
-        let mut functions: HashMap<&Value, Vec<usize>> = HashMap::new();
+        // Functions per VPC are gathered in one vector and sorted once: cheaper than a tree insert per user.
+        let mut functions: Vec<(u32, usize)> = Vec::with_capacity(self.combos.iter().map(|c| c.users.len()).sum());
+        let mut vpc_by_id: HashMap<u32, &Value> = HashMap::new();
         for c in &self.combos {
             let s = vpcs.entry(c.vpc.clone()).or_insert_with(|| entry(&c.vpc, self.inv));
             s.combinations += 1;
@@ -268,13 +269,14 @@ impl<'a> EniGraph<'a> {
             if !s.accounts.contains(&*c.key.account) {
                 s.accounts.insert(c.key.account.to_string());
             }
-            functions.entry(&c.vpc).or_default().extend(c.users.iter().map(|u| u.function));
+            vpc_by_id.insert(c.ids.vpc, &c.vpc);
+            functions.extend(c.users.iter().map(|u| (c.ids.vpc, u.function)));
         }
-        for (vpc, mut list) in functions {
-            list.sort_unstable();
-            list.dedup();
-            if let Some(s) = vpcs.get_mut(vpc) {
-                s.functions = list.into_iter().collect();
+        functions.sort_unstable();
+        functions.dedup();
+        for list in functions.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(s) = vpcs.get_mut(vpc_by_id[&list[0].0]) {
+                s.functions = list.iter().map(|&(_, f)| f).collect();
             }
         }
         for &i in &self.orphans {

@@ -14,15 +14,11 @@ fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     // Combinations by (account, VPC, SG set, AZ), as numbers: sorting brings
     // each group together without a map entry per combination.
-    let mut rows: Vec<((u32, u32, u32, &str), usize)> = g
-        .combos
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let az = g.subnet(&c.key.subnet)?.az.as_deref()?;
-            Some(((c.ids.account, c.ids.vpc, c.ids.sgs, az), i))
-        })
-        .collect();
+    let mut rows: Vec<((u32, u32, u32, &str), usize)> = Vec::with_capacity(g.combos.len());
+    rows.extend(g.combos.iter().enumerate().filter_map(|(i, c)| {
+        let az = g.subnet(&c.key.subnet)?.az.as_deref()?;
+        Some(((c.ids.account, c.ids.vpc, c.ids.sgs, az), i))
+    }));
     rows.sort_unstable();
     // (account, vpc, SG set, AZ) → subnet → combination, for groups of more than one subnet.
     let mut groups: Vec<((&str, &Value, &[Value], &str), BTreeMap<&Value, usize>)> = rows

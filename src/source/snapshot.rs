@@ -246,8 +246,10 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
     // a located error.
     let parsed = crate::timing::phase("parse", || serde_json::from_slice::<Snapshot<&RawValue, &RawValue>>(&bytes));
     if let Some(mut s) = parsed.ok().filter(|s| s.eniplan_snapshot == FORMAT_VERSION) {
-        let functions = crate::timing::phase("functions", || convert_raw(&s.functions, convert_function));
-        let enis = crate::timing::phase("enis", || convert_raw(&s.enis, convert_eni));
+        // Each converter interns about as many IDs as the network lists.
+        let ids = s.subnets.len() + s.security_groups.len() + s.vpcs.len();
+        let functions = crate::timing::phase("functions", || convert_raw(&s.functions, ids, convert_function));
+        let enis = crate::timing::phase("enis", || convert_raw(&s.enis, ids, convert_eni));
         if let (Ok(functions), Ok(enis)) = (functions, enis) {
             let mut inv = crate::timing::phase("network", || network_into_inventory(&mut s));
             inv.functions = functions;
@@ -295,11 +297,15 @@ const PARALLEL_FROM: usize = 20_000;
 
 /// Parses each raw element and converts it at once, so the parsed form never
 /// piles up in memory.
-fn convert_raw<'a, S: Deserialize<'a>, T: Send>(raw: &[&'a RawValue], to_model: fn(S, &mut Interner) -> T) -> serde_json::Result<Vec<T>> {
+fn convert_raw<'a, S: Deserialize<'a>, T: Send>(
+    raw: &[&'a RawValue],
+    ids: usize,
+    to_model: fn(S, &mut Interner) -> T,
+) -> serde_json::Result<Vec<T>> {
     // Vectors are sized up front: growing one by doubling copies it and
     // touches fresh memory each time, which costs more than the conversion.
     let convert = |chunk: &[&'a RawValue], capacity: usize| {
-        let mut ids = Interner::default();
+        let mut ids = Interner(ahash::AHashMap::with_capacity(ids));
         let mut out = Vec::with_capacity(capacity);
         for r in chunk {
             out.push(to_model(serde_json::from_str::<S>(r.get())?, &mut ids));
