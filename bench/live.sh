@@ -14,6 +14,9 @@
 #   DescribeNetworkInterfaces, GetServiceQuota, DescribeSubnets,
 #   DescribeSecurityGroups, DescribeRouteTables).
 #
+# Last, bench/server_floor.py times each of those calls alone, to show how long
+# one moto process needs to serve them all.
+#
 # Usage: bench/live.sh [F] [RUNS]      (PROFILE=debug to skip the release build)
 set -euo pipefail
 
@@ -116,3 +119,6 @@ print(f"  functions read from the wrong region's server: {len(misrouted)}")
 json.dump({"functions": F, "runs": runs, "times": times, "medians": med}, open(f"{out}/live.json", "w"), indent=2)
 sys.exit(0 if ok else 1)
 PY
+
+# 6. The server's own floor: each call the audit makes, one at a time.
+"$VENV/bin/python" "$ROOT/bench/server_floor.py" "$EP" us-east-1 $(( (F + 49) / 50 ))
