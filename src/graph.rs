@@ -392,7 +392,7 @@ impl<'a> EniGraph<'a> {
                 }
             }
         }
-        let mut keys: BTreeMap<&Value, ahash::AHashSet<(&str, &Value, &[Value])>> = BTreeMap::new();
+        let mut keys: BTreeMap<&Value, ahash::AHashSet<KeyRef>> = BTreeMap::new();
         for c in &self.combos {
             let sgs = sg_map.get(&(&c.vpc, &*c.key.sgs)).copied().unwrap_or(&c.key.sgs);
             let subnet = subnet_map.get(&(&c.vpc, sgs, &c.key.subnet)).copied().unwrap_or(&c.key.subnet);
@@ -404,6 +404,9 @@ impl<'a> EniGraph<'a> {
 
 /// A sorted set of security groups or subnets, shared by the versions that have it.
 type Set = Arc<[Value]>;
+
+/// A combination key, borrowed: (account, subnet, SG set).
+type KeyRef<'a> = (&'a str, &'a Value, &'a [Value]);
 
 /// Numbers for the parts of a combination key: the hot lookups hash three
 /// integers instead of strings, and versions with the same set share it.

@@ -306,7 +306,7 @@ impl SgRule {
         let protocol = normalise_protocol(protocol);
         let ports = match (protocol.as_str(), from, to) {
             ("-1", ..) => None,
-            (_, Some(a), Some(b)) if !(a == -1 && b == -1) && !(a == 0 && b == 65535 && protocol != "icmp") => Some((a, b)),
+            (_, Some(a), Some(b)) if (a, b) != (-1, -1) && !(a == 0 && b == 65535 && protocol != "icmp") => Some((a, b)),
             (_, Some(a), None) | (_, None, Some(a)) if a != -1 => Some((a, a)),
             _ => None,
         };

@@ -392,6 +392,7 @@ impl ClientFactory for MockFactory {
     }
 }
 
+#[allow(clippy::result_large_err)] // the collector's own signature
 fn run(regions: &[&'static str], faults: Faults) -> Result<Collected, Failure> {
     let factory = MockFactory::new(regions, &faults);
     let opts = AwsOptions {

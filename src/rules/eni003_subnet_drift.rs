@@ -10,18 +10,23 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// (account, VPC, SG set, AZ): combinations that differ only in subnet.
+type Place<'a> = (&'a str, &'a Value, &'a [Value], &'a str);
+/// The same, with numbers for the first three parts.
+type PlaceIds<'a> = (u32, u32, u32, &'a str);
+
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
-    // Combinations by (account, VPC, SG set, AZ), as numbers: sorting brings
-    // each group together without a map entry per combination.
-    let mut rows: Vec<((u32, u32, u32, &str), usize)> = Vec::with_capacity(g.combos.len());
+    // Combinations by place, as numbers: sorting brings each group together
+    // without a map entry per combination.
+    let mut rows: Vec<(PlaceIds, usize)> = Vec::with_capacity(g.combos.len());
     rows.extend(g.combos.iter().enumerate().filter_map(|(i, c)| {
         let az = g.subnet(&c.key.subnet)?.az.as_deref()?;
         Some(((c.ids.account, c.ids.vpc, c.ids.sgs, az), i))
     }));
     rows.sort_unstable();
-    // (account, vpc, SG set, AZ) → subnet → combination, for groups of more than one subnet.
-    let mut groups: Vec<((&str, &Value, &[Value], &str), BTreeMap<&Value, usize>)> = rows
+    // Place → subnet → combination, for places with more than one subnet.
+    let mut groups: Vec<(Place, BTreeMap<&Value, usize>)> = rows
         .chunk_by(|a, b| a.0 == b.0)
         .filter(|rows| rows.len() > 1)
         .map(|rows| {
