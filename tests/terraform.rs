@@ -173,6 +173,16 @@ fn default_group_and_partly_unknown_list() {
 }
 
 #[test]
+fn route_tables_make_subnets_behind_an_internet_gateway_public() {
+    let (r, _) = check(&[&plan("public-subnet.plan.json")]);
+    let mut public: Vec<String> = findings(&r, "ENI202").iter().flat_map(|f| strs(&f["functions"])).collect();
+    public.sort();
+    // web: aws_route to the gateway and count-indexed associations, all known
+    // only after apply; edge: an inline route; worker: a NAT route.
+    assert_eq!(public, ["aws_lambda_function.edge", "aws_lambda_function.web"]);
+}
+
+#[test]
 fn findings_are_located_by_address_and_line() {
     let (r, _) = check(&[&plan("single-az.plan.json")]);
     let f = findings(&r, "ENI201");

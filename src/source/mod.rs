@@ -4,6 +4,7 @@ pub mod cdk;
 pub mod cloudformation;
 pub mod doc;
 pub mod json;
+pub mod routes;
 pub mod serverless;
 pub mod snapshot;
 pub mod terraform;

@@ -202,6 +202,72 @@ def single_az():
     write("single-az.plan.json", p)
 
 
+def route_value(table_id, gateway_id=None, nat_gateway_id=None):
+    return {"destination_cidr_block": "0.0.0.0/0", "gateway_id": gateway_id, "id": UNKNOWN, "nat_gateway_id": nat_gateway_id,
+            "route_table_id": table_id}
+
+
+def public_subnet():
+    """
+    resource "aws_internet_gateway" "igw" {}                  # new: ID known after apply
+    resource "aws_subnet" "public" { count = 2 }               # new
+    resource "aws_route_table" "public" {}
+    resource "aws_route" "internet" { route_table_id = aws_route_table.public.id
+                                      destination_cidr_block = "0.0.0.0/0", gateway_id = aws_internet_gateway.igw.id }
+    resource "aws_route_table_association" "public" { count = 2
+      subnet_id = aws_subnet.public[count.index].id, route_table_id = aws_route_table.public.id }
+    resource "aws_subnet" "private" { count = 2 }              # its table routes through a NAT gateway
+    resource "aws_route_table" "private" { route { cidr_block = "0.0.0.0/0", nat_gateway_id = aws_nat_gateway.nat.id } }
+    resource "aws_route_table_association" "private" { count = 2 ... }
+    resource "aws_subnet" "edge" {}                            # an existing table with an inline IGW route
+    resource "aws_route_table" "edge" { route { cidr_block = "0.0.0.0/0", gateway_id = aws_internet_gateway.igw.id } }
+    resource "aws_lambda_function" "web"    { subnets: public }    # ENI202
+    resource "aws_lambda_function" "worker" { subnets: private }   # quiet
+    resource "aws_lambda_function" "edge"   { subnets: [edge] }    # ENI202 (inline route)
+    """
+    p = Plan()
+    p.config("aws_internet_gateway", "igw", {"vpc_id": {"constant_value": VPC}})
+    p.change("aws_internet_gateway", "igw", {"id": UNKNOWN, "vpc_id": VPC})
+    p.config("aws_nat_gateway", "nat", {"subnet_id": {"references": ["aws_subnet.public[0].id", "aws_subnet.public[0]", "aws_subnet.public"]}})
+    p.change("aws_nat_gateway", "nat", {"id": UNKNOWN, "subnet_id": UNKNOWN})
+    sg = sg_value("shared", VPC, ingress=[], egress=[ALL_OUT], id_="sg-0aaa1111222233334")
+    p.change("aws_security_group", "shared", sg, actions=["no-op"], before=sg)
+    for tier, route in (("public", None), ("private", "nat")):
+        p.config("aws_subnet", tier, {"vpc_id": {"constant_value": VPC}}, count={"constant_value": 2})
+        for i, az in enumerate(["eu-west-1a", "eu-west-1b"]):
+            p.change("aws_subnet", tier, subnet_value(az, f"10.0.{i + (1 if tier == 'public' else 11)}.0/24", VPC), index=i)
+        table = {"vpc_id": {"constant_value": VPC}}
+        if route == "nat":
+            table["route"] = [{"cidr_block": {"constant_value": "0.0.0.0/0"}, "nat_gateway_id": refs("aws_nat_gateway.nat")}]
+        p.config("aws_route_table", tier, table)
+        inline = [{"cidr_block": "0.0.0.0/0", "gateway_id": "", "nat_gateway_id": UNKNOWN}] if route == "nat" else []
+        p.change("aws_route_table", tier, {"id": UNKNOWN, "route": inline, "vpc_id": VPC})
+        p.config("aws_route_table_association", tier, {"route_table_id": refs(f"aws_route_table.{tier}"),
+                                                       "subnet_id": {"references": [f"aws_subnet.{tier}", "count.index"]}},
+                 count={"constant_value": 2})
+        for i in range(2):
+            p.change("aws_route_table_association", tier, {"id": UNKNOWN, "route_table_id": UNKNOWN, "subnet_id": UNKNOWN}, index=i)
+    p.config("aws_route", "internet", {"destination_cidr_block": {"constant_value": "0.0.0.0/0"}, "gateway_id": refs("aws_internet_gateway.igw"),
+                                       "route_table_id": refs("aws_route_table.public")})
+    p.change("aws_route", "internet", route_value(UNKNOWN, gateway_id=UNKNOWN))
+    edge = "subnet-0eee1111222233334"
+    p.config("aws_subnet", "edge", {"vpc_id": {"constant_value": VPC}})
+    v = subnet_value("eu-west-1a", "10.0.99.0/24", VPC, id_=edge)
+    p.change("aws_subnet", "edge", v, actions=["no-op"], before=v)
+    p.config("aws_route_table", "edge", {"route": [{"cidr_block": {"constant_value": "10.1.0.0/16"}, "gateway_id": {"constant_value": "pcx-1"}},
+                                                   {"cidr_block": {"constant_value": "0.0.0.0/0"}, "gateway_id": refs("aws_internet_gateway.igw")}]})
+    p.change("aws_route_table", "edge", {"id": UNKNOWN, "route": [{"cidr_block": "10.1.0.0/16", "gateway_id": "pcx-1", "nat_gateway_id": ""},
+                                                                  {"cidr_block": "0.0.0.0/0", "gateway_id": UNKNOWN, "nat_gateway_id": ""}], "vpc_id": VPC})
+    p.config("aws_route_table_association", "edge", {"route_table_id": refs("aws_route_table.edge"), "subnet_id": {"constant_value": edge}})
+    p.change("aws_route_table_association", "edge", {"id": UNKNOWN, "route_table_id": UNKNOWN, "subnet_id": edge})
+    for f, tier in (("web", "public"), ("worker", "private")):
+        p.config("aws_lambda_function", f, lambda_config(f, {"references": [f"aws_subnet.{tier}"]}, {"constant_value": ["sg-0aaa1111222233334"]}))
+        p.change("aws_lambda_function", f, lambda_value(f, [UNKNOWN, UNKNOWN], ["sg-0aaa1111222233334"]))
+    p.config("aws_lambda_function", "edge", lambda_config("edge", {"constant_value": [edge]}, {"constant_value": ["sg-0aaa1111222233334"]}))
+    p.change("aws_lambda_function", "edge", lambda_value("edge", [edge], ["sg-0aaa1111222233334"]))
+    write("public-subnet.plan.json", p)
+
+
 if __name__ == "__main__":
     shared_sg()
     actions()
@@ -210,3 +276,4 @@ if __name__ == "__main__":
     two_groups(True)
     default_sg()
     single_az()
+    public_subnet()

@@ -6,8 +6,8 @@ mod sam;
 
 use std::collections::{HashMap, HashSet};
 
+use crate::source::routes::Routes;
 use intrinsic::{Env, List, Param, Scalar, TypeError};
-use network::Routes;
 
 use crate::error::InputError;
 use crate::files::{FileId, SourceFile};
@@ -100,7 +100,7 @@ fn read_template(
         reader.resource(key, resource, globals)?;
     }
     reader.apply_standalone_rules();
-    reader.apply_routes();
+    reader.routes.apply(reader.inv);
     Ok(())
 }
 

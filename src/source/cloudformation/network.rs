@@ -1,28 +1,12 @@
 //! Security groups, their rules, subnets, VPCs and route tables in a template.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::intrinsic::{call, Scalar};
 use super::Reader;
 use crate::model::*;
 use crate::source::doc::Node;
-
-/// A default route's target, for working out whether a subnet is public.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Internet,
-    Nat,
-    Other,
-}
-
-#[derive(Default)]
-pub struct Routes {
-    /// Route table → targets of its default routes.
-    pub defaults: HashMap<Value, Vec<Target>>,
-    pub tables: BTreeSet<Value>,
-    /// Subnet → route table.
-    pub associations: HashMap<Value, Value>,
-}
+use crate::source::routes::Target;
 
 impl Reader<'_> {
     pub(super) fn security_group(&mut self, id: &str, props: Option<&Node>, origin: Origin, ignore: Vec<String>) {
@@ -189,25 +173,6 @@ impl Reader<'_> {
             p.get("RouteTableId").and_then(|n| self.value(n)),
         ) {
             self.routes.associations.insert(subnet, table);
-        }
-    }
-
-    /// A subnet is public when its table's default route goes to an internet
-    /// gateway and there is no NAT; only tables defined in this template count.
-    pub(super) fn apply_routes(&mut self) {
-        for (subnet, table) in &self.routes.associations {
-            let Some(s) = self.inv.subnets.get_mut(subnet) else { continue };
-            if !self.routes.tables.contains(table) {
-                continue;
-            }
-            let targets = self.routes.defaults.get(table).map(Vec::as_slice).unwrap_or(&[]);
-            s.egress = if targets.contains(&Target::Nat) {
-                Egress::Nat
-            } else if targets.contains(&Target::Internet) {
-                Egress::InternetGateway
-            } else {
-                Egress::Private
-            };
         }
     }
 }

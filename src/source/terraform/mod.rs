@@ -13,6 +13,7 @@
 mod network;
 mod plan;
 mod refs;
+mod routes;
 
 use std::collections::HashMap;
 
@@ -43,6 +44,7 @@ pub fn read(file_id: FileId, file: &SourceFile, root: &Node, _opts: &Options, lo
         by_base: HashMap::new(),
         inv: &mut loaded.inventory,
         pending_rules: Vec::new(),
+        routes: Default::default(),
     };
     reader.collect(root)?;
     reader.index();
@@ -163,6 +165,7 @@ pub(crate) struct Reader<'a> {
     by_base: HashMap<String, Vec<usize>>,
     inv: &'a mut Inventory,
     pending_rules: Vec<(Value, Option<Vec<SgRule>>)>,
+    routes: crate::source::routes::Routes,
 }
 
 const AFTER_APPLY_HINT: &str = "Terraform knows it only after apply; eniplan compares it by this expression. Re-check a plan made once what it depends on exists, or use literal IDs";

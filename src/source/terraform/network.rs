@@ -1,4 +1,4 @@
-//! Security groups and their rules, subnets and VPCs in a plan.
+//! Security groups and their rules, subnets, VPCs and route tables in a plan.
 //!
 //! Terraform's `aws_security_group` has no egress rule unless one is declared
 //! (the provider removes the allow-all rule AWS adds), unlike CloudFormation.
@@ -45,6 +45,9 @@ impl<'a> Reader<'a> {
                 (true, "aws_vpc_security_group_egress_rule") => self.vpc_rule(i, Direction::Egress),
                 (_, "aws_subnet" | "aws_default_subnet") => self.subnet(i),
                 (_, "aws_vpc" | "aws_default_vpc") => self.vpc(i),
+                (true, "aws_route_table") => self.route_table(i),
+                (true, "aws_route") => self.route(i),
+                (true, "aws_route_table_association") => self.route_association(i),
                 _ => {}
             }
         }
@@ -57,11 +60,12 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        self.routes.apply(self.inv);
     }
 
     /// An ID-valued attribute (`vpc_id`, `security_group_id`): the known ID, or
     /// what the configuration references.
-    fn id_attr(&mut self, i: usize, key: &str) -> Option<Value> {
+    pub(super) fn id_attr(&mut self, i: usize, key: &str) -> Option<Value> {
         let r = &self.resources[i];
         if let Some(s) = r.get(key).and_then(Node::as_str).filter(|s| !s.is_empty()) {
             return Some(Value::id(s));
