@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-pub fn enabled() -> bool {
+fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("ENIPLAN_TIMINGS").is_some_and(|v| v != "0"))
 }

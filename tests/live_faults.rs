@@ -420,6 +420,10 @@ fn clean_mocked_audit_reads_everything() {
     assert!(inv.subnets.values().all(|s| s.egress == Egress::Nat));
     assert!(inv.security_groups[&Value::id("sg-us-east-1-default")].is_default);
     assert_eq!(inv.enis.len(), 3);
+    // Read while GetCallerIdentity ran, then given the account it answered.
+    assert!(inv.functions.iter().all(|f| f.account == ACCOUNT));
+    assert!(inv.enis.iter().all(|e| e.account == ACCOUNT));
+    assert_eq!(c.scopes.iter().map(|s| s.account.as_str()).collect::<Vec<_>>(), [ACCOUNT]);
     let vpc = &inv.vpcs[&Value::id("vpc-us-east-1")];
     assert_eq!((vpc.quota, vpc.quota_source), (Some(300), QuotaSource::ServiceQuotas));
     // 1 STS + 3 pages + ENIs + quota + subnets + groups + route tables + 1 ListAliases.

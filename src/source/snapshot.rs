@@ -318,6 +318,7 @@ fn convert_raw<'a, S: Deserialize<'a>, T: Send>(
     let (first, second) = raw.split_at(raw.len() / 2);
     let (a, b) = std::thread::scope(|scope| {
         let other = scope.spawn(|| convert(second, second.len()));
+        // The first half's vector has room for both, so appending the second does not reallocate.
         (convert(first, raw.len()), other.join().expect("conversion does not panic"))
     });
     let mut out = a?;

@@ -224,6 +224,7 @@ def public_subnet():
     resource "aws_lambda_function" "web"    { subnets: public }    # ENI202
     resource "aws_lambda_function" "worker" { subnets: private }   # quiet
     resource "aws_lambda_function" "edge"   { subnets: [edge] }    # ENI202 (inline route)
+    resource "aws_lambda_function" "vpn"    { subnets: [vpn] }     # quiet: gateway_id = var.public ? igw : vgw
     """
     p = Plan()
     p.config("aws_internet_gateway", "igw", {"vpc_id": {"constant_value": VPC}})
@@ -240,7 +241,8 @@ def public_subnet():
         if route == "nat":
             table["route"] = [{"cidr_block": {"constant_value": "0.0.0.0/0"}, "nat_gateway_id": refs("aws_nat_gateway.nat")}]
         p.config("aws_route_table", tier, table)
-        inline = [{"cidr_block": "0.0.0.0/0", "gateway_id": "", "nat_gateway_id": UNKNOWN}] if route == "nat" else []
+        # `route` is computed: with no inline blocks, Terraform knows it only after apply.
+        inline = [{"cidr_block": "0.0.0.0/0", "gateway_id": "", "nat_gateway_id": UNKNOWN}] if route == "nat" else UNKNOWN
         p.change("aws_route_table", tier, {"id": UNKNOWN, "route": inline, "vpc_id": VPC})
         p.config("aws_route_table_association", tier, {"route_table_id": refs(f"aws_route_table.{tier}"),
                                                        "subnet_id": {"references": [f"aws_subnet.{tier}", "count.index"]}},
@@ -260,6 +262,23 @@ def public_subnet():
                                                                   {"cidr_block": "0.0.0.0/0", "gateway_id": UNKNOWN, "nat_gateway_id": ""}], "vpc_id": VPC})
     p.config("aws_route_table_association", "edge", {"route_table_id": refs("aws_route_table.edge"), "subnet_id": {"constant_value": edge}})
     p.change("aws_route_table_association", "edge", {"id": UNKNOWN, "route_table_id": UNKNOWN, "subnet_id": edge})
+    # A gateway chosen by a condition between the internet gateway and a VPN gateway: not known to be public.
+    p.config("aws_vpn_gateway", "vgw", {"vpc_id": {"constant_value": VPC}})
+    p.change("aws_vpn_gateway", "vgw", {"id": UNKNOWN, "vpc_id": VPC})
+    vpn = "subnet-0fff1111222233334"
+    p.config("aws_subnet", "vpn", {"vpc_id": {"constant_value": VPC}})
+    v = subnet_value("eu-west-1b", "10.0.98.0/24", VPC, id_=vpn)
+    p.change("aws_subnet", "vpn", v, actions=["no-op"], before=v)
+    p.config("aws_route_table", "vpn", {"vpc_id": {"constant_value": VPC}})
+    p.change("aws_route_table", "vpn", {"id": UNKNOWN, "route": UNKNOWN, "vpc_id": VPC})
+    p.config("aws_route", "vpn", {"destination_cidr_block": {"constant_value": "0.0.0.0/0"},
+                                  "gateway_id": {"references": ["var.public", "aws_internet_gateway.igw.id", "aws_internet_gateway.igw", "aws_vpn_gateway.vgw.id", "aws_vpn_gateway.vgw"]},
+                                  "route_table_id": refs("aws_route_table.vpn")})
+    p.change("aws_route", "vpn", route_value(UNKNOWN, gateway_id=UNKNOWN))
+    p.config("aws_route_table_association", "vpn", {"route_table_id": refs("aws_route_table.vpn"), "subnet_id": {"constant_value": vpn}})
+    p.change("aws_route_table_association", "vpn", {"id": UNKNOWN, "route_table_id": UNKNOWN, "subnet_id": vpn})
+    p.config("aws_lambda_function", "vpn", lambda_config("vpn", {"constant_value": [vpn]}, {"constant_value": ["sg-0aaa1111222233334"]}))
+    p.change("aws_lambda_function", "vpn", lambda_value("vpn", [vpn], ["sg-0aaa1111222233334"]))
     for f, tier in (("web", "public"), ("worker", "private")):
         p.config("aws_lambda_function", f, lambda_config(f, {"references": [f"aws_subnet.{tier}"]}, {"constant_value": ["sg-0aaa1111222233334"]}))
         p.change("aws_lambda_function", f, lambda_value(f, [UNKNOWN, UNKNOWN], ["sg-0aaa1111222233334"]))

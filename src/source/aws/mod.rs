@@ -195,24 +195,23 @@ struct ScopeData {
 }
 
 /// The account label of a scope read before GetCallerIdentity answered.
-const PENDING: &str = "";
+const PENDING: &str = "(pending GetCallerIdentity)";
 
 impl ScopeData {
-    /// Puts the account ID, once known, where the read left it pending.
+    /// Puts the account ID, once known, on everything the scope read: all of
+    /// it belongs to that account.
     fn relabel(&mut self, account: &str) {
         self.scope.account = account.to_string();
         let fields = self.functions.iter_mut().map(|f| &mut f.account);
         let fields = fields.chain(self.enis.iter_mut().map(|e| &mut e.account));
         for field in fields.chain(self.gaps.iter_mut().map(|g| &mut g.account)) {
-            if field == PENDING {
-                *field = account.to_string();
-            }
+            *field = account.to_string();
         }
     }
 }
 
 /// Starts scope reads: one task per region, bounded by the shared semaphore.
-struct Reader<'a> {
+struct ScopeReads<'a> {
     factory: &'a dyn ClientFactory,
     stats: &'a Stats,
     progress: &'a Progress,
@@ -220,7 +219,7 @@ struct Reader<'a> {
     with_state: bool,
 }
 
-impl Reader<'_> {
+impl ScopeReads<'_> {
     fn spawn(&self, set: &mut JoinSet<ScopeData>, target: &Target, account: &str, regions: &[String]) {
         self.progress.add_scopes(regions.len() as u64);
         for r in regions {
@@ -259,7 +258,7 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
     let mut gaps = Vec::new();
     let mut notes = Vec::new();
     let sem = Arc::new(Semaphore::new(limit));
-    let reader = Reader {
+    let reader = ScopeReads {
         factory,
         stats: &stats,
         progress: &progress,
@@ -284,9 +283,13 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
         }
         let c = factory.clients(t, &home).instrumented(&stats);
         let all = opts.all_regions;
-        let sem = sem.clone();
+        // Early reads may hold every permit; the one identity call must not wait behind them.
+        let sem = (!early).then(|| sem.clone());
         set.spawn(async move {
-            let _p = sem.acquire_owned().await;
+            let _p = match sem {
+                Some(sem) => Some(sem.acquire_owned().await),
+                None => None,
+            };
             let id = identity::account_id(&c.sts).await;
             let found = match (&id, all) {
                 (Ok(_), true) => Some(ec2::enabled_regions(&c.ec2).await),

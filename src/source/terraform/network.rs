@@ -65,15 +65,21 @@ impl<'a> Reader<'a> {
 
     /// An ID-valued attribute (`vpc_id`, `security_group_id`): the known ID, or
     /// what the configuration references.
-    pub(super) fn id_attr(&mut self, i: usize, key: &str) -> Option<Value> {
+    fn id_attr(&mut self, i: usize, key: &str) -> Option<Value> {
+        self.id_attr_values(i, key).into_iter().next()
+    }
+
+    /// Every value an ID attribute may hold: the known ID, or each thing the
+    /// configuration references (several for a conditional).
+    pub(super) fn id_attr_values(&mut self, i: usize, key: &str) -> Vec<Value> {
         let r = &self.resources[i];
         if let Some(s) = r.get(key).and_then(Node::as_str).filter(|s| !s.is_empty()) {
-            return Some(Value::id(s));
+            return vec![Value::id(s)];
         }
         if !r.is_unknown(key) {
-            return None;
+            return vec![];
         }
-        self.config_values(i, &[key]).0.into_iter().next()
+        self.config_values(i, &[key]).0
     }
 
     fn security_group(&mut self, i: usize, is_default: bool) {

@@ -3,13 +3,15 @@
 //!
 //! `aws_route` and inline `route` blocks of `aws_route_table` give default
 //! routes; `aws_route_table_association` ties subnets to tables. A gateway
-//! Terraform knows only after apply is recognised through what the
-//! configuration references: an `aws_internet_gateway`.
+//! Terraform knows only after apply counts as an internet gateway when
+//! everything its expression references is an `aws_internet_gateway`.
+//! Anything ambiguous leaves the subnet's routing unknown, never public.
 
 use super::refs::{expr_at, references};
 use super::{any_true, Reader, Target};
+use crate::model::Value;
 use crate::source::doc::{Kind, Node};
-use crate::source::routes::Target as Route;
+use crate::source::routes::Target as RouteTarget;
 
 /// A route attribute as the plan has it.
 enum Attr<'a> {
@@ -18,8 +20,11 @@ enum Attr<'a> {
     Absent,
 }
 
+/// `unknown` is the route's `after_unknown`: a map, or `true` for a route
+/// known only after apply as a whole.
 fn attr<'a>(after: Option<&'a Node>, unknown: Option<&'a Node>, key: &str) -> Attr<'a> {
-    if unknown.and_then(|u| u.get(key)).is_some_and(any_true) {
+    let whole = unknown.is_some_and(|u| matches!(u.kind, Kind::Bool(true)));
+    if whole || unknown.and_then(|u| u.get(key)).is_some_and(any_true) {
         return Attr::Unknown;
     }
     match after.and_then(|a| a.get(key)).and_then(Node::as_str) {
@@ -36,38 +41,44 @@ impl Reader<'_> {
         if !matches!(attr(after, unknown, "destination_cidr_block"), Attr::Known("0.0.0.0/0")) {
             return;
         }
-        let Some(table) = self.id_attr(i, "route_table_id") else { return };
+        let Some(table) = self.single_id(i, "route_table_id") else { return };
         let target = self.route_target(i, after, unknown, &["gateway_id"]);
         self.routes.defaults.entry(table).or_default().push(target);
     }
 
     /// `aws_route_table`: a table the plan defines, with its inline routes.
-    /// When those routes are known only after apply, the table is left out
-    /// and its subnets stay unknown.
+    /// `route` is computed: with no inline blocks it is unknown until apply
+    /// and holds only the `aws_route`s, which are read on their own. When
+    /// configured inline routes are unknown, the table is left out and its
+    /// subnets stay unknown.
     pub(super) fn route_table(&mut self, i: usize) {
         let table = self.own_value(i);
         let r = &self.resources[i];
+        let inline = self.config.expressions(&r.module, &r.config_name).and_then(|e| e.get("route"));
         let unknown_routes = r.unknown.and_then(|u| u.get("route"));
-        if unknown_routes.is_some_and(|u| matches!(u.kind, Kind::Bool(true))) {
-            return;
-        }
-        let routes = r.get("route").and_then(Node::as_seq).unwrap_or(&[]);
         let mut targets = Vec::new();
-        for (k, route) in routes.iter().enumerate() {
-            let unknown = unknown_routes.and_then(Node::as_seq).and_then(|u| u.get(k));
-            match attr(Some(route), unknown, "cidr_block") {
-                Attr::Known("0.0.0.0/0") => {}
-                Attr::Unknown => return,
-                _ => continue,
+        if unknown_routes.is_some_and(|u| matches!(u.kind, Kind::Bool(true))) {
+            if inline.is_some() {
+                return;
             }
+        } else {
             // Set elements are not in configuration order: an unknown gateway
-            // is looked up in every inline block that names the default route.
+            // is looked up in the one inline block that names the default route.
             let block = self.default_route_block(i).map(|n| n.to_string());
             let path = match &block {
                 Some(n) => vec!["route", n, "gateway_id"],
                 None => vec![],
             };
-            targets.push(self.route_target(i, Some(route), unknown, &path));
+            let routes = r.get("route").and_then(Node::as_seq).unwrap_or(&[]);
+            for (k, route) in routes.iter().enumerate() {
+                let unknown = unknown_routes.and_then(Node::as_seq).and_then(|u| u.get(k));
+                match attr(Some(route), unknown, "cidr_block") {
+                    Attr::Known("0.0.0.0/0") => {}
+                    Attr::Unknown => return,
+                    _ => continue,
+                }
+                targets.push(self.route_target(i, Some(route), unknown, &path));
+            }
         }
         self.routes.tables.insert(table.clone());
         self.routes.defaults.entry(table).or_default().extend(targets);
@@ -75,39 +86,48 @@ impl Reader<'_> {
 
     /// `aws_route_table_association`: a subnet's table.
     pub(super) fn route_association(&mut self, i: usize) {
-        if let (Some(subnet), Some(table)) = (self.id_attr(i, "subnet_id"), self.id_attr(i, "route_table_id")) {
-            self.routes.associations.insert(subnet, table);
+        if let (Some(subnet), Some(table)) = (self.single_id(i, "subnet_id"), self.single_id(i, "route_table_id")) {
+            self.routes.associate(subnet, table);
         }
+    }
+
+    /// An ID attribute that names exactly one thing; `None` when the
+    /// configuration could mean several (a conditional, an unmatched index).
+    fn single_id(&mut self, i: usize, key: &str) -> Option<Value> {
+        let mut values = self.id_attr_values(i, key);
+        (values.len() == 1).then(|| values.remove(0))
     }
 
     /// Where a default route leads. `gateway_path` is where the configuration
     /// sets its `gateway_id`, for a gateway known only after apply.
-    fn route_target(&mut self, i: usize, after: Option<&Node>, unknown: Option<&Node>, gateway_path: &[&str]) -> Route {
+    fn route_target(&self, i: usize, after: Option<&Node>, unknown: Option<&Node>, gateway_path: &[&str]) -> RouteTarget {
         if !matches!(attr(after, unknown, "nat_gateway_id"), Attr::Absent) {
-            return Route::Nat;
+            return RouteTarget::Nat;
         }
         match attr(after, unknown, "gateway_id") {
-            Attr::Known(id) if id.starts_with("igw-") => Route::Internet,
-            Attr::Unknown if !gateway_path.is_empty() && self.names_internet_gateway(i, gateway_path) => Route::Internet,
-            _ => Route::Other,
+            Attr::Known(id) if id.starts_with("igw-") => RouteTarget::Internet,
+            Attr::Unknown if !gateway_path.is_empty() && self.only_internet_gateways(i, gateway_path) => RouteTarget::Internet,
+            _ => RouteTarget::Other,
         }
     }
 
-    /// Whether the expression at `path` references an `aws_internet_gateway`.
-    fn names_internet_gateway(&self, i: usize, path: &[&str]) -> bool {
+    /// Whether the expression at `path` references `aws_internet_gateway`s
+    /// and nothing else.
+    fn only_internet_gateways(&self, i: usize, path: &[&str]) -> bool {
         let r = &self.resources[i];
         let Some(expr) = self.config.expressions(&r.module, &r.config_name).and_then(|e| expr_at(e, path)) else {
             return false;
         };
         let mut targets = Vec::new();
         self.resolve(&references(expr), &r.module, r.index.as_deref(), 0, &mut targets);
-        targets.iter().any(|t| match t {
-            Target::Address(a) => self
-                .by_address
-                .get(a)
-                .is_some_and(|&j| self.resources[j].ty == "aws_internet_gateway"),
-            Target::Opaque(..) => false,
-        })
+        !targets.is_empty()
+            && targets.iter().all(|t| match t {
+                Target::Address(a) => self
+                    .by_address
+                    .get(a)
+                    .is_some_and(|&j| self.resources[j].ty == "aws_internet_gateway"),
+                Target::Opaque(..) => false,
+            })
     }
 
     /// The inline `route` block (by position) whose `cidr_block` is the
