@@ -245,6 +245,37 @@ fn snapshot_audit_and_incomplete_exit_3() {
 }
 
 #[test]
+fn alias_served_versions_are_checked_for_single_az() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/snapshots/account.json");
+    let mut snap: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let api = snap["functions"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f["name"] == "billing-api")
+        .unwrap();
+    // Version 3 (alias `rollback`) moves to one subnet; $LATEST and 7 (`live`) keep two AZs.
+    for v in api["versions"].as_array_mut().unwrap() {
+        if v["version"] == "3" {
+            v["vpc"]["subnet_ids"] = serde_json::json!(["subnet-0c"]);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("aliased.json");
+    std::fs::write(&p, snap.to_string()).unwrap();
+    let (r, _) = json(&["audit", "--snapshot", p.to_str().unwrap()]);
+    let mut single_az: Vec<Vec<String>> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ENI201")
+        .map(|f| serde_json::from_value(f["functions"].clone()).unwrap())
+        .collect();
+    single_az.sort();
+    assert_eq!(single_az, [vec!["billing-api:3"], vec!["invoice-pdf"]]);
+}
+
+#[test]
 fn graph_formats_draw_functions_combinations_subnets() {
     for (format, edge) in [("dot", "->"), ("mermaid", "-->")] {
         let out = eniplan()

@@ -14,10 +14,11 @@ fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     // One buffer for every version: most pass, and need no allocation.
     let mut known: Vec<&str> = Vec::new();
-    for u in g.users().filter(|u| g.version(*u).is_latest()) {
+    serving_groups(g, |group| {
+        let u = group[0];
         let subnets = g.subnets(u);
         if subnets.is_empty() {
-            continue;
+            return;
         }
         known.clear();
         let mut unknown = 0;
@@ -32,7 +33,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         // With no AZ information, each subnet counts as its own AZ.
         let count = known.len() + unknown;
         if count >= min {
-            continue;
+            return;
         }
         let where_ = if known.is_empty() {
             format!("one subnet ({})", subnets[0])
@@ -44,13 +45,15 @@ fn check(cx: &Context) -> Vec<Finding> {
                 &RULE,
                 subnet_origin(g, u, &subnets[0]),
                 format!(
-                    "{} runs in {where_} only; an AZ outage stops it (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least {min} AZs)",
-                    g.user_name(u)
+                    "{} run{} in {where_} only; an AZ outage stops {} (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least {min} AZs)",
+                    user_names(g, group, 5),
+                    if group.len() == 1 { "s" } else { "" },
+                    if group.len() == 1 { "it" } else { "them" },
                 ),
                 "add a subnet in another AZ, ideally one the function's security-group set already uses, so no new combination is needed".to_string(),
             )
-            .users(g, [u]),
+            .users(g, group.iter().copied()),
         );
-    }
+    });
     out
 }

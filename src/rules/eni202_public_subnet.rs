@@ -12,28 +12,30 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut out = Vec::new();
-    for u in g.users().filter(|u| g.version(*u).is_latest()) {
+    serving_groups(g, |group| {
+        let u = group[0];
         let subnets = g.subnets(u);
         let public = !subnets.is_empty()
             && subnets
                 .iter()
                 .all(|s| g.subnet(s).is_some_and(|s| s.egress == Egress::InternetGateway));
         if !public {
-            continue;
+            return;
         }
         out.push(
             Finding::new(
                 &RULE,
                 subnet_origin(g, u, &subnets[0]),
                 format!(
-                    "{} is attached only to public subnets ({}); Lambda ENIs get no public IP, so the function cannot reach the internet through the internet gateway",
-                    g.user_name(u),
+                    "{} {} attached only to public subnets ({}); Lambda ENIs get no public IP, so the function cannot reach the internet through the internet gateway",
+                    user_names(g, group, 5),
+                    if group.len() == 1 { "is" } else { "are" },
                     set(subnets)
                 ),
                 "attach the function to private subnets whose default route goes to a NAT gateway, or add VPC endpoints for the AWS services it calls".to_string(),
             )
-            .users(g, [u]),
+            .users(g, group.iter().copied()),
         );
-    }
+    });
     out
 }

@@ -276,6 +276,36 @@ pub fn subnet_origin(g: &EniGraph, u: User, subnet: &Value) -> Origin {
         .unwrap_or_else(|| cfg.origin.clone())
 }
 
+/// The versions of each function that serve traffic, `$LATEST` and every
+/// published version an alias points at, grouped by identical subnets: rules
+/// about where a function runs report each group once. `f` gets each group,
+/// `$LATEST` first where it is in it.
+pub fn serving_groups(g: &EniGraph, mut f: impl FnMut(&[User])) {
+    let (mut serving, mut group) = (Vec::new(), Vec::new());
+    let mut flush = |serving: &mut Vec<User>| {
+        for (i, &u) in serving.iter().enumerate() {
+            if serving[..i].iter().any(|&e| g.subnets(e) == g.subnets(u)) {
+                continue;
+            }
+            group.clear();
+            group.extend(serving[i..].iter().copied().filter(|&e| g.subnets(e) == g.subnets(u)));
+            f(&group);
+        }
+        serving.clear();
+    };
+    for u in g.users() {
+        let v = g.version(u);
+        if !v.is_latest() && v.aliases.is_empty() {
+            continue;
+        }
+        if serving.first().is_some_and(|s: &User| s.function != u.function) {
+            flush(&mut serving);
+        }
+        serving.push(u);
+    }
+    flush(&mut serving);
+}
+
 /// The names of function versions, shortened after `max` (only those are formatted).
 pub fn user_names<'a>(g: &EniGraph, users: impl IntoIterator<Item = &'a User>, max: usize) -> String {
     let mut shown = Vec::new();
