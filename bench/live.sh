@@ -17,12 +17,16 @@
 # Last, bench/server_floor.py times each of those calls alone, to show how long
 # one moto process needs to serve them all.
 #
+# LATENCY_MS=N holds every response for N ms (bench/regions.py --latency-ms),
+# as a network round trip to AWS would; seeding and server_floor.py bypass it.
+#
 # Usage: bench/live.sh [F] [RUNS]      (PROFILE=debug to skip the release build)
 set -euo pipefail
 
 F=${1:-2000}
 RUNS=${2:-5}
 PROFILE=${PROFILE:-release}
+LATENCY_MS=${LATENCY_MS:-0}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 VENV=$TARGET/moto-venv
@@ -50,15 +54,16 @@ PAGES=$BIN/examples/live_pages
 # 3. moto: one patched server per region (as AWS has an endpoint per region),
 #    behind one loopback port (bench/regions.py); stopped on exit.
 exec 3< <(tail -f /dev/null)   # keeps the servers' stdin open while we run
-"$VENV/bin/python" "$ROOT/bench/regions.py" --region us-east-1 --region eu-west-1 <&3 >"$OUT/moto.port" 2>"$OUT/moto.log" &
+"$VENV/bin/python" "$ROOT/bench/regions.py" --region us-east-1 --region eu-west-1 --latency-ms "$LATENCY_MS" <&3 >"$OUT/moto.port" 2>"$OUT/moto.log" &
 MOTO=$!
 trap 'kill $MOTO 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do grep -q READY "$OUT/moto.port" 2>/dev/null && break; sleep 0.1; done
 PORT=$(awk '/READY/ {print $2}' "$OUT/moto.port")
 [ -n "$PORT" ] || { echo "moto did not start; see $OUT/moto.log" >&2; exit 1; }
-EP=http://127.0.0.1:$PORT
-echo "moto on $EP; seeding $F functions in each of us-east-1 and eu-west-1 ..." >&2
-"$VENV/bin/python" "$ROOT/tests/moto/seed.py" --endpoint "$EP" bench --functions "$F" --region us-east-1 --region eu-west-1 >"$OUT/seed.json"
+DIRECT=http://127.0.0.1:$PORT
+EP=http://127.0.0.1:$(awk '/READY/ {print ($3 ? $3 : $2)}' "$OUT/moto.port")
+echo "moto on $DIRECT (measured through $EP, ${LATENCY_MS} ms a response); seeding $F functions in each of us-east-1 and eu-west-1 ..." >&2
+"$VENV/bin/python" "$ROOT/tests/moto/seed.py" --endpoint "$DIRECT" bench --functions "$F" --region us-east-1 --region eu-west-1 >"$OUT/seed.json"
 
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
@@ -89,7 +94,7 @@ for i in range(runs):            # interleaved, so drift hits every case alike
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         times[name].append(time.perf_counter() - t)
 med = {k: statistics.median(v) for k, v in times.items()}
-print(f"\n{F} functions per region, median of {runs} runs (min..max)\n")
+print(f"\n{F} functions per region, {$LATENCY_MS:g} ms added to each response, median of {runs} runs (min..max)\n")
 w = max(map(len, med))
 for name, _ in cases:
     v = times[name]
@@ -121,4 +126,4 @@ sys.exit(0 if ok else 1)
 PY
 
 # 6. The server's own floor: each call the audit makes, one at a time.
-"$VENV/bin/python" "$ROOT/bench/server_floor.py" "$EP" us-east-1 $(( (F + 49) / 50 ))
+"$VENV/bin/python" "$ROOT/bench/server_floor.py" "$DIRECT" us-east-1 $(( (F + 49) / 50 ))

@@ -10,8 +10,14 @@ front: each request goes to the server of the region in its SigV4 credential
 scope (`Credential=AKID/DATE/REGION/SERVICE/...`). Global calls (STS, IAM) go
 to the first region's server.
 
-Usage: regions.py --region us-east-1 --region eu-west-1 [--port N]
-Prints "READY <port>" once every server is up; exits when stdin closes.
+With --latency-ms N it also listens on a second port that holds each
+response for N ms before passing it on, as a network round trip to AWS would
+(the servers' CPU time is unchanged). Seed through the first port, measure
+through the second.
+
+Usage: regions.py --region us-east-1 --region eu-west-1 [--port N] [--latency-ms N]
+Prints "READY <port>" (or "READY <port> <latency port>") once every server is
+up; exits when stdin closes.
 """
 
 import argparse
@@ -57,12 +63,13 @@ async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--region", action="append", required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency-ms", type=float, default=0)
     args = parser.parse_args()
     servers = {r: start_server(r) for r in args.region}
     ports = {r: port for r, (_, port) in servers.items()}
     home = args.region[0]
 
-    async def route(reader, writer):
+    async def route(reader, writer, delay=0.0):
         # Requests on one connection may be for different regions (SDK clients
         # can share a connection pool), so each request is routed on its own.
         upstream = {}
@@ -81,6 +88,8 @@ async def main():
                 if b"\r\nconnection: close" in head.lower():
                     up_writer.close()
                     del upstream[region]
+                if delay:
+                    await asyncio.sleep(delay)
                 writer.write(head + body)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -91,7 +100,11 @@ async def main():
                 w.close()
 
     server = await asyncio.start_server(route, "127.0.0.1", args.port)
-    print(f"READY {server.sockets[0].getsockname()[1]}", flush=True)
+    ready = f"READY {server.sockets[0].getsockname()[1]}"
+    if args.latency_ms:
+        slow = await asyncio.start_server(lambda r, w: route(r, w, args.latency_ms / 1000), "127.0.0.1", 0)
+        ready += f" {slow.sockets[0].getsockname()[1]}"
+    print(ready, flush=True)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)
     for p, _ in servers.values():
