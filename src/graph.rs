@@ -360,13 +360,17 @@ impl<'a> EniGraph<'a> {
 
     /// Every attached function version, in inventory order.
     pub fn users(&self) -> impl Iterator<Item = User> + '_ {
-        self.inv.functions.iter().enumerate().flat_map(|(fi, f)| {
-            f.versions
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.vpc.as_ref().is_some_and(VpcConfig::is_attached))
-                .map(move |(vi, _)| User { function: fi, version: vi })
-        })
+        (0..self.inv.functions.len()).flat_map(|fi| self.function_users(fi))
+    }
+
+    /// The attached versions of one function, `$LATEST` first.
+    pub fn function_users(&self, function: usize) -> impl Iterator<Item = User> + '_ {
+        self.inv.functions[function]
+            .versions
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.vpc.as_ref().is_some_and(VpcConfig::is_attached))
+            .map(move |(version, _)| User { function, version })
     }
 
     /// The VPC a function version is in (of its first subnet), if attached.
@@ -430,21 +434,11 @@ impl Keys {
     }
 
     fn subnet(&mut self, subnet: &Value) -> u32 {
-        if let Some(&n) = self.subnets.get(subnet) {
-            return n;
-        }
-        let n = self.subnets.len() as u32;
-        self.subnets.insert(subnet.clone(), n);
-        n
+        number(&mut self.subnets, subnet)
     }
 
     fn vpc(&mut self, vpc: &Value) -> u32 {
-        if let Some(&n) = self.vpcs.get(vpc) {
-            return n;
-        }
-        let n = self.vpcs.len() as u32;
-        self.vpcs.insert(vpc.clone(), n);
-        n
+        number(&mut self.vpcs, vpc)
     }
 
     /// The items' values, sorted and without duplicates, as a set shared by
@@ -465,6 +459,16 @@ impl Keys {
         let id = (self.accounts.get(account)?.0, *self.subnets.get(subnet)?, *self.sets.get(sgs)?);
         self.combos.get(&id).copied()
     }
+}
+
+/// The value's number in `numbers`, given the next one if it has none yet.
+fn number(numbers: &mut HashMap<Value, u32>, value: &Value) -> u32 {
+    if let Some(&n) = numbers.get(value) {
+        return n;
+    }
+    let n = numbers.len() as u32;
+    numbers.insert(value.clone(), n);
+    n
 }
 
 /// A change a rule proposes that keeps behaviour the same and removes combinations.

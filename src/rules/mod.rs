@@ -282,7 +282,12 @@ pub fn subnet_origin(g: &EniGraph, u: User, subnet: &Value) -> Origin {
 /// `$LATEST` first where it is in it.
 pub fn serving_groups(g: &EniGraph, mut f: impl FnMut(&[User])) {
     let (mut serving, mut group) = (Vec::new(), Vec::new());
-    let mut flush = |serving: &mut Vec<User>| {
+    for function in 0..g.inv.functions.len() {
+        serving.clear();
+        serving.extend(g.function_users(function).filter(|&u| {
+            let v = g.version(u);
+            v.is_latest() || !v.aliases.is_empty()
+        }));
         for (i, &u) in serving.iter().enumerate() {
             if serving[..i].iter().any(|&e| g.subnets(e) == g.subnets(u)) {
                 continue;
@@ -291,19 +296,7 @@ pub fn serving_groups(g: &EniGraph, mut f: impl FnMut(&[User])) {
             group.extend(serving[i..].iter().copied().filter(|&e| g.subnets(e) == g.subnets(u)));
             f(&group);
         }
-        serving.clear();
-    };
-    for u in g.users() {
-        let v = g.version(u);
-        if !v.is_latest() && v.aliases.is_empty() {
-            continue;
-        }
-        if serving.first().is_some_and(|s: &User| s.function != u.function) {
-            flush(&mut serving);
-        }
-        serving.push(u);
     }
-    flush(&mut serving);
 }
 
 /// The names of function versions, shortened after `max` (only those are formatted).

@@ -64,12 +64,16 @@ impl<'a> Network<'a> {
         while let Some(first) = found.recv().await {
             let mut next = Some(first);
             while let Some(f) = next {
-                match &f {
-                    Found::Page(_) => seen_page = true,
-                    Found::Enis(_) => seen_enis = true,
-                }
-                let (Found::Page(vpcs) | Found::Enis(vpcs)) = f;
-                pending.extend(vpcs);
+                pending.extend(match f {
+                    Found::Page(vpcs) => {
+                        seen_page = true;
+                        vpcs
+                    }
+                    Found::Enis(vpcs) => {
+                        seen_enis = true;
+                        vpcs
+                    }
+                });
                 next = found.try_recv().ok();
             }
             if seen_enis && seen_page {
