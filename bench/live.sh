@@ -17,6 +17,11 @@
 # Last, bench/server_floor.py times each of those calls alone, to show how long
 # one moto process needs to serve them all.
 #
+# Once seeded, each region's server is forked so that Lambda and the other
+# services (EC2, STS, Service Quotas) are served by separate processes, as AWS
+# serves them from separate endpoints (bench/regions.py). SPLIT=0 keeps one
+# process per region, where the audit's EC2 calls queue behind its pages.
+#
 # LATENCY_MS=N holds every response for N ms (bench/regions.py --latency-ms),
 # as a network round trip to AWS would; seeding and server_floor.py bypass it.
 #
@@ -27,6 +32,7 @@ F=${1:-2000}
 RUNS=${2:-5}
 PROFILE=${PROFILE:-release}
 LATENCY_MS=${LATENCY_MS:-0}
+SPLIT=${SPLIT:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 VENV=$TARGET/moto-venv
@@ -64,6 +70,14 @@ DIRECT=http://127.0.0.1:$PORT
 EP=http://127.0.0.1:$(awk '/READY/ {print ($3 ? $3 : $2)}' "$OUT/moto.port")
 echo "moto on $DIRECT (measured through $EP, ${LATENCY_MS} ms a response); seeding $F functions in each of us-east-1 and eu-west-1 ..." >&2
 "$VENV/bin/python" "$ROOT/tests/moto/seed.py" --endpoint "$DIRECT" bench --functions "$F" --region us-east-1 --region eu-west-1 >"$OUT/seed.json"
+if [ "$SPLIT" = 1 ]; then
+  kill -USR1 "$MOTO"
+  for _ in $(seq 1 300); do grep -q SPLIT "$OUT/moto.port" && break; sleep 0.1; done
+  grep -q SPLIT "$OUT/moto.port" || { echo "moto did not split; see $OUT/moto.log" >&2; exit 1; }
+  SERVERS="Lambda and the other services in separate processes"
+else
+  SERVERS="Lambda and the other services in one process"
+fi
 
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
@@ -77,7 +91,7 @@ unset AWS_PROFILE AWS_ENDPOINT_URL AWS_REGION AWS_DEFAULT_REGION || true
 
 # 5. Timings.
 "$VENV/bin/python" - "$RUNS" "$F" "$OUT" <<PY
-import json, math, statistics, subprocess, sys, time
+import json, math, os, resource, statistics, subprocess, sys, time
 runs, F, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 ep = "$EP"
 cases = [
@@ -87,24 +101,63 @@ cases = [
     ("eniplan audit, 2 regions", ["$ENIPLAN", "audit", "--endpoint-url", ep, "--region", "us-east-1", "--region", "eu-west-1", "--format", "json", "--fail-on", "never"]),
     ("ListFunctions pages alone (same client), 2 regions", ["$PAGES", "--endpoint-url", ep, "--region", "us-east-1", "--region", "eu-west-1"]),
 ]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_depth(root=$MOTO):
+    """CPU seconds used so far under bench/regions.py, by depth: [router, region servers (Lambda), their forks (other services)]."""
+    stat = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stat[int(pid)] = (int(f[1]), (int(f[11]) + int(f[12])) / TICK)
+    depth, level = [0.0, 0.0, 0.0], [root]
+    for d in range(3):
+        depth[d] = sum(stat.get(pid, (0, 0.0))[1] for pid in level)
+        level = [p for p, (ppid, _) in stat.items() if ppid in level]
+    return depth
+
+
+def servers_cpu():
+    return sum(cpu_by_depth())
+
+
+def client_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 times = {name: [] for name, _ in cases}
+cpu = {name: [] for name, _ in cases}
+before = cpu_by_depth()
 for i in range(runs):            # interleaved, so drift hits every case alike
     for name, cmd in cases:
-        t = time.perf_counter()
+        c0, s0, t = client_cpu(), servers_cpu(), time.perf_counter()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         times[name].append(time.perf_counter() - t)
+        cpu[name].append((client_cpu() - c0, servers_cpu() - s0))
+spent = [b - a for a, b in zip(before, cpu_by_depth())]
 med = {k: statistics.median(v) for k, v in times.items()}
-print(f"\n{F} functions per region, {$LATENCY_MS:g} ms added to each response, median of {runs} runs (min..max)\n")
+med_cpu = {k: tuple(statistics.median(c[j] for c in v) for j in (0, 1)) for k, v in cpu.items()}
+cores = os.cpu_count()
+print(f"\n{F} functions per region, one moto server per region ($SERVERS), {$LATENCY_MS:g} ms added to each response, median of {runs} runs\n")
 w = max(map(len, med))
+print(f"  {'':<{w}}  {'wall':>7}     {'(min..max)':<14}  {'CPU: client':>11}  {'servers+router':>14}")
 for name, _ in cases:
     v = times[name]
-    print(f"  {name:<{w}}  {med[name]:7.3f} s   ({min(v):.3f}..{max(v):.3f})")
+    c, s = med_cpu[name]
+    print(f"  {name:<{w}}  {med[name]:7.3f} s   ({min(v):.3f}..{max(v):.3f})  {c:9.3f} s  {s:12.3f} s")
+print(f"  CPU over all runs: router {spent[0]:.2f} s, Lambda servers {spent[1]:.2f} s, servers of the other services {spent[2]:.2f} s")
 a1, p1 = med["eniplan audit, 1 region"], med["ListFunctions pages alone (same client), 1 region"]
 a2, cli = med["eniplan audit, 2 regions"], med["aws lambda list-functions --function-version ALL, 1 region"]
 print()
 print(f"  audit / pages alone (1 region):   {a1 / p1:.2f}x   (target <= 1.10x)")
 print(f"  audit / AWS CLI (1 region):       {a1 / cli:.2f}x   (target <= 1.00x)")
 print(f"  audit 2 regions / 1 region:       {a2 / a1:.2f}x   (target ~ 1x)")
+c2 = sum(med_cpu["eniplan audit, 2 regions"])
+print(f"  audit, 2 regions: client, servers and router used {c2:.3f} CPU-s; on {cores} cores that needs at least {c2 / cores:.3f} s, {c2 / cores / a1:.2f}x the 1-region audit")
 
 pages = math.ceil(F / 50)
 ok = True
@@ -121,7 +174,7 @@ snap = json.load(open(f"{out}/audit-2.snapshot.json"))
 misrouted = [f["arn"] for f in snap["functions"] if f["arn"].split(":")[3] != f["region"]]
 ok &= not misrouted
 print(f"  functions read from the wrong region's server: {len(misrouted)}")
-json.dump({"functions": F, "runs": runs, "times": times, "medians": med}, open(f"{out}/live.json", "w"), indent=2)
+json.dump({"functions": F, "runs": runs, "times": times, "medians": med, "cpu_client_servers": cpu}, open(f"{out}/live.json", "w"), indent=2)
 sys.exit(0 if ok else 1)
 PY
 

@@ -10,6 +10,12 @@ front: each request goes to the server of the region in its SigV4 credential
 scope (`Credential=AKID/DATE/REGION/SERVICE/...`). Global calls (STS, IAM) go
 to the first region's server.
 
+On SIGUSR1 (send it once seeding is done) each region's server forks a copy
+of itself (launcher.py's FORK) and the router sends everything but Lambda to
+the copy: AWS serves Lambda, EC2, STS and Service Quotas from separate
+endpoints, while one moto process would run their requests one at a time.
+It prints "SPLIT" when the copies are up.
+
 With --latency-ms N it also listens on a second port that holds each
 response for N ms before passing it on, as a network round trip to AWS would
 (the servers' CPU time is unchanged). Seed through the first port, measure
@@ -24,19 +30,33 @@ import argparse
 import asyncio
 import os
 import re
+import signal
 import subprocess
 import sys
 
 LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "moto", "launcher.py")
-SCOPE = re.compile(rb"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+SCOPE = re.compile(rb"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/")
 
 
 def start_server(region):
     p = subprocess.Popen([sys.executable, LAUNCHER, "--port", "0", "--watch-stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return p, port_line(p, "READY", region)
+
+
+def port_line(p, word, region):
     for line in p.stdout:
-        if line.startswith("READY"):
-            return p, int(line.split()[1])
-    sys.exit(f"moto for {region} did not start")
+        if line.startswith(word):
+            return int(line.split()[1])
+    sys.exit(f"moto for {region} did not print {word}")
+
+
+def split(servers, others):
+    """Fork each region's server; the copies serve everything but Lambda."""
+    for region, (p, _) in servers.items():
+        p.stdin.write("FORK\n")
+        p.stdin.flush()
+        others[region] = port_line(p, "FORKED", region)
+    print("SPLIT", flush=True)
 
 
 async def message(reader, response=False):
@@ -67,7 +87,16 @@ async def main():
     args = parser.parse_args()
     servers = {r: start_server(r) for r in args.region}
     ports = {r: port for r, (_, port) in servers.items()}
+    others = {}  # region -> port of the copy serving every service but Lambda, once split
     home = args.region[0]
+
+    def upstream_port(head):
+        m = SCOPE.search(head)
+        region = m.group(1).decode() if m else home
+        region = region if region in ports else home
+        if m and m.group(2) != b"lambda" and region in others:
+            return others[region]
+        return ports[region]
 
     async def route(reader, writer, delay=0.0):
         # Requests on one connection may be for different regions (SDK clients
@@ -76,18 +105,16 @@ async def main():
         try:
             while True:
                 head, body = await message(reader)
-                m = SCOPE.search(head)
-                region = m.group(1).decode() if m else home
-                region = region if region in ports else home
-                if region not in upstream:
-                    upstream[region] = await asyncio.open_connection("127.0.0.1", ports[region])
-                up_reader, up_writer = upstream[region]
+                port = upstream_port(head)
+                if port not in upstream:
+                    upstream[port] = await asyncio.open_connection("127.0.0.1", port)
+                up_reader, up_writer = upstream[port]
                 up_writer.write(head + body)
                 await up_writer.drain()
                 head, body = await message(up_reader, response=True)
                 if b"\r\nconnection: close" in head.lower():
                     up_writer.close()
-                    del upstream[region]
+                    del upstream[port]
                 if delay:
                     await asyncio.sleep(delay)
                 writer.write(head + body)
@@ -106,6 +133,7 @@ async def main():
         ready += f" {slow.sockets[0].getsockname()[1]}"
     print(ready, flush=True)
     loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGUSR1, lambda: loop.run_in_executor(None, split, servers, others))
     await loop.run_in_executor(None, sys.stdin.read)
     for p, _ in servers.values():
         p.stdin.close()

@@ -4,12 +4,13 @@
 Times each call `eniplan audit` makes in one region against the moto server
 (median of RUNS, boto3 client): a ListFunctions page, and the six other calls
 (GetCallerIdentity, DescribeNetworkInterfaces, DescribeSubnets,
-DescribeSecurityGroups, DescribeRouteTables, GetServiceQuota). One moto process
-serves every service of a region and runs one request at a time (Python), so
-a client that makes them all needs about the pages' time plus these calls'; on
-AWS the services have separate endpoints. Prints that estimate as a ratio to
-the pages alone. Each time includes the boto3 client's own work, so it is an
-estimate, not a bound.
+DescribeSecurityGroups, DescribeRouteTables, GetServiceQuota). When one moto
+process serves every service of a region (bench/live.sh with SPLIT=0), it runs
+one request at a time (Python), so a client that makes them all needs about
+the pages' time plus these calls'; on AWS, and in the split bench, the
+services have separate endpoints. Prints that estimate as a ratio to the pages
+alone. Each time includes the boto3 client's own work, so it is an estimate,
+not a bound.
 
 Usage: server_floor.py ENDPOINT REGION PAGES [RUNS]   (AWS_* test credentials in the environment)
 """

@@ -14,6 +14,12 @@ differs from AWS in ways eniplan depends on (DESIGN.md §5):
    orphaned-ENI case. Stock moto creates no ENIs.
 4. DescribeNetworkInterfaces understands the `interface-type` filter.
 
+For the benchmark, a line "FORK" on stdin (with --watch-stdin) forks a copy
+of the server, holding the same state, on a new port, and prints
+"FORKED <port>". bench/regions.py uses it to serve Lambda and the other
+services from separate processes, as AWS serves them from separate endpoints.
+Both copies diverge on writes, so fork only once seeding is done.
+
 For fault tests, `--deny REGION:SERVICE:OPERATION` (repeatable) answers that
 call with the service's own access-denied error, the way IAM would
 (e.g. `--deny eu-west-1:lambda:ListFunctions`). The region and service come
@@ -29,6 +35,7 @@ Prints "READY <port>" on stdout once the server accepts connections.
 import argparse
 import io
 import json
+import os
 import re
 import signal
 import sys
@@ -246,6 +253,31 @@ def dispatcher(*args, **kwargs):
 threaded_moto_server.DomainDispatcherApplication = dispatcher
 
 
+def fork_copy(host, keep):
+    """Fork a copy of this server on a new port; it exits when this process does."""
+    read_end, write_end = os.pipe()
+    if os.fork():
+        os.close(read_end)
+        keep.append(write_end)  # the copy sees EOF on read_end once we are gone
+        return
+    os.close(write_end)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+    server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+    server.start()
+    print(f"FORKED {server.get_host_and_port()[1]}", flush=True)
+    os.read(read_end, 1)
+    os._exit(0)
+
+
+def watch_stdin(host, stop):
+    keep = []
+    for line in sys.stdin:
+        if line.strip() == "FORK":
+            fork_copy(host, keep)
+    stop.set()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
@@ -264,7 +296,7 @@ def main():
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     if args.watch_stdin:
-        threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+        threading.Thread(target=watch_stdin, args=(args.host, stop), daemon=True).start()
     stop.wait()
     server.stop()
 
