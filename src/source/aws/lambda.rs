@@ -27,7 +27,7 @@ pub(crate) async fn list_functions(
     progress: &Progress,
     on_page: impl Fn(Vec<String>),
 ) -> (Vec<Function>, Option<String>) {
-    let mut items: Vec<FunctionConfiguration> = Vec::new();
+    let mut grouping = Grouping::new(account, region);
     let mut marker: Option<String> = None;
     let mut seen = BTreeSet::new();
     let error = loop {
@@ -52,7 +52,7 @@ pub(crate) async fn list_functions(
                         .map(str::to_string)
                         .collect(),
                 );
-                items.extend(functions);
+                functions.into_iter().for_each(|f| grouping.add(f));
                 match next {
                     None => break None,
                     Some(m) if !seen.insert(m.clone()) => break Some(format!("pagination did not advance (marker {m} repeated)")),
@@ -61,7 +61,7 @@ pub(crate) async fn list_functions(
             }
         }
     };
-    (group(items, account, region), error)
+    (grouping.finish(), error)
 }
 
 /// Strips a version or alias qualifier: `arn:aws:lambda:r:a:function:name[:q]`.
@@ -89,15 +89,28 @@ fn version_order(v: &Version) -> (u8, u64, String) {
     }
 }
 
-/// Groups `FunctionVersion=ALL` items into functions: `$LATEST` first, then
-/// published versions in numeric order.
-pub(crate) fn group(items: Vec<FunctionConfiguration>, account: &str, region: &str) -> Vec<Function> {
-    let mut by_name: BTreeMap<String, Function> = BTreeMap::new();
-    for item in items {
-        let Some(name) = item.function_name().map(str::to_string) else {
-            continue;
+/// Groups `FunctionVersion=ALL` items into functions, page by page as they
+/// arrive: `$LATEST` first, then published versions in numeric order.
+struct Grouping<'a> {
+    by_name: BTreeMap<String, Function>,
+    account: &'a str,
+    region: &'a str,
+}
+
+impl<'a> Grouping<'a> {
+    fn new(account: &'a str, region: &'a str) -> Self {
+        Grouping {
+            by_name: BTreeMap::new(),
+            account,
+            region,
+        }
+    }
+
+    fn add(&mut self, item: FunctionConfiguration) {
+        let Some(name) = item.function_name() else {
+            return;
         };
-        let arn = item.function_arn().map(unqualified_arn).unwrap_or_else(|| name.clone());
+        let arn = item.function_arn().map(unqualified_arn).unwrap_or_else(|| name.to_string());
         let version = item.version().unwrap_or(Version::LATEST).to_string();
         let resource = version_resource(&arn, &version);
         let vpc = item.vpc_config().and_then(|c| {
@@ -119,27 +132,36 @@ pub(crate) fn group(items: Vec<FunctionConfiguration>, account: &str, region: &s
             };
             config.is_attached().then_some(config)
         });
-        let function = by_name.entry(name.clone()).or_insert_with(|| Function {
-            name: name.clone(),
-            account: account.to_string(),
-            region: region.to_string(),
-            origin: Origin::resource(&arn),
-            ignore: vec![],
-            versions: vec![],
-        });
-        function.versions.push(Version {
+        let version = Version {
             version,
             aliases: vec![],
             vpc,
             state: None,
-        });
+        };
+        match self.by_name.get_mut(name) {
+            Some(function) => function.versions.push(version),
+            None => {
+                let function = Function {
+                    name: name.to_string(),
+                    account: self.account.to_string(),
+                    region: self.region.to_string(),
+                    origin: Origin::resource(&arn),
+                    ignore: vec![],
+                    versions: vec![version],
+                };
+                self.by_name.insert(function.name.clone(), function);
+            }
+        }
     }
-    let mut functions: Vec<Function> = by_name.into_values().collect();
-    for f in &mut functions {
-        f.versions.sort_by_key(version_order);
-        f.versions.dedup_by(|a, b| a.version == b.version);
+
+    fn finish(self) -> Vec<Function> {
+        let mut functions: Vec<Function> = self.by_name.into_values().collect();
+        for f in &mut functions {
+            f.versions.sort_by_key(version_order);
+            f.versions.dedup_by(|a, b| a.version == b.version);
+        }
+        functions
     }
-    functions
 }
 
 fn key(v: &Version) -> Option<(Vec<Value>, Vec<Value>)> {
