@@ -183,6 +183,25 @@ fn route_tables_make_subnets_behind_an_internet_gateway_public() {
 }
 
 #[test]
+fn subnets_without_an_association_use_their_vpcs_main_table() {
+    let (r, _) = check(&[&plan("main-route-table.plan.json")]);
+    let mut public: Vec<String> = findings(&r, "ENI202").iter().flat_map(|f| strs(&f["functions"])).collect();
+    public.sort();
+    // tutorial: aws_default_route_table with an inline internet route; routed:
+    // an aws_route on the VPC's main_route_table_id; adopted: a main-table
+    // association. quiet: a new VPC's main table has the local route only;
+    // existing: the plan does not define that VPC's main table.
+    assert_eq!(
+        public,
+        [
+            "aws_lambda_function.adopted",
+            "aws_lambda_function.routed",
+            "aws_lambda_function.tutorial"
+        ]
+    );
+}
+
+#[test]
 fn findings_are_located_by_address_and_line() {
     let (r, _) = check(&[&plan("single-az.plan.json")]);
     let f = findings(&r, "ENI201");

@@ -287,6 +287,62 @@ def public_subnet():
     write("public-subnet.plan.json", p)
 
 
+def main_route_table():
+    """
+    Subnets with no aws_route_table_association use their VPC's main table.
+
+    resource "aws_vpc" "tutorial" {}                           # new
+    resource "aws_internet_gateway" "tutorial" { vpc_id = aws_vpc.tutorial.id }
+    resource "aws_default_route_table" "tutorial" { default_route_table_id = aws_vpc.tutorial.default_route_table_id
+      route { cidr_block = "0.0.0.0/0", gateway_id = aws_internet_gateway.tutorial.id } }
+    resource "aws_vpc" "routed" {}                             # new; an aws_route on its main table
+    resource "aws_route" "routed" { route_table_id = aws_vpc.routed.main_route_table_id, gateway_id = aws_internet_gateway.routed.id }
+    resource "aws_vpc" "adopted" {}                            # new; a main-table association to a public table
+    resource "aws_route_table" "adopted" { route { cidr_block = "0.0.0.0/0", gateway_id = aws_internet_gateway.adopted.id } }
+    resource "aws_main_route_table_association" "adopted" { vpc_id = aws_vpc.adopted.id, route_table_id = aws_route_table.adopted.id }
+    resource "aws_vpc" "quiet" {}                              # new; its main table keeps the local route only
+    resource "aws_subnet" "<vpc>" { count = 2, vpc_id = aws_vpc.<vpc>.id }   # for each VPC; no associations
+    resource "aws_subnet" "existing" {}                        # in an existing VPC whose main table the plan does not define
+    resource "aws_lambda_function" "<vpc>" { subnets: aws_subnet.<vpc>[*] }
+    # ENI202: tutorial, routed, adopted; quiet and existing stay quiet
+    """
+    p = Plan()
+    for name in ("tutorial", "routed", "adopted", "quiet"):
+        p.config("aws_vpc", name, {"cidr_block": {"constant_value": "10.0.0.0/16"}})
+        p.change("aws_vpc", name, {"cidr_block": "10.0.0.0/16", "default_route_table_id": UNKNOWN, "id": UNKNOWN, "main_route_table_id": UNKNOWN})
+        if name != "quiet":
+            p.config("aws_internet_gateway", name, {"vpc_id": refs(f"aws_vpc.{name}")})
+            p.change("aws_internet_gateway", name, {"id": UNKNOWN, "vpc_id": UNKNOWN})
+        p.config("aws_subnet", name, {"vpc_id": refs(f"aws_vpc.{name}")}, count={"constant_value": 2})
+        for i, az in enumerate(["eu-west-1a", "eu-west-1b"]):
+            p.change("aws_subnet", name, subnet_value(az, f"10.0.{i + 1}.0/24", UNKNOWN), index=i)
+        p.config("aws_security_group", name, {"vpc_id": refs(f"aws_vpc.{name}"), "egress": {"constant_value": [ALL_OUT]}})
+        p.change("aws_security_group", name, sg_value(name, UNKNOWN, ingress=[], egress=[ALL_OUT]))
+        p.config("aws_lambda_function", name, lambda_config(name, {"references": [f"aws_subnet.{name}"]}, refs(f"aws_security_group.{name}")))
+        p.change("aws_lambda_function", name, lambda_value(name, [UNKNOWN, UNKNOWN], [UNKNOWN]))
+    inline_igw = lambda igw: {"route": [{"cidr_block": {"constant_value": "0.0.0.0/0"}, "gateway_id": refs(f"aws_internet_gateway.{igw}")}]}
+    unknown_igw = [{"cidr_block": "0.0.0.0/0", "gateway_id": UNKNOWN, "nat_gateway_id": ""}]
+    p.config("aws_default_route_table", "tutorial", {"default_route_table_id": refs("aws_vpc.tutorial", attr="default_route_table_id"), **inline_igw("tutorial")})
+    p.change("aws_default_route_table", "tutorial", {"default_route_table_id": UNKNOWN, "id": UNKNOWN, "route": unknown_igw})
+    p.config("aws_route", "routed", {"destination_cidr_block": {"constant_value": "0.0.0.0/0"}, "gateway_id": refs("aws_internet_gateway.routed"),
+                                     "route_table_id": refs("aws_vpc.routed", attr="main_route_table_id")})
+    p.change("aws_route", "routed", route_value(UNKNOWN, gateway_id=UNKNOWN))
+    p.config("aws_route_table", "adopted", {"vpc_id": refs("aws_vpc.adopted"), **inline_igw("adopted")})
+    p.change("aws_route_table", "adopted", {"id": UNKNOWN, "route": unknown_igw, "vpc_id": UNKNOWN})
+    p.config("aws_main_route_table_association", "adopted", {"route_table_id": refs("aws_route_table.adopted"), "vpc_id": refs("aws_vpc.adopted")})
+    p.change("aws_main_route_table_association", "adopted", {"id": UNKNOWN, "route_table_id": UNKNOWN, "vpc_id": UNKNOWN})
+    existing = "subnet-0ddd1111222233334"
+    p.config("aws_vpc", "existing", {"cidr_block": {"constant_value": "10.1.0.0/16"}})
+    v = {"cidr_block": "10.1.0.0/16", "default_route_table_id": "rtb-0ddd1111222233334", "id": VPC, "main_route_table_id": "rtb-0ddd1111222233334"}
+    p.change("aws_vpc", "existing", v, actions=["no-op"], before=v)
+    p.config("aws_subnet", "existing", {"vpc_id": refs("aws_vpc.existing")})
+    v = subnet_value("eu-west-1a", "10.1.1.0/24", VPC, id_=existing)
+    p.change("aws_subnet", "existing", v, actions=["no-op"], before=v)
+    p.config("aws_lambda_function", "existing", lambda_config("existing", {"constant_value": [existing]}, {"constant_value": ["sg-0aaa1111222233334"]}))
+    p.change("aws_lambda_function", "existing", lambda_value("existing", [existing], ["sg-0aaa1111222233334"]))
+    write("main-route-table.plan.json", p)
+
+
 if __name__ == "__main__":
     shared_sg()
     actions()
@@ -296,3 +352,4 @@ if __name__ == "__main__":
     default_sg()
     single_az()
     public_subnet()
+    main_route_table()

@@ -172,7 +172,7 @@ impl Reader<'_> {
             p.get("SubnetId").and_then(|n| self.value(n)),
             p.get("RouteTableId").and_then(|n| self.value(n)),
         ) {
-            self.routes.associate(subnet, table);
+            self.routes.subnets.associate(subnet, table);
         }
     }
 }

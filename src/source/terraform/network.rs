@@ -48,6 +48,8 @@ impl<'a> Reader<'a> {
                 (true, "aws_route_table") => self.route_table(i),
                 (true, "aws_route") => self.route(i),
                 (true, "aws_route_table_association") => self.route_association(i),
+                (true, "aws_default_route_table") => self.default_route_table(i),
+                (true, "aws_main_route_table_association") => self.main_route_association(i),
                 _ => {}
             }
         }
@@ -342,6 +344,7 @@ impl<'a> Reader<'a> {
         let value = self.own_value(i);
         let mut v = Vpc::new(value.clone(), Origin::in_file(r.address.clone(), self.file_id, r.span.clone()));
         v.cidr = r.get("cidr_block").and_then(Node::as_str).map(str::to_string);
+        self.vpc_main_table(i, &value);
         self.inv.vpcs.entry(value).or_insert(v);
     }
 }

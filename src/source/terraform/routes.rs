@@ -1,8 +1,11 @@
 //! Route tables, routes and subnet associations in a plan, so that subnets
 //! whose default route goes to an internet gateway count as public (ENI202).
 //!
-//! `aws_route` and inline `route` blocks of `aws_route_table` give default
-//! routes; `aws_route_table_association` ties subnets to tables. A gateway
+//! `aws_route` and inline `route` blocks of `aws_route_table` and
+//! `aws_default_route_table` give default routes;
+//! `aws_route_table_association` ties subnets to tables, and a subnet without
+//! one uses its VPC's main table (`aws_main_route_table_association`, else
+//! the table the VPC was created with). A gateway
 //! Terraform knows only after apply counts as an internet gateway when
 //! everything its expression references is an `aws_internet_gateway`.
 //! Anything ambiguous leaves the subnet's routing unknown, never public.
@@ -48,17 +51,58 @@ impl Reader<'_> {
 
     /// `aws_route_table`: a table the plan defines, with its inline routes.
     /// `route` is computed: with no inline blocks it is unknown until apply
-    /// and holds only the `aws_route`s, which are read on their own. When
-    /// configured inline routes are unknown, the table is left out and its
-    /// subnets stay unknown.
+    /// and holds only the `aws_route`s, which are read on their own.
     pub(super) fn route_table(&mut self, i: usize) {
         let table = self.own_value(i);
+        self.table_routes(i, table, true);
+    }
+
+    /// `aws_default_route_table`: it takes over a VPC's main table. Without
+    /// inline routes it leaves the table's existing routes alone, so those
+    /// are known only for a VPC this plan creates (see `vpc_main_table`).
+    pub(super) fn default_route_table(&mut self, i: usize) {
+        if let Some(table) = self.single_id(i, "default_route_table_id") {
+            self.table_routes(i, table, false);
+        }
+    }
+
+    /// `aws_main_route_table_association`: the table a VPC's subnets without
+    /// an association of their own use.
+    pub(super) fn main_route_association(&mut self, i: usize) {
+        if let (Some(vpc), Some(table)) = (self.single_id(i, "vpc_id"), self.single_id(i, "route_table_id")) {
+            self.routes.main.associate(vpc, table);
+        }
+    }
+
+    /// The main table an `aws_vpc` comes with. One this plan creates has only
+    /// the local route, plus the `aws_route`s that reference the VPC's
+    /// `main_route_table_id`; its value stands for the table, as those
+    /// references resolve to it.
+    pub(super) fn vpc_main_table(&mut self, i: usize, vpc: &Value) {
+        let r = &self.resources[i];
+        match r.get("main_route_table_id").and_then(Node::as_str).filter(|s| !s.is_empty()) {
+            Some(id) => {
+                self.routes.vpc_main.insert(vpc.clone(), Value::id(id));
+            }
+            None if r.managed && r.ty == "aws_vpc" && r.is_unknown("main_route_table_id") => {
+                self.routes.vpc_main.insert(vpc.clone(), vpc.clone());
+                self.routes.tables.insert(vpc.clone());
+            }
+            None => {}
+        }
+    }
+
+    /// Reads `table`'s inline routes from resource `i`. When configured inline
+    /// routes are unknown, the table is left out and its subnets stay
+    /// unknown; with none configured and `route` unknown, the table counts
+    /// (with its `aws_route`s only) when `unknown_is_new`.
+    fn table_routes(&mut self, i: usize, table: Value, unknown_is_new: bool) {
         let r = &self.resources[i];
         let inline = self.config.expressions(&r.module, &r.config_name).and_then(|e| e.get("route"));
         let unknown_routes = r.unknown.and_then(|u| u.get("route"));
         let mut targets = Vec::new();
         if unknown_routes.is_some_and(|u| matches!(u.kind, Kind::Bool(true))) {
-            if inline.is_some() {
+            if inline.is_some() || !unknown_is_new {
                 return;
             }
         } else {
@@ -87,7 +131,7 @@ impl Reader<'_> {
     /// `aws_route_table_association`: a subnet's table.
     pub(super) fn route_association(&mut self, i: usize) {
         if let (Some(subnet), Some(table)) = (self.single_id(i, "subnet_id"), self.single_id(i, "route_table_id")) {
-            self.routes.associate(subnet, table);
+            self.routes.subnets.associate(subnet, table);
         }
     }
 
