@@ -189,16 +189,27 @@ fn subnets_without_an_association_use_their_vpcs_main_table() {
     public.sort();
     // tutorial: aws_default_route_table with an inline internet route; routed:
     // an aws_route on the VPC's main_route_table_id; adopted: a main-table
-    // association. quiet: a new VPC's main table has the local route only;
+    // association; aliased: an aws_route on the aws_default_route_table's own
+    // id. quiet: a new VPC's main table has the local route only;
     // existing: the plan does not define that VPC's main table.
     assert_eq!(
         public,
         [
             "aws_lambda_function.adopted",
+            "aws_lambda_function.aliased",
             "aws_lambda_function.routed",
             "aws_lambda_function.tutorial"
         ]
     );
+}
+
+#[test]
+fn an_association_naming_no_single_subnet_stops_the_main_table_fallback() {
+    // The private subnets' associations use `each.value.id`: they may be any
+    // subnet's, so the public main table must not make them public.
+    let (r, _) = check(&[&plan("main-route-table-unclear.plan.json")]);
+    assert!(findings(&r, "ENI202").is_empty(), "{:#}", r["findings"]);
+    assert_eq!(r["summary"]["combinations"], 2, "the worker's two subnets are read");
 }
 
 #[test]

@@ -34,6 +34,15 @@ impl Associations {
         }
     }
 
+    /// `key`'s table is not known: it is left unknown.
+    pub fn unclear(&mut self, key: Value) {
+        self.ambiguous.insert(key);
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &Value> {
+        self.tables.keys().chain(&self.ambiguous)
+    }
+
     /// `Some(None)` when `key` is tied to several tables.
     fn get(&self, key: &Value) -> Option<Option<&Value>> {
         if self.ambiguous.contains(key) {
@@ -49,35 +58,75 @@ pub struct Routes {
     pub defaults: HashMap<Value, Vec<Target>>,
     /// Tables defined in the input: only their routes are known in full.
     pub tables: BTreeSet<Value>,
+    /// Tables with a route the input leaves unclear: their subnets stay unknown.
+    pub unclear: BTreeSet<Value>,
+    /// Another name → the table it stands for (`aws_default_route_table`).
+    pub aliases: HashMap<Value, Value>,
     /// Subnet → route table.
     pub subnets: Associations,
+    /// Subnets the input creates → their VPC: without an association of their
+    /// own they use the VPC's main table.
+    pub new_subnets: HashMap<Value, Value>,
     /// VPC → the main table a main-table association makes it use.
     pub main: Associations,
     /// VPC → the main table it was created with.
     pub vpc_main: HashMap<Value, Value>,
+    /// Set when a route or association names something the input does not
+    /// pin down: it may be any subnet's, so no subnet falls back to a main table.
+    pub no_main_fallback: bool,
 }
 
 impl Routes {
-    /// A subnet's table: its own association, else its VPC's main table.
-    fn table_of(&self, subnet: &Subnet) -> Option<&Value> {
+    /// Marks every table a route may belong to as unclear; when none of them
+    /// is known, any table may be.
+    pub fn unclear_route(&mut self, candidates: Vec<Value>) {
+        self.no_main_fallback |= candidates.is_empty();
+        self.unclear.extend(candidates);
+    }
+
+    fn canonical<'a>(&'a self, table: &'a Value) -> &'a Value {
+        self.aliases.get(table).unwrap_or(table)
+    }
+
+    /// A subnet's table: its own association, else (for a subnet the input
+    /// creates) its VPC's main table.
+    fn table_of(&self, subnet: &Subnet, main_fallback: bool) -> Option<&Value> {
         if let Some(table) = self.subnets.get(&subnet.id) {
-            return table;
+            return table.map(|t| self.canonical(t));
         }
-        let vpc = subnet.vpc.as_ref()?;
+        if !main_fallback {
+            return None;
+        }
+        let vpc = self.new_subnets.get(&subnet.id)?;
         match self.main.get(vpc) {
-            Some(table) => table,
-            None => self.vpc_main.get(vpc),
+            Some(table) => table.map(|t| self.canonical(t)),
+            None => self.vpc_main.get(vpc).map(|t| self.canonical(t)),
         }
     }
 
     /// A subnet is public when its table's default route goes to an internet
-    /// gateway and there is no NAT; only tables defined in the input count.
+    /// gateway and there is no NAT; only tables defined in the input, with
+    /// every route clear, count.
     pub fn apply(&self, inv: &mut Inventory) {
+        let mut defaults: HashMap<&Value, Vec<Target>> = HashMap::new();
+        let mut unclear: BTreeSet<&Value> = BTreeSet::new();
+        for (table, targets) in &self.defaults {
+            defaults.entry(self.canonical(table)).or_default().extend(targets);
+        }
+        for table in &self.unclear {
+            unclear.insert(self.canonical(table));
+        }
+        // A route on a table the input does not define, or an association of
+        // a subnet it does not know, may be any subnet's.
+        let main_fallback = !self.no_main_fallback
+            && defaults.keys().chain(unclear.iter()).all(|t| self.tables.contains(*t))
+            && self.subnets.keys().all(|s| inv.subnets.contains_key(s));
         for s in inv.subnets.values_mut() {
-            let Some(table) = self.table_of(s).filter(|t| self.tables.contains(*t)) else {
+            let Some(table) = self.table_of(s, main_fallback) else { continue };
+            if !self.tables.contains(table) || unclear.contains(table) {
                 continue;
-            };
-            let targets = self.defaults.get(table).map(Vec::as_slice).unwrap_or(&[]);
+            }
+            let targets = defaults.get(table).map(Vec::as_slice).unwrap_or(&[]);
             s.egress = if targets.contains(&Target::Nat) {
                 Egress::Nat
             } else if targets.contains(&Target::Internet) {

@@ -300,14 +300,17 @@ def main_route_table():
     resource "aws_vpc" "adopted" {}                            # new; a main-table association to a public table
     resource "aws_route_table" "adopted" { route { cidr_block = "0.0.0.0/0", gateway_id = aws_internet_gateway.adopted.id } }
     resource "aws_main_route_table_association" "adopted" { vpc_id = aws_vpc.adopted.id, route_table_id = aws_route_table.adopted.id }
+    resource "aws_vpc" "aliased" {}                            # new; an aws_route on its aws_default_route_table
+    resource "aws_default_route_table" "aliased" { default_route_table_id = aws_vpc.aliased.default_route_table_id }
+    resource "aws_route" "aliased" { route_table_id = aws_default_route_table.aliased.id, gateway_id = aws_internet_gateway.aliased.id }
     resource "aws_vpc" "quiet" {}                              # new; its main table keeps the local route only
     resource "aws_subnet" "<vpc>" { count = 2, vpc_id = aws_vpc.<vpc>.id }   # for each VPC; no associations
     resource "aws_subnet" "existing" {}                        # in an existing VPC whose main table the plan does not define
     resource "aws_lambda_function" "<vpc>" { subnets: aws_subnet.<vpc>[*] }
-    # ENI202: tutorial, routed, adopted; quiet and existing stay quiet
+    # ENI202: tutorial, routed, adopted, aliased; quiet and existing stay quiet
     """
     p = Plan()
-    for name in ("tutorial", "routed", "adopted", "quiet"):
+    for name in ("tutorial", "routed", "adopted", "aliased", "quiet"):
         p.config("aws_vpc", name, {"cidr_block": {"constant_value": "10.0.0.0/16"}})
         p.change("aws_vpc", name, {"cidr_block": "10.0.0.0/16", "default_route_table_id": UNKNOWN, "id": UNKNOWN, "main_route_table_id": UNKNOWN})
         if name != "quiet":
@@ -327,6 +330,11 @@ def main_route_table():
     p.config("aws_route", "routed", {"destination_cidr_block": {"constant_value": "0.0.0.0/0"}, "gateway_id": refs("aws_internet_gateway.routed"),
                                      "route_table_id": refs("aws_vpc.routed", attr="main_route_table_id")})
     p.change("aws_route", "routed", route_value(UNKNOWN, gateway_id=UNKNOWN))
+    p.config("aws_default_route_table", "aliased", {"default_route_table_id": refs("aws_vpc.aliased", attr="default_route_table_id")})
+    p.change("aws_default_route_table", "aliased", {"default_route_table_id": UNKNOWN, "id": UNKNOWN, "route": UNKNOWN})
+    p.config("aws_route", "aliased", {"destination_cidr_block": {"constant_value": "0.0.0.0/0"}, "gateway_id": refs("aws_internet_gateway.aliased"),
+                                      "route_table_id": refs("aws_default_route_table.aliased")})
+    p.change("aws_route", "aliased", route_value(UNKNOWN, gateway_id=UNKNOWN))
     p.config("aws_route_table", "adopted", {"vpc_id": refs("aws_vpc.adopted"), **inline_igw("adopted")})
     p.change("aws_route_table", "adopted", {"id": UNKNOWN, "route": unknown_igw, "vpc_id": UNKNOWN})
     p.config("aws_main_route_table_association", "adopted", {"route_table_id": refs("aws_route_table.adopted"), "vpc_id": refs("aws_vpc.adopted")})
@@ -343,6 +351,49 @@ def main_route_table():
     write("main-route-table.plan.json", p)
 
 
+def main_route_table_unclear():
+    """
+    The tutorial layout, but the private subnets' associations name them as
+    `each.value.id`, which the plan does not pin to a subnet: any subnet may
+    have one, so none falls back to the (public) main table.
+
+    resource "aws_vpc" "main" {}
+    resource "aws_internet_gateway" "main" { vpc_id = aws_vpc.main.id }
+    resource "aws_default_route_table" "main" { default_route_table_id = aws_vpc.main.default_route_table_id
+      route { cidr_block = "0.0.0.0/0", gateway_id = aws_internet_gateway.main.id } }
+    resource "aws_subnet" "private" { for_each = { a = …, b = … }, vpc_id = aws_vpc.main.id }
+    resource "aws_route_table" "private" { route { cidr_block = "0.0.0.0/0", nat_gateway_id = "nat-0…" } }
+    resource "aws_route_table_association" "private" { for_each = aws_subnet.private
+      subnet_id = each.value.id, route_table_id = aws_route_table.private.id }
+    resource "aws_lambda_function" "worker" { subnets: [for s in aws_subnet.private : s.id] }   # no ENI202
+    """
+    p = Plan()
+    p.config("aws_vpc", "main", {"cidr_block": {"constant_value": "10.0.0.0/16"}})
+    p.change("aws_vpc", "main", {"cidr_block": "10.0.0.0/16", "default_route_table_id": UNKNOWN, "id": UNKNOWN, "main_route_table_id": UNKNOWN})
+    p.config("aws_internet_gateway", "main", {"vpc_id": refs("aws_vpc.main")})
+    p.change("aws_internet_gateway", "main", {"id": UNKNOWN, "vpc_id": UNKNOWN})
+    p.config("aws_default_route_table", "main", {"default_route_table_id": refs("aws_vpc.main", attr="default_route_table_id"),
+                                                 "route": [{"cidr_block": {"constant_value": "0.0.0.0/0"}, "gateway_id": refs("aws_internet_gateway.main")}]})
+    p.change("aws_default_route_table", "main", {"default_route_table_id": UNKNOWN, "id": UNKNOWN,
+                                                 "route": [{"cidr_block": "0.0.0.0/0", "gateway_id": UNKNOWN, "nat_gateway_id": ""}]})
+    p.config("aws_subnet", "private", {"vpc_id": refs("aws_vpc.main")}, for_each={"constant_value": {"a": "eu-west-1a", "b": "eu-west-1b"}})
+    for k, az in (("a", "eu-west-1a"), ("b", "eu-west-1b")):
+        p.change("aws_subnet", "private", subnet_value(az, f"10.0.{ord(k) - 96}.0/24", UNKNOWN), index=k)
+    p.config("aws_route_table", "private", {"vpc_id": refs("aws_vpc.main"), "route": [{"cidr_block": {"constant_value": "0.0.0.0/0"},
+                                                                                       "nat_gateway_id": {"constant_value": "nat-0aaa1111222233334"}}]})
+    p.change("aws_route_table", "private", {"id": UNKNOWN, "route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "", "nat_gateway_id": "nat-0aaa1111222233334"}], "vpc_id": UNKNOWN})
+    p.config("aws_route_table_association", "private", {"route_table_id": refs("aws_route_table.private"),
+                                                        "subnet_id": {"references": ["each.value.id", "each.value"]}},
+             for_each=refs("aws_subnet.private", attr="id"))
+    for k in ("a", "b"):
+        p.change("aws_route_table_association", "private", {"id": UNKNOWN, "route_table_id": UNKNOWN, "subnet_id": UNKNOWN}, index=k)
+    p.config("aws_security_group", "worker", {"vpc_id": refs("aws_vpc.main"), "egress": {"constant_value": [ALL_OUT]}})
+    p.change("aws_security_group", "worker", sg_value("worker", UNKNOWN, ingress=[], egress=[ALL_OUT]))
+    p.config("aws_lambda_function", "worker", lambda_config("worker", {"references": ["aws_subnet.private"]}, refs("aws_security_group.worker")))
+    p.change("aws_lambda_function", "worker", lambda_value("worker", [UNKNOWN, UNKNOWN], [UNKNOWN]))
+    write("main-route-table-unclear.plan.json", p)
+
+
 if __name__ == "__main__":
     shared_sg()
     actions()
@@ -353,3 +404,4 @@ if __name__ == "__main__":
     single_az()
     public_subnet()
     main_route_table()
+    main_route_table_unclear()

@@ -332,7 +332,13 @@ impl<'a> Reader<'a> {
             .get("available_ip_address_count")
             .and_then(|n| number(Some(n)))
             .map(|n| n.max(0) as u64);
+        let created = r.managed && r.known_id().is_none();
         s.vpc = self.id_attr(i, "vpc_id");
+        if created {
+            if let Some(vpc) = self.single_id(i, "vpc_id") {
+                self.routes.new_subnets.insert(value.clone(), vpc);
+            }
+        }
         self.inv.subnets.insert(value, s);
     }
 

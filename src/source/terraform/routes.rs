@@ -41,12 +41,17 @@ impl Reader<'_> {
     pub(super) fn route(&mut self, i: usize) {
         let r = &self.resources[i];
         let (after, unknown) = (r.after, r.unknown);
-        if !matches!(attr(after, unknown, "destination_cidr_block"), Attr::Known("0.0.0.0/0")) {
+        let destination = attr(after, unknown, "destination_cidr_block");
+        if !matches!(destination, Attr::Known("0.0.0.0/0") | Attr::Unknown) {
             return;
         }
-        let Some(table) = self.single_id(i, "route_table_id") else { return };
+        let mut tables = self.id_attr_values(i, "route_table_id");
+        if tables.len() != 1 || matches!(destination, Attr::Unknown) {
+            self.routes.unclear_route(tables);
+            return;
+        }
         let target = self.route_target(i, after, unknown, &["gateway_id"]);
-        self.routes.defaults.entry(table).or_default().push(target);
+        self.routes.defaults.entry(tables.remove(0)).or_default().push(target);
     }
 
     /// `aws_route_table`: a table the plan defines, with its inline routes.
@@ -61,16 +66,26 @@ impl Reader<'_> {
     /// inline routes it leaves the table's existing routes alone, so those
     /// are known only for a VPC this plan creates (see `vpc_main_table`).
     pub(super) fn default_route_table(&mut self, i: usize) {
-        if let Some(table) = self.single_id(i, "default_route_table_id") {
-            self.table_routes(i, table, false);
+        let mut tables = self.id_attr_values(i, "default_route_table_id");
+        if tables.len() != 1 {
+            self.routes.unclear_route(tables);
+            return;
         }
+        let table = tables.remove(0);
+        let own = self.own_value(i);
+        if own != table {
+            self.routes.aliases.insert(own, table.clone());
+        }
+        self.table_routes(i, table, false);
     }
 
     /// `aws_main_route_table_association`: the table a VPC's subnets without
     /// an association of their own use.
     pub(super) fn main_route_association(&mut self, i: usize) {
-        if let (Some(vpc), Some(table)) = (self.single_id(i, "vpc_id"), self.single_id(i, "route_table_id")) {
-            self.routes.main.associate(vpc, table);
+        match (self.single_id(i, "vpc_id"), self.single_id(i, "route_table_id")) {
+            (Some(vpc), Some(table)) => self.routes.main.associate(vpc, table),
+            (Some(vpc), None) => self.routes.main.unclear(vpc),
+            (None, _) => self.routes.no_main_fallback = true,
         }
     }
 
@@ -102,7 +117,11 @@ impl Reader<'_> {
         let unknown_routes = r.unknown.and_then(|u| u.get("route"));
         let mut targets = Vec::new();
         if unknown_routes.is_some_and(|u| matches!(u.kind, Kind::Bool(true))) {
-            if inline.is_some() || !unknown_is_new {
+            if inline.is_some() {
+                self.routes.unclear.insert(table);
+                return;
+            }
+            if !unknown_is_new {
                 return;
             }
         } else {
@@ -118,7 +137,10 @@ impl Reader<'_> {
                 let unknown = unknown_routes.and_then(Node::as_seq).and_then(|u| u.get(k));
                 match attr(Some(route), unknown, "cidr_block") {
                     Attr::Known("0.0.0.0/0") => {}
-                    Attr::Unknown => return,
+                    Attr::Unknown => {
+                        self.routes.unclear.insert(table);
+                        return;
+                    }
                     _ => continue,
                 }
                 targets.push(self.route_target(i, Some(route), unknown, &path));
@@ -129,15 +151,19 @@ impl Reader<'_> {
     }
 
     /// `aws_route_table_association`: a subnet's table.
+    /// One that names no single subnet (`each.value.id`, a conditional) may
+    /// be any subnet's: then no subnet falls back to a main table.
     pub(super) fn route_association(&mut self, i: usize) {
-        if let (Some(subnet), Some(table)) = (self.single_id(i, "subnet_id"), self.single_id(i, "route_table_id")) {
-            self.routes.subnets.associate(subnet, table);
+        match (self.single_id(i, "subnet_id"), self.single_id(i, "route_table_id")) {
+            (Some(subnet), Some(table)) => self.routes.subnets.associate(subnet, table),
+            (Some(subnet), None) => self.routes.subnets.unclear(subnet),
+            (None, _) => self.routes.no_main_fallback = true,
         }
     }
 
     /// An ID attribute that names exactly one thing; `None` when the
     /// configuration could mean several (a conditional, an unmatched index).
-    fn single_id(&mut self, i: usize, key: &str) -> Option<Value> {
+    pub(super) fn single_id(&mut self, i: usize, key: &str) -> Option<Value> {
         let mut values = self.id_attr_values(i, key);
         (values.len() == 1).then(|| values.remove(0))
     }
