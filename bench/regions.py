@@ -14,7 +14,8 @@ On SIGUSR1 (send it once seeding is done) each region's server forks a copy
 of itself (launcher.py's FORK) and the router sends everything but Lambda to
 the copy: AWS serves Lambda, EC2, STS and Service Quotas from separate
 endpoints, while one moto process would run their requests one at a time.
-It prints "SPLIT" when the copies are up.
+It prints "SPLIT" when the copies are up. One asyncio router still carries
+every request, for both regions and all services.
 
 With --latency-ms N it also listens on a second port that holds each
 response for N ms before passing it on, as a network round trip to AWS would
@@ -126,14 +127,14 @@ async def main():
             for _, w in upstream.values():
                 w.close()
 
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGUSR1, lambda: loop.run_in_executor(None, split, servers, others))
     server = await asyncio.start_server(route, "127.0.0.1", args.port)
     ready = f"READY {server.sockets[0].getsockname()[1]}"
     if args.latency_ms:
         slow = await asyncio.start_server(lambda r, w: route(r, w, args.latency_ms / 1000), "127.0.0.1", 0)
         ready += f" {slow.sockets[0].getsockname()[1]}"
     print(ready, flush=True)
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGUSR1, lambda: loop.run_in_executor(None, split, servers, others))
     await loop.run_in_executor(None, sys.stdin.read)
     for p, _ in servers.values():
         p.stdin.close()

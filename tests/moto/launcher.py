@@ -260,14 +260,18 @@ def fork_copy(host, keep):
         os.close(read_end)
         keep.append(write_end)  # the copy sees EOF on read_end once we are gone
         return
-    os.close(write_end)
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, signal.SIG_DFL)
-    server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
-    server.start()
-    print(f"FORKED {server.get_host_and_port()[1]}", flush=True)
-    os.read(read_end, 1)
-    os._exit(0)
+    status = 1
+    try:  # the copy must never return into the caller's loop
+        os.close(write_end)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+        server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+        server.start()
+        print(f"FORKED {server.get_host_and_port()[1]}", flush=True)
+        os.read(read_end, 1)
+        status = 0
+    finally:
+        os._exit(status)
 
 
 def watch_stdin(host, stop):
