@@ -367,3 +367,44 @@ fn one_line_inputs_are_located_without_snippets() {
         "{stderr}"
     );
 }
+
+/// Two subnets in one AZ, both in an existing VPC (a parameter) and none
+/// routed in the template, or both in a VPC the template creates and so on
+/// its main table.
+fn subnet_drift_template(vpc: &str) -> String {
+    let vpc_resource = if vpc == "!Ref Vpc" {
+        "  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n"
+    } else {
+        ""
+    };
+    let subnet = |name: &str, az: &str, cidr: &str| {
+        format!("  {name}:\n    Type: AWS::EC2::Subnet\n    Properties: {{VpcId: {vpc}, AvailabilityZone: {az}, CidrBlock: {cidr}}}\n")
+    };
+    let function = |name: &str, subnets: &str| {
+        format!("  {name}:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig:\n        SubnetIds: [{subnets}]\n        SecurityGroupIds: [sg-0aaa1111222233334]\n")
+    };
+    format!(
+        "Parameters:\n  VpcParam: {{Type: 'AWS::EC2::VPC::Id'}}\nResources:\n{vpc_resource}{}{}{}{}{}",
+        subnet("A1", "eu-west-1a", "10.0.1.0/24"),
+        subnet("A2", "eu-west-1a", "10.0.2.0/24"),
+        subnet("B", "eu-west-1b", "10.0.3.0/24"),
+        function("First", "!Ref A1, !Ref B"),
+        function("Second", "!Ref A2, !Ref B"),
+    )
+}
+
+#[test]
+fn subnet_drift_counts_a_merge_only_between_subnets_known_to_route_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    for (vpc, consolidated) in [("!Ref VpcParam", 3), ("!Ref Vpc", 2)] {
+        let path = dir.path().join("t.yaml");
+        std::fs::write(&path, subnet_drift_template(vpc)).unwrap();
+        let (r, _) = json(&["check", path.to_str().unwrap()]);
+        assert!(rules_of(&r).contains(&"ENI003".to_string()), "{vpc}: {:#}", r["findings"]);
+        let s = &r["summary"];
+        assert_eq!(s["combinations"], 3, "{vpc}");
+        // Unknown routing on both sides is not "the same routing"; a VPC the
+        // template creates routes both subnets through its main table.
+        assert_eq!(s["consolidated_combinations"], consolidated, "{vpc}");
+    }
+}

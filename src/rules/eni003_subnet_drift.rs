@@ -67,8 +67,8 @@ fn check(cx: &Context) -> Vec<Finding> {
         .users(g, users)
         .combinations(subnets.values().map(|&i| &g.combos[i].key));
         for (from, _) in movers {
-            // Only a move between subnets with the same routing keeps behaviour.
-            if egress(from) == egress(into) {
+            // Only a move between subnets known to route the same way keeps behaviour.
+            if egress(from) == egress(into) && egress(into).is_some_and(|e| e != crate::model::Egress::Unknown) {
                 f.merges.push(Merge::Subnet {
                     vpc: vpc.clone(),
                     sgs: sgs.to_vec(),

@@ -113,6 +113,9 @@ impl Reader<'_> {
         let mut subnet = Subnet::new(value.clone(), origin);
         if let Some(p) = props {
             subnet.vpc = p.get("VpcId").and_then(|n| self.value(n));
+            if let Some(vpc) = &subnet.vpc {
+                self.routes.new_subnets.insert(value.clone(), vpc.clone());
+            }
             subnet.az = p.get("AvailabilityZone").and_then(|n| self.text(n));
             subnet.cidr = p.get("CidrBlock").and_then(|n| match self.env.scalar(n) {
                 Ok(Scalar::Lit(c)) => Some(c),
@@ -129,20 +132,23 @@ impl Reader<'_> {
             Ok(Scalar::Lit(c)) => Some(c),
             _ => None,
         });
+        // A template cannot name a new VPC's main table, so it keeps the
+        // local route only.
+        self.routes.vpc_main.insert(value.clone(), value.clone());
+        self.routes.tables.insert(value.clone());
         self.inv.vpcs.insert(value, vpc);
     }
 
     pub(super) fn route(&mut self, props: Option<&Node>) {
         let Some(p) = props else { return };
         let Some(table) = p.get("RouteTableId").and_then(|n| self.value(n)) else {
+            self.routes.unclear_route(vec![]);
             return;
         };
-        let default = p
-            .get("DestinationCidrBlock")
-            .and_then(|n| self.text(n))
-            .is_some_and(|c| c == "0.0.0.0/0");
-        if !default {
-            return;
+        match p.get("DestinationCidrBlock").map(|n| self.text(n)) {
+            Some(Some(c)) if c == "0.0.0.0/0" => {}
+            Some(None) => return self.routes.unclear_route(vec![table]),
+            _ => return,
         }
         let target = if let Some(g) = p.get("GatewayId") {
             let is_igw = match call(g).and_then(|c| c.args.as_str().map(str::to_string)) {
@@ -168,11 +174,13 @@ impl Reader<'_> {
 
     pub(super) fn association(&mut self, props: Option<&Node>) {
         let Some(p) = props else { return };
-        if let (Some(subnet), Some(table)) = (
+        match (
             p.get("SubnetId").and_then(|n| self.value(n)),
             p.get("RouteTableId").and_then(|n| self.value(n)),
         ) {
-            self.routes.subnets.associate(subnet, table);
+            (Some(subnet), Some(table)) => self.routes.subnets.associate(subnet, table),
+            (Some(subnet), None) => self.routes.subnets.unclear(subnet),
+            (None, _) => self.routes.no_main_fallback = true,
         }
     }
 }
