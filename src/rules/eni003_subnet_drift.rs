@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
+use crate::model::Egress;
 
 pub static RULE: Rule = Rule {
     id: "ENI003",
@@ -66,9 +67,10 @@ fn check(cx: &Context) -> Vec<Finding> {
         .cost(n)
         .users(g, users)
         .combinations(subnets.values().map(|&i| &g.combos[i].key));
+        let known_egress = egress(into).filter(|&e| e != Egress::Unknown);
         for (from, _) in movers {
             // Only a move between subnets known to route the same way keeps behaviour.
-            if egress(from) == egress(into) && egress(into).is_some_and(|e| e != crate::model::Egress::Unknown) {
+            if known_egress.is_some() && egress(from) == known_egress {
                 f.merges.push(Merge::Subnet {
                     vpc: vpc.clone(),
                     sgs: sgs.to_vec(),

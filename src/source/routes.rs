@@ -23,20 +23,21 @@ pub struct Associations {
 }
 
 impl Associations {
-    pub fn associate(&mut self, key: Value, table: Value) {
-        match self.tables.get(&key) {
-            Some(t) if *t != table => {
-                self.ambiguous.insert(key);
-            }
-            _ => {
+    /// Records that `key` uses `table`, `None` being a side the input does
+    /// not pin down: an unknown table leaves `key` unknown. Returns whether
+    /// the key was pinned down.
+    fn record(&mut self, key: Option<Value>, table: Option<Value>) -> bool {
+        let Some(key) = key else { return false };
+        match (table, self.tables.get(&key)) {
+            (Some(table), None) => {
                 self.tables.insert(key, table);
             }
+            (Some(table), Some(t)) if *t == table => {}
+            _ => {
+                self.ambiguous.insert(key);
+            }
         }
-    }
-
-    /// `key`'s table is not known: it is left unknown.
-    pub fn unclear(&mut self, key: Value) {
-        self.ambiguous.insert(key);
+        true
     }
 
     fn keys(&self) -> impl Iterator<Item = &Value> {
@@ -77,6 +78,18 @@ pub struct Routes {
 }
 
 impl Routes {
+    /// A subnet's association, `None` being a side the input does not pin
+    /// down. One that names no single subnet may be any subnet's: then no
+    /// subnet falls back to a main table.
+    pub fn associate_subnet(&mut self, subnet: Option<Value>, table: Option<Value>) {
+        self.no_main_fallback |= !self.subnets.record(subnet, table);
+    }
+
+    /// A VPC's main-table association, read the same way.
+    pub fn associate_main(&mut self, vpc: Option<Value>, table: Option<Value>) {
+        self.no_main_fallback |= !self.main.record(vpc, table);
+    }
+
     /// Marks every table a route may belong to as unclear; when none of them
     /// is known, any table may be.
     pub fn unclear_route(&mut self, candidates: Vec<Value>) {
@@ -91,17 +104,15 @@ impl Routes {
     /// A subnet's table: its own association, else (for a subnet the input
     /// creates) its VPC's main table.
     fn table_of(&self, subnet: &Subnet, main_fallback: bool) -> Option<&Value> {
-        if let Some(table) = self.subnets.get(&subnet.id) {
-            return table.map(|t| self.canonical(t));
-        }
-        if !main_fallback {
-            return None;
-        }
-        let vpc = self.new_subnets.get(&subnet.id)?;
-        match self.main.get(vpc) {
-            Some(table) => table.map(|t| self.canonical(t)),
-            None => self.vpc_main.get(vpc).map(|t| self.canonical(t)),
-        }
+        let table = match self.subnets.get(&subnet.id) {
+            Some(table) => table,
+            None if !main_fallback => return None,
+            None => {
+                let vpc = self.new_subnets.get(&subnet.id)?;
+                self.main.get(vpc).unwrap_or_else(|| self.vpc_main.get(vpc))
+            }
+        };
+        table.map(|t| self.canonical(t))
     }
 
     /// A subnet is public when its table's default route goes to an internet

@@ -52,7 +52,9 @@ pub(crate) async fn list_functions(
                         .map(str::to_string)
                         .collect(),
                 );
-                functions.into_iter().for_each(|f| grouping.add(f));
+                for f in functions {
+                    grouping.add(f);
+                }
                 match next {
                     None => break None,
                     Some(m) if !seen.insert(m.clone()) => break Some(format!("pagination did not advance (marker {m} repeated)")),

@@ -174,13 +174,8 @@ impl Reader<'_> {
 
     pub(super) fn association(&mut self, props: Option<&Node>) {
         let Some(p) = props else { return };
-        match (
-            p.get("SubnetId").and_then(|n| self.value(n)),
-            p.get("RouteTableId").and_then(|n| self.value(n)),
-        ) {
-            (Some(subnet), Some(table)) => self.routes.subnets.associate(subnet, table),
-            (Some(subnet), None) => self.routes.subnets.unclear(subnet),
-            (None, _) => self.routes.no_main_fallback = true,
-        }
+        let subnet = p.get("SubnetId").and_then(|n| self.value(n));
+        let table = p.get("RouteTableId").and_then(|n| self.value(n));
+        self.routes.associate_subnet(subnet, table);
     }
 }

@@ -45,13 +45,24 @@ impl Reader<'_> {
         if !matches!(destination, Attr::Known("0.0.0.0/0") | Attr::Unknown) {
             return;
         }
-        let mut tables = self.id_attr_values(i, "route_table_id");
-        if tables.len() != 1 || matches!(destination, Attr::Unknown) {
-            self.routes.unclear_route(tables);
+        let Some(table) = self.table_id(i, "route_table_id") else { return };
+        if matches!(destination, Attr::Unknown) {
+            self.routes.unclear.insert(table);
             return;
         }
         let target = self.route_target(i, after, unknown, &["gateway_id"]);
-        self.routes.defaults.entry(tables.remove(0)).or_default().push(target);
+        self.routes.defaults.entry(table).or_default().push(target);
+    }
+
+    /// The one table an ID attribute names; when it may name several, or
+    /// none the plan knows, every candidate's routes are unclear.
+    fn table_id(&mut self, i: usize, key: &str) -> Option<Value> {
+        let mut tables = self.id_attr_values(i, key);
+        if tables.len() == 1 {
+            return tables.pop();
+        }
+        self.routes.unclear_route(tables);
+        None
     }
 
     /// `aws_route_table`: a table the plan defines, with its inline routes.
@@ -66,12 +77,9 @@ impl Reader<'_> {
     /// inline routes it leaves the table's existing routes alone, so those
     /// are known only for a VPC this plan creates (see `vpc_main_table`).
     pub(super) fn default_route_table(&mut self, i: usize) {
-        let mut tables = self.id_attr_values(i, "default_route_table_id");
-        if tables.len() != 1 {
-            self.routes.unclear_route(tables);
+        let Some(table) = self.table_id(i, "default_route_table_id") else {
             return;
-        }
-        let table = tables.remove(0);
+        };
         let own = self.own_value(i);
         if own != table {
             self.routes.aliases.insert(own, table.clone());
@@ -82,11 +90,8 @@ impl Reader<'_> {
     /// `aws_main_route_table_association`: the table a VPC's subnets without
     /// an association of their own use.
     pub(super) fn main_route_association(&mut self, i: usize) {
-        match (self.single_id(i, "vpc_id"), self.single_id(i, "route_table_id")) {
-            (Some(vpc), Some(table)) => self.routes.main.associate(vpc, table),
-            (Some(vpc), None) => self.routes.main.unclear(vpc),
-            (None, _) => self.routes.no_main_fallback = true,
-        }
+        let (vpc, table) = (self.single_id(i, "vpc_id"), self.single_id(i, "route_table_id"));
+        self.routes.associate_main(vpc, table);
     }
 
     /// The main table an `aws_vpc` comes with. One this plan creates has only
@@ -150,15 +155,11 @@ impl Reader<'_> {
         self.routes.defaults.entry(table).or_default().extend(targets);
     }
 
-    /// `aws_route_table_association`: a subnet's table.
-    /// One that names no single subnet (`each.value.id`, a conditional) may
-    /// be any subnet's: then no subnet falls back to a main table.
+    /// `aws_route_table_association`: a subnet's table (`each.value.id` or a
+    /// conditional names no single subnet).
     pub(super) fn route_association(&mut self, i: usize) {
-        match (self.single_id(i, "subnet_id"), self.single_id(i, "route_table_id")) {
-            (Some(subnet), Some(table)) => self.routes.subnets.associate(subnet, table),
-            (Some(subnet), None) => self.routes.subnets.unclear(subnet),
-            (None, _) => self.routes.no_main_fallback = true,
-        }
+        let (subnet, table) = (self.single_id(i, "subnet_id"), self.single_id(i, "route_table_id"));
+        self.routes.associate_subnet(subnet, table);
     }
 
     /// An ID attribute that names exactly one thing; `None` when the
