@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::error::{Failure, InputError};
 use crate::files::SourceFile;
-use crate::rules::Severity;
+use crate::severity::Severity;
 
 pub const FILE_NAME: &str = "eniplan.toml";
 

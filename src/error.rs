@@ -4,7 +4,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
 use crate::files::SourceFile;
-use crate::source::doc::Span;
+use crate::files::Span;
 
 /// Bad input: a file eniplan cannot read as what it claims to be. Exit code 2.
 #[derive(Debug, Error, Diagnostic)]

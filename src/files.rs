@@ -4,9 +4,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::InputError;
-use crate::source::doc::{Span, MAX_FILE_BYTES};
 
 pub type FileId = usize;
+
+/// A byte range in a source file.
+pub type Span = std::ops::Range<usize>;
+
+/// Limits that keep hostile input from exhausting the stack or memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_DEPTH: usize = 200;
+pub const MAX_NODES: usize = 1_000_000;
 
 #[derive(Debug, Clone)]
 pub struct SourceFile {

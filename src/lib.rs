@@ -16,5 +16,6 @@ pub mod graph;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod severity;
 pub mod source;
 pub mod timing;

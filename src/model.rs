@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::files::FileId;
-use crate::source::doc::Span;
+use crate::files::Span;
 
 /// A subnet, security group or VPC as written: a literal ID, or a symbol that
 /// stands for one (`!Ref LambdaSG`, `${ssm:/net/sg}`, `aws_security_group.x.id`).

@@ -5,7 +5,7 @@ use std::fmt::{self, Write};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 use super::{FindingOut, Report};
-use crate::rules::Severity;
+use crate::severity::Severity;
 
 struct FindingDiagnostic<'a> {
     finding: &'a FindingOut,

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use globset::Glob;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::{Config, Thresholds};
 pub use crate::graph::Merge;
@@ -14,23 +14,7 @@ use crate::model::{Origin, Value};
 
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+pub use crate::severity::Severity;
 
 pub struct Rule {
     pub id: &'static str,

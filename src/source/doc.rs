@@ -1,9 +1,7 @@
 //! A format-neutral document tree with byte spans on every node.
 //! YAML and JSON loaders both produce it; the IaC readers only see this.
 
-use std::ops::Range;
-
-pub type Span = Range<usize>;
+pub use crate::files::{Span, MAX_DEPTH, MAX_NODES};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -82,8 +80,3 @@ impl Node {
         }
     }
 }
-
-/// Limits that keep hostile input from exhausting the stack or memory.
-pub const MAX_DEPTH: usize = 200;
-pub const MAX_NODES: usize = 1_000_000;
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
