@@ -27,7 +27,11 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 
 fn folder(name: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peer-corpus").join(name);
-    assert!(dir.is_dir(), "{} is missing: run these tests where ../shared exists (CI does)", dir.display());
+    assert!(
+        dir.is_dir(),
+        "{} is missing: run these tests where ../shared exists (CI does)",
+        dir.display()
+    );
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     files
@@ -69,7 +73,15 @@ fn run(path: &Path) -> Outcome {
         Ok(l) => l,
         Err(e) => return Outcome::Refused(e.to_string()),
     };
-    let report = analyse("check", &loaded.inventory, &Config::default(), loaded.files, loaded.skipped, vec![], 0);
+    let report = analyse(
+        "check",
+        &loaded.inventory,
+        &Config::default(),
+        loaded.files,
+        loaded.skipped,
+        vec![],
+        0,
+    );
     let mut json = Vec::new();
     eniplan::report::json::write(&report, &mut json).unwrap();
     eniplan::report::text::render(&report, false);
@@ -127,7 +139,9 @@ fn sam_translator_pairs_give_the_same_functions_and_combinations() {
     let mut pairs = 0;
     let mut failed = vec![];
     for input in folder("sam-pairs") {
-        let Some(stem) = name(&input).strip_suffix(".input.yaml") else { continue };
+        let Some(stem) = name(&input).strip_suffix(".input.yaml") else {
+            continue;
+        };
         let output = input.with_file_name(format!("{stem}.output.json"));
         let view = |path: &Path| {
             let (json, code) = report(path, "json");

@@ -54,7 +54,10 @@ fn unknown_tags_where_eniplan_reads_nothing_are_not_errors() {
         "Rules:\n  R:\n    Assertions: [{Assert: !Frobnicate [a]}]\n",
     ];
     let other_resource = "  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {DisplayName: !Frobnicate [a, !Nested b]}\n";
-    let texts = sections.map(|s| format!("{s}{FUNCTION}")).into_iter().chain([format!("{FUNCTION}{other_resource}")]);
+    let texts = sections
+        .map(|s| format!("{s}{FUNCTION}"))
+        .into_iter()
+        .chain([format!("{FUNCTION}{other_resource}")]);
     for text in texts {
         let inv = read(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(configs(&inv).len(), 1, "{text}");
@@ -94,14 +97,13 @@ fn yaml_forms_agree_with_pyyaml() {
     // which the file's comments describe.
     let text = std::fs::read_to_string("testdata/valid/yaml-forms.yaml").unwrap();
     let inv = read(&text).unwrap();
-    let subnets: Vec<String> = ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc", "!Ref FourthSubnet"].map(String::from).into();
+    let subnets: Vec<String> = ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc", "!Ref FourthSubnet"]
+        .map(String::from)
+        .into();
     let groups: Vec<String> = ["sg-0ddd", "!Ref Sg", "!Ref Sg"].map(String::from).into();
     assert_eq!(
         configs(&inv),
-        [
-            ("Fn".into(), subnets.clone(), groups.clone()),
-            ("Fn2".into(), subnets, groups)
-        ]
+        [("Fn".into(), subnets.clone(), groups.clone()), ("Fn2".into(), subnets, groups)]
     );
     assert!(inv.unresolved.is_empty(), "{:?}", inv.unresolved);
 }
@@ -134,13 +136,17 @@ fn unknown_tag_in_vpcconfig_is_unresolved_not_refused() {
     let unresolved: Vec<(String, &String)> = inv.unresolved.iter().map(|(v, h)| (v.to_string(), h)).collect();
     assert_eq!(unresolved.len(), 3, "{unresolved:?}");
     for (value, hint) in unresolved {
-        assert!(hint.contains("not a CloudFormation function") && hint.contains("--template-stage Processed"), "{value}: {hint}");
+        assert!(
+            hint.contains("not a CloudFormation function") && hint.contains("--template-stage Processed"),
+            "{value}: {hint}"
+        );
     }
 }
 
 #[test]
 fn a_function_that_returns_a_string_is_no_vpcconfig() {
-    let text = "Parameters: {P: {Type: String}}\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig: !Ref P\n";
+    let text =
+        "Parameters: {P: {Type: String}}\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig: !Ref P\n";
     let err = read(text).unwrap_err();
     assert!(err.contains("VpcConfig: expected a mapping, found `!Ref P`"), "{err}");
 }

@@ -356,3 +356,54 @@ fn join_flow_lines(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Node, InputError> {
+        parse(&SourceFile::new("t.yaml", text))
+    }
+
+    fn kinds(text: &str) -> Vec<Kind> {
+        load(text).unwrap().as_seq().unwrap().iter().map(|n| n.kind.clone()).collect()
+    }
+
+    fn str(s: &str) -> Kind {
+        Kind::Str(s.into())
+    }
+
+    #[test]
+    fn the_non_specific_tag_makes_a_scalar_a_string() {
+        // As PyYAML: `!` resolves a scalar to a string whatever its text.
+        let got = kinds(r#"[! 12, ! true, ! "Ref": X, ! [a]]"#);
+        assert_eq!(got[..2], [str("12"), str("true")]);
+        let Kind::Map(entries) = &got[2] else { panic!("{:?}", got[2]) };
+        assert_eq!((entries[0].0.name.as_str(), &entries[0].1.kind), ("Ref", &str("X")));
+        assert!(matches!(&got[3], Kind::Seq(items) if items.len() == 1));
+    }
+
+    #[test]
+    fn core_verbatim_and_named_tags() {
+        let text = "%TAG !e! tag:example.com,2000:\n---\n[!!int \"7\", !!null \"\", !!str 12, !!seq [a], !<tag:yaml.org,2002:bool> true, !<!Ref> X, !e!thing y]";
+        let got = kinds(text);
+        assert_eq!(got[..3], [Kind::Number("7".into()), Kind::Null, str("12")]);
+        assert!(matches!(&got[3], Kind::Seq(_)));
+        assert_eq!(got[4], Kind::Bool(true));
+        let tag = |k: &Kind| match k {
+            Kind::Tagged(t, _) => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(tag(&got[5]), "Ref");
+        assert_eq!(tag(&got[6]), "tag:example.com,2000:thing");
+    }
+
+    #[test]
+    fn a_tagged_key_is_refused_where_it_is() {
+        let err = load("[!ImportValue Fn::Sub: x]").unwrap_err().to_string();
+        assert!(
+            err.starts_with("t.yaml:1:2: a mapping key cannot carry the tag `!ImportValue`"),
+            "{err}"
+        );
+    }
+}
