@@ -156,7 +156,9 @@ fn the_eniplan_symbol_tag_is_an_unknown_tag_in_a_file() {
     // Only templates eniplan synthesises (from serverless.yml) carry real symbols.
     let text = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig:\n        SubnetIds: [!eniplan.Symbol [subnet-x, trust me]]\n        SecurityGroupIds: [sg-1]\n";
     let inv = read(text).unwrap();
-    let hints: Vec<&String> = inv.unresolved.values().collect();
-    assert_eq!(hints.len(), 1);
-    assert!(hints[0].contains("not a CloudFormation function"), "{hints:?}");
+    let unresolved: Vec<(String, &String)> = inv.unresolved.iter().map(|(v, h)| (v.to_string(), h)).collect();
+    assert_eq!(unresolved.len(), 1);
+    let (value, hint) = &unresolved[0];
+    assert_eq!(value, "!eniplan.Symbol [subnet-x, \"trust me\"]", "not the ID it names");
+    assert!(hint.contains("not a CloudFormation function"), "{hint}");
 }

@@ -115,11 +115,12 @@ pub fn get_att(args: &Node) -> Option<(String, String)> {
     }
 }
 
-/// Compact short-form rendering, for symbols and messages.
-pub fn render(node: &Node) -> String {
-    if let Some((expr, _)) = symbol(node) {
+/// Compact short-form rendering, for symbols and messages; `symbols` as in [`Env::synthesized`].
+fn render(node: &Node, symbols: bool) -> String {
+    if let Some((expr, _)) = symbol(node).filter(|_| symbols) {
         return expr;
     }
+    let render = |n: &Node| render(n, symbols);
     if let Some(c) = call(node) {
         let short = c.name.strip_prefix("Fn::").unwrap_or(&c.name);
         if short == "GetAtt" {
@@ -135,7 +136,7 @@ pub fn render(node: &Node) -> String {
         Kind::Number(n) => n.clone(),
         Kind::Str(s) if s.is_empty() || s.contains([' ', ',', '[', ']', '{', '}', ':']) => format!("{s:?}"),
         Kind::Str(s) => s.clone(),
-        Kind::Seq(items) => format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", ")),
+        Kind::Seq(items) => format!("[{}]", items.iter().map(&render).collect::<Vec<_>>().join(", ")),
         Kind::Map(entries) => {
             format!(
                 "{{{}}}",
@@ -246,6 +247,11 @@ impl<'a> Env<'a> {
         symbol(node).filter(|_| self.synthesized)
     }
 
+    /// Compact short-form rendering, for symbols and messages.
+    pub fn render(&self, node: &Node) -> String {
+        render(node, self.synthesized)
+    }
+
     pub fn scalar(&self, node: &Node) -> Result<Scalar, TypeError> {
         if let Some((expr, hint)) = self.symbol(node) {
             return Ok(Scalar::Sym { expr, hint });
@@ -261,7 +267,7 @@ impl<'a> Env<'a> {
             };
         };
         let sym = |hint: &str| Scalar::Sym {
-            expr: render(node),
+            expr: self.render(node),
             hint: Some(hint.to_string()),
         };
         Ok(match c.name.as_str() {
@@ -334,7 +340,7 @@ impl<'a> Env<'a> {
             });
         };
         let sym = |hint: &str| List::Sym {
-            expr: render(node),
+            expr: self.render(node),
             hint: Some(hint.to_string()),
         };
         Ok(match c.name.as_str() {

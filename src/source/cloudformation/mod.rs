@@ -267,7 +267,7 @@ impl<'a> Reader<'a> {
             return Err(self.type_error(
                 TypeError {
                     span: node.span.clone(),
-                    message: format!("expected a mapping, found `{}`", intrinsic::render(node)),
+                    message: format!("expected a mapping, found `{}`", self.env.render(node)),
                 },
                 "VpcConfig",
             ));
@@ -330,7 +330,7 @@ impl<'a> Reader<'a> {
 
     /// A `VpcConfig` eniplan cannot see into: each list becomes one symbol, flagged by ENI302.
     fn unresolved_vpc_config(&mut self, node: &Node, hint: String, origin: Origin) -> VpcConfig {
-        let expr = intrinsic::render(node);
+        let expr = self.env.render(node);
         let mut item = |what: &str| {
             let value = Value::symbol(&self.scope, format!("{what} of {expr}"));
             self.inv.unresolved.insert(value.clone(), hint.clone());
