@@ -162,3 +162,30 @@ fn the_eniplan_symbol_tag_is_an_unknown_tag_in_a_file() {
     assert_eq!(value, "!eniplan.Symbol [subnet-x, \"trust me\"]", "not the ID it names");
     assert!(hint.contains("not a CloudFormation function"), "{hint}");
 }
+
+#[test]
+fn unknown_tags_in_every_place_eniplan_reads_are_not_refused() {
+    let text = std::fs::read_to_string("testdata/valid/unknown-tags-everywhere.yaml").unwrap();
+    let inv = read(&text).unwrap();
+    let whole = "!If [Big, !Frobnicate config, !Ref \"AWS::NoValue\"]";
+    assert_eq!(
+        configs(&inv),
+        [
+            (
+                "Fn".into(),
+                vec!["!If [Big, [!Ref Subnet], !Frobnicate subnets]".into()],
+                vec!["!Frobnicate global-sg".into(), "!Ref Group".into()]
+            ),
+            (
+                "Whole".into(),
+                vec![format!("SubnetIds of {whole}")],
+                vec![format!("SecurityGroupIds of {whole}")]
+            ),
+        ]
+    );
+    assert_eq!(inv.functions[0].versions[0].vpc.as_ref().unwrap().ipv6_dual_stack, None);
+    let group = inv.security_groups.values().find(|g| g.id.to_string() == "!Ref Group").unwrap();
+    assert_eq!(group.rules, None, "rules hidden by a tag are not known");
+    // Every value in a VpcConfig that stays unresolved says what would resolve it.
+    assert_eq!(inv.unresolved.len(), 4, "{:?}", inv.unresolved);
+}
