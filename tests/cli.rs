@@ -48,12 +48,12 @@ fn bad_input_is_located_and_exits_2() {
         ("invalid-utf8.yaml", "invalid-utf8.yaml:4:21:", "invalid UTF-8"),
         (
             "tagged-key.yaml",
-            "tagged-key.yaml:6:21:",
+            "tagged-key.yaml:9:21:",
             "a mapping key cannot carry the tag `!ImportValue`",
         ),
         (
             "two-documents.yaml",
-            "two-documents.yaml:4:1:",
+            "two-documents.yaml:6:1:",
             "a template holds one YAML document",
         ),
         ("not-a-template.json", "not-a-template.json:1:1:", "unknown input format"),
