@@ -46,7 +46,16 @@ fn bad_input_is_located_and_exits_2() {
         ("alias-bomb.yaml", "alias-bomb.yaml:", "alias bomb"),
         ("deeply-nested.json", "deeply-nested.json:1:", "nesting deeper than 200 levels"),
         ("invalid-utf8.yaml", "invalid-utf8.yaml:4:21:", "invalid UTF-8"),
-        ("unknown-tag.yaml", "unknown-tag.yaml:6:20:", "unknown tag `!Frobnicate`"),
+        (
+            "tagged-key.yaml",
+            "tagged-key.yaml:9:21:",
+            "a mapping key cannot carry the tag `!ImportValue`",
+        ),
+        (
+            "two-documents.yaml",
+            "two-documents.yaml:6:1:",
+            "a template holds one YAML document",
+        ),
         ("not-a-template.json", "not-a-template.json:1:1:", "unknown input format"),
         (
             "truncated.json",

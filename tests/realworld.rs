@@ -2,11 +2,13 @@
 //! A fresh clone has no `../shared`, so these are `#[ignore]`d in the default
 //! run and `.ci/run` runs them with `--ignored`; there they must not skip.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::{combinations, report};
 
 /// `../shared`, relative to the crate root, where every command runs, so that
 /// the paths in golden reports are the same on every machine.
@@ -35,19 +37,6 @@ fn templates() -> Vec<PathBuf> {
     files
 }
 
-fn report(path: &Path, format: &str) -> (String, i32) {
-    let out = Command::cargo_bin("eniplan")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .arg("check")
-        .arg(path)
-        .args(["--format", format])
-        .output()
-        .unwrap();
-    (String::from_utf8(out.stdout).unwrap(), out.status.code().unwrap())
-}
-
 #[test]
 #[ignore = "needs ../shared; .ci/run runs it"]
 fn every_template_reads_and_matches_its_golden_report() {
@@ -60,27 +49,6 @@ fn every_template_reads_and_matches_its_golden_report() {
         let name = path.file_stem().unwrap().to_str().unwrap().replace(['@', '.'], "_");
         insta::assert_json_snapshot!(name, v);
     }
-}
-
-fn combinations(path: &Path) -> BTreeSet<(String, String, Vec<String>)> {
-    let (json, _) = report(path, "json");
-    let v: Value = serde_json::from_str(&json).unwrap();
-    v["combinations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| {
-            c["functions"].as_array().unwrap().iter().map(move |f| {
-                let sgs = c["security_groups"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|s| s.as_str().unwrap().to_string())
-                    .collect();
-                (f.as_str().unwrap().to_string(), c["subnet"].as_str().unwrap().to_string(), sgs)
-            })
-        })
-        .collect()
 }
 
 #[test]

@@ -12,7 +12,8 @@ pub fn parse(file: &SourceFile) -> Result<Node, InputError> {
     let mut p = Parser {
         file,
         text: file.text.as_bytes(),
-        pos: 0,
+        // A UTF-8 byte order mark, as Windows editors write, is not content (RFC 8259 §8.1).
+        pos: if file.text.starts_with('\u{feff}') { 3 } else { 0 },
     };
     p.ws();
     let node = p.value(0)?;
@@ -279,6 +280,14 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let text = "\u{feff}{\"k\": 1}";
+        let root = parse(&SourceFile::new("t.json", text)).unwrap();
+        assert_eq!(&text[root.span.clone()], "{\"k\": 1}");
+        assert!(parse(&SourceFile::new("t.json", "{\"k\": \u{feff}1}")).is_err());
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl<'a> Loader<'a> {
         }
         self.count(1, &at)?;
         let (node, anchor) = match ev {
-            Event::Scalar(value, style, anchor, tag) => (self.scalar(value, style, tag, at)?, anchor),
+            Event::Scalar(value, style, anchor, tag) => (scalar(value, style, tag.as_deref(), at), anchor),
             Event::SequenceStart(anchor, tag) => {
                 let mut items = Vec::new();
                 let end = loop {
@@ -100,11 +100,11 @@ impl<'a> Loader<'a> {
                     items.push(self.node(ev, span, depth + 1)?);
                 };
                 let node = Node::new(at.start..end.max(at.start), Kind::Seq(items));
-                (self.wrap_tag(tag, node)?, anchor)
+                (wrap_tag(tag.as_deref(), node), anchor)
             }
             Event::MappingStart(anchor, tag) => {
                 let node = self.mapping(at, depth)?;
-                (self.wrap_tag(tag, node)?, anchor)
+                (wrap_tag(tag.as_deref(), node), anchor)
             }
             Event::Alias(id) => {
                 let node = match self.anchors.get(&id) {
@@ -136,6 +136,12 @@ impl<'a> Loader<'a> {
                 Kind::Str(s) | Kind::Number(s) => s.clone(),
                 Kind::Bool(b) => b.to_string(),
                 Kind::Null => "null".to_string(),
+                Kind::Tagged(tag, _) => {
+                    let e = self.error(key_node.span, format!("a mapping key cannot carry the tag `!{tag}`"), "tagged key");
+                    return Err(e.with_help(
+                        "in a flow list, `!Tag Key: value` is a one-entry mapping whose key is tagged; write `!Tag {Key: value}` or `{Key: !Tag value}`",
+                    ));
+                }
                 _ => return Err(self.error(key_node.span, "mapping keys must be plain scalars", "complex key")),
             };
             let (ev, span) = self.next()?;
@@ -176,35 +182,6 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
-    fn scalar(&self, value: Cow<'a, str>, style: ScalarStyle, tag: Option<Cow<'a, Tag>>, at: Span) -> Result<Node, InputError> {
-        let core = tag.as_ref().filter(|t| t.is_yaml_core_schema()).map(|t| t.suffix.clone());
-        let kind = match core.as_deref() {
-            Some("str") => Kind::Str(value.into_owned()),
-            Some(_) | None if style != ScalarStyle::Plain => Kind::Str(value.into_owned()),
-            _ => plain_scalar(&value),
-        };
-        let node = Node::new(at, kind);
-        if tag.as_ref().is_some_and(|t| t.is_yaml_core_schema()) {
-            return Ok(node);
-        }
-        self.wrap_tag(tag, node)
-    }
-
-    fn wrap_tag(&self, tag: Option<Cow<'a, Tag>>, node: Node) -> Result<Node, InputError> {
-        match tag {
-            Some(t) if !t.is_yaml_core_schema() => {
-                let name = if t.handle == "!" {
-                    t.suffix.clone()
-                } else {
-                    format!("{}{}", t.handle, t.suffix)
-                };
-                let span = node.span.clone();
-                Ok(Node::new(span, Kind::Tagged(name, Box::new(node))))
-            }
-            _ => Ok(node),
-        }
-    }
-
     fn count(&mut self, n: usize, at: &Span) -> Result<(), InputError> {
         self.nodes += n;
         if self.nodes > MAX_NODES {
@@ -230,6 +207,78 @@ impl<'a> Loader<'a> {
 
     fn error(&self, span: Span, message: impl Into<String>, label: impl Into<String>) -> InputError {
         InputError::at(self.file, span, message, label)
+    }
+}
+
+/// A tag as CloudFormation reads it.
+enum TagMeaning {
+    None,
+    /// The non-specific tag `!`.
+    NonSpecific,
+    /// A YAML core-schema tag (`!!str`, `!<tag:yaml.org,2002:int>`), by its suffix.
+    Core(String),
+    /// Any other tag, such as `!Ref`, by its name without the `!`.
+    Custom(String),
+}
+
+const CORE_PREFIX: &str = "tag:yaml.org,2002:";
+
+fn meaning(tag: Option<&Tag>) -> TagMeaning {
+    let Some(t) = tag else { return TagMeaning::None };
+    if t.is_yaml_core_schema() {
+        return TagMeaning::Core(t.suffix.clone());
+    }
+    match (t.handle.as_str(), t.suffix.as_str()) {
+        ("", "!") => TagMeaning::NonSpecific,
+        // Verbatim tags: `!<tag:yaml.org,2002:str>`, `!<!Ref>`.
+        ("", s) if s.starts_with(CORE_PREFIX) => TagMeaning::Core(s[CORE_PREFIX.len()..].to_string()),
+        ("", s) => TagMeaning::Custom(s.strip_prefix('!').unwrap_or(s).to_string()),
+        ("!", s) => TagMeaning::Custom(s.to_string()),
+        (h, s) => TagMeaning::Custom(format!("{h}{s}")),
+    }
+}
+
+fn scalar(value: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>, at: Span) -> Node {
+    let kind = match meaning(tag) {
+        // YAML's non-specific `!` makes a scalar a string, as in PyYAML
+        // (`! "Ref": X` is the key "Ref"). CloudFormation reads it the same way.
+        TagMeaning::NonSpecific => Kind::Str(value.into_owned()),
+        TagMeaning::Core(core) => core_scalar(&core, value.into_owned()),
+        TagMeaning::None if style != ScalarStyle::Plain => Kind::Str(value.into_owned()),
+        TagMeaning::None => plain_scalar(&value),
+        TagMeaning::Custom(name) => {
+            let inner = if style == ScalarStyle::Plain {
+                plain_scalar(&value)
+            } else {
+                Kind::Str(value.into_owned())
+            };
+            return Node::new(at.clone(), Kind::Tagged(name, Box::new(Node::new(at, inner))));
+        }
+    };
+    Node::new(at, kind)
+}
+
+fn wrap_tag(tag: Option<&Tag>, node: Node) -> Node {
+    match meaning(tag) {
+        TagMeaning::Custom(name) => {
+            let span = node.span.clone();
+            Node::new(span, Kind::Tagged(name, Box::new(node)))
+        }
+        // `!!seq`, `!!map` and the non-specific `!` on a collection change nothing.
+        _ => node,
+    }
+}
+
+/// A scalar under an explicit core-schema tag: the tag decides its type, not its text.
+fn core_scalar(tag: &str, value: String) -> Kind {
+    match tag {
+        "int" | "float" => Kind::Number(value),
+        "null" => Kind::Null,
+        "bool" => match plain_scalar(&value) {
+            Kind::Bool(b) => Kind::Bool(b),
+            _ => Kind::Str(value),
+        },
+        _ => Kind::Str(value),
     }
 }
 
@@ -306,4 +355,55 @@ fn join_flow_lines(text: &str) -> String {
         prev = c;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Node, InputError> {
+        parse(&SourceFile::new("t.yaml", text))
+    }
+
+    fn kinds(text: &str) -> Vec<Kind> {
+        load(text).unwrap().as_seq().unwrap().iter().map(|n| n.kind.clone()).collect()
+    }
+
+    fn str(s: &str) -> Kind {
+        Kind::Str(s.into())
+    }
+
+    #[test]
+    fn the_non_specific_tag_makes_a_scalar_a_string() {
+        // As PyYAML: `!` resolves a scalar to a string whatever its text.
+        let got = kinds(r#"[! 12, ! true, ! "Ref": X, ! [a]]"#);
+        assert_eq!(got[..2], [str("12"), str("true")]);
+        let Kind::Map(entries) = &got[2] else { panic!("{:?}", got[2]) };
+        assert_eq!((entries[0].0.name.as_str(), &entries[0].1.kind), ("Ref", &str("X")));
+        assert!(matches!(&got[3], Kind::Seq(items) if items.len() == 1));
+    }
+
+    #[test]
+    fn core_verbatim_and_named_tags() {
+        let text = "%TAG !e! tag:example.com,2000:\n---\n[!!int \"7\", !!null \"\", !!str 12, !!seq [a], !<tag:yaml.org,2002:bool> true, !<!Ref> X, !e!thing y]";
+        let got = kinds(text);
+        assert_eq!(got[..3], [Kind::Number("7".into()), Kind::Null, str("12")]);
+        assert!(matches!(&got[3], Kind::Seq(_)));
+        assert_eq!(got[4], Kind::Bool(true));
+        let tag = |k: &Kind| match k {
+            Kind::Tagged(t, _) => t.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(tag(&got[5]), "Ref");
+        assert_eq!(tag(&got[6]), "tag:example.com,2000:thing");
+    }
+
+    #[test]
+    fn a_tagged_key_is_refused_where_it_is() {
+        let err = load("[!ImportValue Fn::Sub: x]").unwrap_err().to_string();
+        assert!(
+            err.starts_with("t.yaml:1:2: a mapping key cannot carry the tag `!ImportValue`"),
+            "{err}"
+        );
+    }
 }

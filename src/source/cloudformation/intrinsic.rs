@@ -11,6 +11,61 @@ use crate::source::doc::{Kind, Node, Span};
 /// Only templates synthesised inside eniplan carry it (see `read_synthesized`).
 pub const SYMBOL_TAG: &str = "eniplan.Symbol";
 
+/// CloudFormation's functions by short name: intrinsic functions, condition
+/// functions and the functions of the `Rules` section. eniplan evaluates a few
+/// of them; any other, and any tag not listed here, leaves its value unresolved.
+pub const FUNCTIONS: &[&str] = &[
+    "Ref",
+    "Condition",
+    "GetAtt",
+    "Sub",
+    "Join",
+    "Split",
+    "Select",
+    "If",
+    "ImportValue",
+    "FindInMap",
+    "GetAZs",
+    "Base64",
+    "Cidr",
+    "Equals",
+    "And",
+    "Or",
+    "Not",
+    "Transform",
+    "Length",
+    "ToJsonString",
+    "ForEach",
+    "GetStackOutput",
+    "Contains",
+    "EachMemberEquals",
+    "EachMemberIn",
+    "RefAll",
+    "ValueOf",
+    "ValueOfAll",
+];
+
+/// Whether a call may stand for a whole mapping, such as a `VpcConfig`:
+/// a macro's tag, `Fn::Transform` or `Fn::Select`. The others return a
+/// string, a list or a boolean.
+pub fn may_be_mapping(name: &str) -> bool {
+    let short = name.strip_prefix("Fn::").unwrap_or(name);
+    matches!(short, "Transform" | "Select") || !FUNCTIONS.contains(&short)
+}
+
+/// What would resolve a call eniplan does not evaluate.
+pub fn unevaluated_hint(name: &str) -> String {
+    let short = name.strip_prefix("Fn::").unwrap_or(name);
+    if FUNCTIONS.contains(&short) {
+        format!("`{name}` is not evaluated by eniplan; check the deployed functions with `eniplan audit`")
+    } else {
+        format!(
+            "`{short}` is not a CloudFormation function eniplan knows (a macro's?); check the processed template \
+             (`aws cloudformation get-template --template-stage Processed`) or the deployed functions with `eniplan audit`"
+        )
+    }
+}
+
 /// The expression and hint of a [`SYMBOL_TAG`] value.
 fn symbol(node: &Node) -> Option<(String, Option<String>)> {
     let Kind::Tagged(tag, inner) = &node.kind else { return None };
@@ -60,11 +115,12 @@ pub fn get_att(args: &Node) -> Option<(String, String)> {
     }
 }
 
-/// Compact short-form rendering, for symbols and messages.
-pub fn render(node: &Node) -> String {
-    if let Some((expr, _)) = symbol(node) {
+/// Compact short-form rendering, for symbols and messages; `symbols` as in [`Env::synthesized`].
+fn render(node: &Node, symbols: bool) -> String {
+    if let Some((expr, _)) = symbol(node).filter(|_| symbols) {
         return expr;
     }
+    let render = |n: &Node| render(n, symbols);
     if let Some(c) = call(node) {
         let short = c.name.strip_prefix("Fn::").unwrap_or(&c.name);
         if short == "GetAtt" {
@@ -80,7 +136,7 @@ pub fn render(node: &Node) -> String {
         Kind::Number(n) => n.clone(),
         Kind::Str(s) if s.is_empty() || s.contains([' ', ',', '[', ']', '{', '}', ':']) => format!("{s:?}"),
         Kind::Str(s) => s.clone(),
-        Kind::Seq(items) => format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", ")),
+        Kind::Seq(items) => format!("[{}]", items.iter().map(&render).collect::<Vec<_>>().join(", ")),
         Kind::Map(entries) => {
             format!(
                 "{{{}}}",
@@ -131,6 +187,9 @@ pub struct Env<'a> {
     pub mappings: Option<&'a Node>,
     /// Logical ID → resource type.
     pub resources: HashMap<String, String>,
+    /// Whether [`SYMBOL_TAG`] values stand for symbols: only in templates
+    /// eniplan synthesised; elsewhere the tag is one more unknown tag.
+    pub synthesized: bool,
     cond_cache: RefCell<HashMap<String, Option<bool>>>,
 }
 
@@ -154,6 +213,7 @@ impl<'a> Env<'a> {
             conditions,
             mappings,
             resources,
+            synthesized: false,
             cond_cache: RefCell::new(HashMap::new()),
         }
     }
@@ -183,8 +243,17 @@ impl<'a> Env<'a> {
         }
     }
 
+    fn symbol(&self, node: &Node) -> Option<(String, Option<String>)> {
+        symbol(node).filter(|_| self.synthesized)
+    }
+
+    /// Compact short-form rendering, for symbols and messages.
+    pub fn render(&self, node: &Node) -> String {
+        render(node, self.synthesized)
+    }
+
     pub fn scalar(&self, node: &Node) -> Result<Scalar, TypeError> {
-        if let Some((expr, hint)) = symbol(node) {
+        if let Some((expr, hint)) = self.symbol(node) {
             return Ok(Scalar::Sym { expr, hint });
         }
         let Some(c) = call(node) else {
@@ -198,7 +267,7 @@ impl<'a> Env<'a> {
             };
         };
         let sym = |hint: &str| Scalar::Sym {
-            expr: render(node),
+            expr: self.render(node),
             hint: Some(hint.to_string()),
         };
         Ok(match c.name.as_str() {
@@ -241,12 +310,12 @@ impl<'a> Env<'a> {
                 .find_in_map(c.args)?
                 .unwrap_or_else(|| sym("a `Fn::FindInMap` key that is not known")),
             "Fn::ImportValue" => sym("an export of another stack; pass the ID with `--parameter` or check against a snapshot"),
-            _ => sym(&format!("`{}` is not evaluated by eniplan", c.name)),
+            _ => sym(&unevaluated_hint(&c.name)),
         })
     }
 
     pub fn list(&self, node: &Node) -> Result<List, TypeError> {
-        if let Some((expr, hint)) = symbol(node) {
+        if let Some((expr, hint)) = self.symbol(node) {
             return Ok(List::Sym { expr, hint });
         }
         if let Some(items) = node.as_seq() {
@@ -271,7 +340,7 @@ impl<'a> Env<'a> {
             });
         };
         let sym = |hint: &str| List::Sym {
-            expr: render(node),
+            expr: self.render(node),
             hint: Some(hint.to_string()),
         };
         Ok(match c.name.as_str() {
@@ -302,7 +371,7 @@ impl<'a> Env<'a> {
                 Scalar::NoValue => List::NoValue,
                 Scalar::Sym { expr, hint } => List::Sym { expr, hint },
             },
-            _ => sym(&format!("`{}` is not evaluated by eniplan", c.name)),
+            _ => sym(&unevaluated_hint(&c.name)),
         })
     }
 

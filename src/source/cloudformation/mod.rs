@@ -12,7 +12,7 @@ use intrinsic::{Env, List, Param, Scalar, TypeError};
 use crate::error::InputError;
 use crate::files::{FileId, SourceFile};
 use crate::model::*;
-use crate::source::doc::{Key, Kind, Node};
+use crate::source::doc::{Key, Node};
 
 /// Options shared by every template in one run.
 #[derive(Debug, Default, Clone)]
@@ -73,7 +73,6 @@ fn read_template(
             format!("`Resources` must be a mapping, found {}", resources.type_name()),
         ));
     };
-    check_tags(file, root, synthesized)?;
     let (params, list_params) = parameters(root, opts);
     let conditions = root
         .get("Conditions")
@@ -84,7 +83,8 @@ fn read_template(
         .iter()
         .filter_map(|(k, v)| Some((k.name.clone(), v.get("Type")?.as_str()?.to_string())))
         .collect();
-    let env = Env::new(params, list_params, conditions, root.get("Mappings"), types);
+    let mut env = Env::new(params, list_params, conditions, root.get("Mappings"), types);
+    env.synthesized = synthesized;
     let mut reader = Reader {
         file,
         file_id,
@@ -101,58 +101,6 @@ fn read_template(
     }
     reader.apply_standalone_rules();
     reader.routes.apply(reader.inv);
-    Ok(())
-}
-
-/// CloudFormation's short-form tags. Any other tag is rejected, as CloudFormation does.
-const TAGS: &[&str] = &[
-    "Ref",
-    "Condition",
-    "GetAtt",
-    "Sub",
-    "Join",
-    "Split",
-    "Select",
-    "If",
-    "ImportValue",
-    "FindInMap",
-    "GetAZs",
-    "Base64",
-    "Cidr",
-    "Equals",
-    "And",
-    "Or",
-    "Not",
-    "Transform",
-    "Length",
-    "ToJsonString",
-];
-
-fn check_tags(file: &SourceFile, root: &Node, synthesized: bool) -> Result<(), InputError> {
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match &n.kind {
-            Kind::Tagged(tag, _) if synthesized && tag == SYMBOL_TAG => {}
-            Kind::Tagged(tag, inner) => {
-                if !TAGS.contains(&tag.as_str()) {
-                    return Err(InputError::at(
-                        file,
-                        n.span.clone(),
-                        format!("unknown tag `!{tag}`"),
-                        "not a CloudFormation intrinsic",
-                    )
-                    .with_help(format!(
-                        "CloudFormation's short-form tags are {}",
-                        TAGS.iter().map(|t| format!("!{t}")).collect::<Vec<_>>().join(" ")
-                    )));
-                }
-                stack.push(inner);
-            }
-            Kind::Seq(items) => stack.extend(items),
-            Kind::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
-            _ => {}
-        }
-    }
     Ok(())
 }
 
@@ -312,6 +260,17 @@ impl<'a> Reader<'a> {
             if c.name == "Fn::If" {
                 return self.conditional_vpc_config(node, c.args, origin);
             }
+            if intrinsic::may_be_mapping(&c.name) {
+                let hint = intrinsic::unevaluated_hint(&c.name);
+                return Ok(Some(self.unresolved_vpc_config(node, hint, origin)));
+            }
+            return Err(self.type_error(
+                TypeError {
+                    span: node.span.clone(),
+                    message: format!("expected a mapping, found `{}`", self.env.render(node)),
+                },
+                "VpcConfig",
+            ));
         }
         if node.is_null() {
             return Ok(None);
@@ -366,7 +325,12 @@ impl<'a> Reader<'a> {
         }
         let cond = branches[0].as_str().unwrap_or("?");
         let hint = format!("VpcConfig depends on condition `{cond}`; pass the parameters it tests with `--parameter` to choose a branch");
-        let expr = intrinsic::render(node);
+        Ok(Some(self.unresolved_vpc_config(node, hint, origin)))
+    }
+
+    /// A `VpcConfig` eniplan cannot see into: each list becomes one symbol, flagged by ENI302.
+    fn unresolved_vpc_config(&mut self, node: &Node, hint: String, origin: Origin) -> VpcConfig {
+        let expr = self.env.render(node);
         let mut item = |what: &str| {
             let value = Value::symbol(&self.scope, format!("{what} of {expr}"));
             self.inv.unresolved.insert(value.clone(), hint.clone());
@@ -377,13 +341,13 @@ impl<'a> Reader<'a> {
         };
         let subnets = vec![item("SubnetIds")];
         let security_groups = vec![item("SecurityGroupIds")];
-        Ok(Some(VpcConfig {
+        VpcConfig {
             subnets,
             security_groups,
             vpc_id: None,
             ipv6_dual_stack: None,
             origin,
-        }))
+        }
     }
 
     fn items(&mut self, node: &Node, what: &str, origin: &Origin) -> Result<Vec<Item>, InputError> {
