@@ -43,11 +43,12 @@ fn check(cx: &Context) -> Vec<Finding> {
         let now: usize = lonely.iter().map(|u| g.subnets(*u).len()).sum();
         let subnets: BTreeSet<&Value> = lonely.iter().flat_map(|u| g.subnets(*u)).collect();
         let saved = now.saturating_sub(subnets.len());
+        let open = at_least(g, subnets.iter().copied());
         let f = Finding::new(
             &RULE,
             sg_origin(g, lonely[0], None),
             format!(
-                "{} of {} VPC functions in {vpc} ({:.0}%) each use a security-group set no other function uses, so they need {now} combinations; one shared group would need {} ({} fewer: {})",
+                "{} of {} VPC functions in {vpc} ({:.0}%) each use a security-group set no other function uses, so they need {open}{now} combinations; one shared group would need {open}{} ({open}{} fewer: {})",
                 lonely.len(),
                 users.len(),
                 share * 100.0,

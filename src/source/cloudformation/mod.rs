@@ -377,6 +377,9 @@ impl<'a> Reader<'a> {
         };
         let subnets = vec![item("SubnetIds")];
         let security_groups = vec![item("SecurityGroupIds")];
+        for i in subnets.iter().chain(&security_groups) {
+            self.inv.mark_list(&i.value);
+        }
         Ok(Some(VpcConfig {
             subnets,
             security_groups,
@@ -390,11 +393,24 @@ impl<'a> Reader<'a> {
         let list = self.env.list(node).map_err(|e| self.type_error(e, what))?;
         Ok(match list {
             List::NoValue => vec![],
-            List::Sym { expr, hint } => vec![self.item(Scalar::Sym { expr, hint }, node.span.clone(), origin)],
+            // One symbol for the whole list: how many IDs it holds is not known.
+            List::Sym { expr, hint } => {
+                let item = self.item(Scalar::Sym { expr, hint }, node.span.clone(), origin);
+                self.inv.mark_list(&item.value);
+                vec![item]
+            }
             List::Items(items) => items
                 .into_iter()
                 .filter(|(s, _)| *s != Scalar::NoValue)
-                .map(|(s, span)| self.item(s, span, origin))
+                .map(|(s, span)| {
+                    // A list parameter without a value, written as an item, is still a list.
+                    let list = matches!(&s, Scalar::Sym { expr, .. } if self.env.is_list_param_ref(expr));
+                    let item = self.item(s, span, origin);
+                    if list {
+                        self.inv.mark_list(&item.value);
+                    }
+                    item
+                })
                 .collect(),
         })
     }
