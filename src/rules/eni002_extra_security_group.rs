@@ -73,7 +73,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 set(&extra),
                 set(&sub),
                 user_names(g, &others, 3),
-                if n == 1 { "s" } else { "" },
+                if others.len() == 1 { "s" } else { "" },
                 at_least(g, combos.iter().map(|&i| &g.combos[i].key.subnet)),
                 enis(n),
             ),

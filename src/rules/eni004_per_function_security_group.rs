@@ -48,12 +48,13 @@ fn check(cx: &Context) -> Vec<Finding> {
             &RULE,
             sg_origin(g, lonely[0], None),
             format!(
-                "{} of {} VPC functions in {vpc} ({:.0}%) each use a security-group set no other function uses, so they need {open}{now} combinations; one shared group would need {open}{} ({open}{} fewer: {})",
+                "{} of {} VPC functions in {vpc} ({:.0}%) {} a security-group set no other function uses, so they need {open}{}; one shared group would need {open}{} ({open}{saved} fewer: {})",
                 lonely.len(),
                 users.len(),
                 share * 100.0,
+                if lonely.len() == 1 { "uses" } else { "each use" },
+                crate::report::text::count(now, "combination"),
                 subnets.len(),
-                saved,
                 enis(saved)
             ),
             "create one security group for these functions and pass it to each of them (CDK: `securityGroups: [shared]`; otherwise CDK creates one group per function); keep per-function groups only where rules truly differ".to_string(),

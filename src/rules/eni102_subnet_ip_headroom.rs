@@ -37,8 +37,9 @@ fn check(cx: &Context) -> Vec<Finding> {
             &RULE,
             s.origin.clone(),
             format!(
-                "{subnet}{} has {free} free IP addresses{size_text}; after {added} new ENI{} it would have {left} (threshold: {} addresses or {}%). eniplan assumes one IP per ENI, which AWS does not document",
+                "{subnet}{} has {free} free IP address{}{size_text}; after {added} new ENI{} it would have {left} (threshold: {} addresses or {}%). eniplan assumes one IP per ENI, which AWS does not document",
                 s.az.as_ref().map(|a| format!(" ({a})")).unwrap_or_default(),
+                if free == 1 { "" } else { "es" },
                 if added == 1 { "" } else { "s" },
                 t.subnet_min_free_ips,
                 t.subnet_min_free_percent
