@@ -79,7 +79,10 @@ fn a_list_of_unknown_length_is_never_one_subnet() {
         ("", r#"!Split [",", !ImportValue network-PrivateSubnets]"#),
         ("  Subnets: { Type: String }", r#"!Split [",", !Ref Subnets]"#),
         ("", "!GetAtt Network.Outputs.PrivateSubnets"),
-        ("  Cond: { Type: String }", "!If [Private, [subnet-0aa1111111111111a], [subnet-0bb2222222222222b]]"),
+        (
+            "  Cond: { Type: String }",
+            "!If [Private, [subnet-0aa1111111111111a], [subnet-0bb2222222222222b]]",
+        ),
     ];
     for (params, subnets) in cases {
         let mut text = template(params, subnets);
@@ -242,12 +245,18 @@ fn counts_agree_with_their_nouns_and_verbs() {
     let text = check_as("template.yaml", WORDING, "text", None);
     let last = text.lines().last().unwrap();
     assert_eq!(last, "findings: 0 errors, 0 warnings, 1 note, 0 suppressed", "{text}");
-    assert!(text.contains("2 functions (2 in a VPC, 0 published versions with a VpcConfig), 4 combinations, 4 ENIs"), "{text}");
+    assert!(
+        text.contains("2 functions (2 in a VPC, 0 published versions with a VpcConfig), 4 combinations, 4 ENIs"),
+        "{text}"
+    );
     let md = check_as("template.yaml", WORDING, "markdown", None);
     assert!(md.contains("0 errors, 0 warnings, 1 note, 0 suppressed"), "{md}");
     let one = WORDING.split("  Stock:").next().unwrap();
     let text = check_as("template.yaml", one, "text", None);
-    assert!(text.contains("1 function (1 in a VPC, 0 published versions with a VpcConfig), 2 combinations, 2 ENIs"), "{text}");
+    assert!(
+        text.contains("1 function (1 in a VPC, 0 published versions with a VpcConfig), 2 combinations, 2 ENIs"),
+        "{text}"
+    );
     let gh = check_as("template.yaml", one, "github", None);
     assert!(gh.contains("2 combinations, 2 ENIs"), "{gh}");
 }

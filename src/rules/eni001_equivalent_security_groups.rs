@@ -74,7 +74,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             &RULE,
             sg_origin(g, first, others[0].first()),
             format!(
-                "security-group sets {list} and {} in {vpc} allow exactly the same traffic ({ingress} ingress and {egress} egress {}) and no group eniplan read refers to them; merging them removes {}{saved} combination{} ({})",
+                "security-group sets {list} and {} in {vpc} allow exactly the same traffic ({ingress} ingress, {egress} egress {}) and no group eniplan read refers to them; merging them removes {}{saved} combination{} ({})",
                 set(into),
                 if ingress + egress == 1 { "rule" } else { "rules" },
                 at_least(g, combos.iter().map(|&i| &g.combos[i].key.subnet)),
