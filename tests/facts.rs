@@ -75,6 +75,8 @@ fn a_list_of_unknown_length_is_never_one_subnet() {
     let cases = [
         ("  Subnets: { Type: List<AWS::EC2::Subnet::Id> }", "!Ref Subnets"),
         ("  Subnets: { Type: CommaDelimitedList }", "!Ref Subnets"),
+        // A placeholder Default is what the deployer replaces, not one subnet.
+        ("  Subnets: { Type: CommaDelimitedList, Default: SUBNET_IDS }", "!Ref Subnets"),
         ("  Subnets: { Type: List<AWS::EC2::Subnet::Id> }", "[!Ref Subnets]"),
         ("", r#"!Split [",", !ImportValue network-PrivateSubnets]"#),
         ("  Subnets: { Type: String }", r#"!Split [",", !Ref Subnets]"#),

@@ -193,12 +193,21 @@ fn parameters(root: &Node, opts: &Options) -> (HashMap<String, Param>, HashSet<S
                 None => d.as_str().map(split),
             })
         };
+        // A list's Default such as `SUBNET_IDS` or `<subnet-id>` stands for the
+        // IDs the deployer enters: it is no value, least of all a one-item list.
+        let default = default.filter(|items| !(is_list && items.iter().all(|i| is_placeholder(i))));
         params.insert(k.name.clone(), overridden.or(default).map_or(Param::Unknown, Param::Known));
     }
     for (name, value) in &opts.parameters {
         params.entry(name.clone()).or_insert_with(|| Param::Known(vec![value.clone()]));
     }
     (params, lists)
+}
+
+/// `SUBNET_IDS`, `<subnet-id>`, `{sg}`: text to be replaced, not an ID.
+fn is_placeholder(s: &str) -> bool {
+    let upper = !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    upper || s.contains(['<', '>', '{', '}'])
 }
 
 pub(crate) struct Reader<'a> {
