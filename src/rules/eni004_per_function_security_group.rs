@@ -31,10 +31,12 @@ fn check(cx: &Context) -> Vec<Finding> {
             let e = by_set.entry(g.sgs(*u)).or_insert((u.function, false));
             e.1 |= e.0 != u.function;
         }
+        // A set with an unresolved group may be another function's set under another name.
+        let open = |u: &User| g.sgs(*u).iter().any(|v| g.inv.unresolved.contains_key(v));
         let lonely: Vec<User> = users
             .iter()
             .copied()
-            .filter(|u| !by_set[g.sgs(*u)].1 && !g.sgs(*u).is_empty())
+            .filter(|u| !by_set[g.sgs(*u)].1 && !g.sgs(*u).is_empty() && !open(u))
             .collect();
         let share = lonely.len() as f64 / users.len() as f64;
         if share < t.per_function_sg_share {
