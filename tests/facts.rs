@@ -262,3 +262,45 @@ fn counts_agree_with_their_nouns_and_verbs() {
     let gh = check_as("template.yaml", one, "github", None);
     assert!(gh.contains("2 combinations, 2 ENIs"), "{gh}");
 }
+
+/// One stack's subnets in the shared VPC `vpc-0a1b2c3d4e5f60718`, in the AZ
+/// its `Az` parameter names.
+fn stack(subnets: &[&str]) -> String {
+    let mut body = String::new();
+    for s in subnets {
+        body += &format!(
+            "  {s}:\n    Type: AWS::EC2::Subnet\n    Properties: {{ VpcId: vpc-0a1b2c3d4e5f60718, AvailabilityZone: !Ref Az, CidrBlock: 10.0.0.0/24 }}\n"
+        );
+    }
+    let refs: Vec<String> = subnets.iter().map(|s| format!("!Ref {s}")).collect();
+    format!(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Az: {{ Type: AWS::EC2::AvailabilityZone::Name }}\nResources:\n{body}{}",
+        subnets
+            .iter()
+            .zip(&refs)
+            .map(|(s, r)| {
+                format!(
+                    "  Fn{s}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/x\n      Code: {{ ZipFile: \"def handler(e, c): return e\" }}\n      VpcConfig:\n        SubnetIds: [{r}]\n        SecurityGroupIds: [sg-0lambda000000000001]\n"
+                )
+            })
+            .collect::<String>()
+    )
+}
+
+#[test]
+fn an_az_expression_names_one_az_only_within_its_template() {
+    // In one template, `!Ref Az` is one AZ: two subnets there are drift.
+    let one = check("one.yaml", &stack(&["SubnetA", "SubnetB"]));
+    assert_eq!(messages(&one, "ENI003").len(), 1, "{:#}", one["findings"]);
+    // In two templates it may be two AZs.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.yaml"), stack(&["SubnetA"])).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), stack(&["SubnetB"])).unwrap();
+    let out = eniplan(dir.path())
+        .args(["check", "a.yaml", "b.yaml", "--format", "json"])
+        .output()
+        .unwrap();
+    let two: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(two["combinations"].as_array().unwrap().len(), 2);
+    assert_eq!(messages(&two, "ENI003"), Vec::<String>::new());
+}

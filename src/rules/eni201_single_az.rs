@@ -47,12 +47,18 @@ fn check(cx: &Context) -> Vec<Finding> {
         } else {
             format!("fewer than the {min} AZs set in min_availability_zones")
         };
+        // Both AWS checks want two AZs unless told otherwise.
+        let checks = if min == 2 {
+            " (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least 2 AZs)"
+        } else {
+            ""
+        };
         out.push(
             Finding::new(
                 &RULE,
                 subnet_origin(g, u, &subnets[0]),
                 format!(
-                    "{} run{} in {where_} only; {outage} (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least {min} AZs)",
+                    "{} run{} in {where_} only; {outage}{checks}",
                     user_names(g, group, 5),
                     if group.len() == 1 { "s" } else { "" },
                 ),
