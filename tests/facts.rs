@@ -304,3 +304,46 @@ fn an_az_expression_names_one_az_only_within_its_template() {
     assert_eq!(two["combinations"].as_array().unwrap().len(), 2);
     assert_eq!(messages(&two, "ENI003"), Vec::<String>::new());
 }
+
+/// Against an account, a combination with an unresolved group may already
+/// exist: it is neither a new combination (ENI005) nor a new ENI (ENI102).
+#[test]
+fn an_unresolved_combination_is_not_known_to_be_new() {
+    let account = r#"{
+  "eniplan_snapshot": 1,
+  "functions": [
+    { "name": "orders", "account": "111122223333", "region": "eu-west-1",
+      "versions": [{ "version": "$LATEST", "vpc": { "subnet_ids": ["subnet-a"], "security_group_ids": ["sg-shared"] } }] }
+  ],
+  "subnets": [
+    { "id": "subnet-a", "vpc_id": "vpc-main", "availability_zone": "eu-west-1a", "available_ip_address_count": 16 }
+  ],
+  "enis": [
+    { "id": "eni-0001", "account": "111122223333", "region": "eu-west-1", "subnet_id": "subnet-a", "security_group_ids": ["sg-shared"], "vpc_id": "vpc-main", "status": "in-use", "description": "AWS Lambda VPC ENI-orders" }
+  ]
+}"#;
+    let template = |sg: &str| {
+        format!(
+            "Resources:\n  Reports:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig:\n        SubnetIds: [subnet-a]\n        SecurityGroupIds: [{sg}]\n"
+        )
+    };
+    let run = |sg: &str| -> Value {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("account.json"), account).unwrap();
+        std::fs::write(dir.path().join("template.yaml"), template(sg)).unwrap();
+        let out = eniplan(dir.path())
+            .args(["check", "template.yaml", "--against", "account.json", "--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    // A known new group: a new combination, and the subnet falls to 15 free addresses.
+    let known = run("sg-reports");
+    assert_eq!(messages(&known, "ENI005").len(), 1, "{:#}", known["findings"]);
+    assert_eq!(messages(&known, "ENI102").len(), 1, "{:#}", known["findings"]);
+    // An imported group may be sg-shared.
+    let imported = run("!ImportValue network-LambdaSG");
+    assert_eq!(messages(&imported, "ENI005"), Vec::<String>::new());
+    assert_eq!(messages(&imported, "ENI102"), Vec::<String>::new());
+    assert!(!messages(&imported, "ENI302").is_empty());
+}

@@ -13,11 +13,12 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let t = cx.thresholds;
-    // Combinations with no ENI observed yet will each take an address (assumed one per ENI).
+    // Combinations with no ENI observed yet will each take an address (assumed
+    // one per ENI); one with an unresolved group may exist already, so it is not counted.
     let mut new: BTreeMap<&Value, (usize, Vec<usize>)> = BTreeMap::new();
     for (i, c) in g.combos.iter().enumerate() {
         let e = new.entry(&c.key.subnet).or_default();
-        e.0 += usize::from(c.observed.is_empty());
+        e.0 += usize::from(c.observed.is_empty() && !unresolved(g, &c.key));
         e.1.push(i);
     }
     let mut out = Vec::new();

@@ -247,6 +247,14 @@ pub fn at_least<'a>(g: &EniGraph, mut subnets: impl Iterator<Item = &'a Value>) 
     }
 }
 
+/// True when a combination names a value eniplan could not resolve: it may be
+/// one that already exists under its real ID.
+pub fn unresolved(g: &EniGraph, key: &crate::graph::ComboKey) -> bool {
+    std::iter::once(&key.subnet)
+        .chain(key.sgs.iter())
+        .any(|v| g.inv.unresolved.contains_key(v))
+}
+
 /// "1 ENI and 1 IP address", for messages.
 pub fn enis(n: usize) -> String {
     let s = if n == 1 { "" } else { "s" };
