@@ -42,6 +42,7 @@ pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
         account.vpcs.entry(k).or_insert(v);
     }
     account.unresolved.extend(deploy.unresolved);
+    account.lists.extend(deploy.lists);
     account.sg_references.extend(deploy.sg_references);
     account
 }

@@ -97,6 +97,11 @@ pub struct Inventory {
     pub enis: Vec<ObservedEni>,
     /// For each symbol left unresolved: what would resolve it.
     pub unresolved: BTreeMap<Value, String>,
+    /// Symbols that stand for a whole list (a list parameter without a value, a
+    /// lookup, a value Terraform knows only after apply): any number of
+    /// subnets or groups, in any AZs. Each is still one identity in the
+    /// sharing key, but never "one subnet" or "one AZ".
+    pub lists: BTreeSet<Value>,
     /// What a live read could not see. Non-empty means the inventory is partial.
     pub gaps: Vec<Gap>,
     /// Security groups named as a peer by some rule: (group, referring group or
@@ -110,6 +115,18 @@ pub struct Inventory {
 impl Inventory {
     pub fn is_deploy(&self, function: usize) -> bool {
         self.deploy_start.is_some_and(|start| function >= start)
+    }
+
+    /// True when `value` may stand for any number of values.
+    pub fn is_list(&self, value: &Value) -> bool {
+        self.lists.contains(value)
+    }
+
+    /// Records that `value` stands for a list of unknown length.
+    pub fn mark_list(&mut self, value: &Value) {
+        if matches!(value, Value::Symbol { .. }) {
+            self.lists.insert(value.clone());
+        }
     }
 }
 

@@ -31,14 +31,11 @@ pub fn render(report: &Report) -> String {
     let c = report.summary.findings;
     let _ = writeln!(
         out,
-        "eniplan: {} combinations, {} ENIs ({} after safe merges); {} errors, {} warnings, {} notes, {} suppressed",
-        report.summary.combinations,
-        report.summary.enis,
+        "eniplan: {}, {} ({} after safe merges); {}",
+        super::text::count(report.summary.combinations, "combination"),
+        super::text::count(report.summary.enis, "ENI"),
         report.summary.consolidated_combinations,
-        c.error,
-        c.warning,
-        c.note,
-        c.suppressed
+        super::text::finding_counts(&c)
     );
     out
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::text::{count, finding_counts, plural};
 use super::Report;
 
 pub fn render(report: &Report) -> String {
@@ -10,8 +11,16 @@ pub fn render(report: &Report) -> String {
     let mut out = String::from("## eniplan\n\n");
     let _ = writeln!(
         out,
-        "**{}** functions ({} in a VPC) · **{}** ENI combinations · **{}** ENIs · **{}** after safe merges · {} errors, {} warnings, {} notes, {} suppressed\n",
-        s.functions, s.vpc_functions, s.combinations, s.enis, s.consolidated_combinations, c.error, c.warning, c.note, c.suppressed
+        "**{}** {} ({} in a VPC) · **{}** ENI {} · **{}** {} · **{}** after safe merges · {}\n",
+        s.functions,
+        plural(s.functions, "function"),
+        s.vpc_functions,
+        s.combinations,
+        plural(s.combinations, "combination"),
+        s.enis,
+        plural(s.enis, "ENI"),
+        s.consolidated_combinations,
+        finding_counts(&c)
     );
     if !s.vpcs.is_empty() {
         out += "| VPC | functions | combinations | ENIs | IPs¹ | quota | headroom | consolidated |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
@@ -27,8 +36,8 @@ pub fn render(report: &Report) -> String {
     if let Some(d) = &report.delta {
         let _ = writeln!(
             out,
-            "### What this deploy does\n\n{} new combinations, {} freed.\n",
-            d.new_combinations.len(),
+            "### What this deploy does\n\n{}, {} freed.\n",
+            count(d.new_combinations.len(), "new combination"),
             d.freed_combinations.len()
         );
         for c in &d.new_combinations {
@@ -38,7 +47,14 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "- ➖ `{c}`");
         }
         for v in d.vpcs.iter().filter(|v| v.enis_before != v.enis_after) {
-            let _ = writeln!(out, "- `{}`: {} → {} ENIs (quota {})", v.vpc, v.enis_before, v.enis_after, v.quota);
+            let _ = writeln!(
+                out,
+                "- `{}`: {} → {} (quota {})",
+                v.vpc,
+                v.enis_before,
+                count(v.enis_after, "ENI"),
+                v.quota
+            );
         }
         out.push('\n');
     }

@@ -115,13 +115,43 @@ pub fn render(report: &Report, color: bool) -> String {
     out + &summary(report)
 }
 
+/// "1 warning", "2 warnings": a count and its noun, which takes an `s` unless the count is 1.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {}", plural(n, noun))
+}
+
+/// The noun for `n` things.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        noun.to_string()
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// "0 errors, 1 warning, 2 notes, 0 suppressed", as every format's summary says it.
+pub fn finding_counts(c: &super::Counts) -> String {
+    format!(
+        "{}, {}, {}, {} suppressed",
+        count(c.error, "error"),
+        count(c.warning, "warning"),
+        count(c.note, "note"),
+        c.suppressed
+    )
+}
+
 pub fn summary(report: &Report) -> String {
     let s = &report.summary;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} functions ({} in a VPC, {} published versions with a VpcConfig), {} combinations, {} ENIs, {} consolidated",
-        s.functions, s.vpc_functions, s.vpc_versions, s.combinations, s.enis, s.consolidated_combinations
+        "{} ({} in a VPC, {} with a VpcConfig), {}, {}, {} consolidated",
+        count(s.functions, "function"),
+        s.vpc_functions,
+        count(s.vpc_versions, "published version"),
+        count(s.combinations, "combination"),
+        count(s.enis, "ENI"),
+        s.consolidated_combinations
     );
     if !s.vpcs.is_empty() {
         let rows: Vec<[String; 7]> = s
@@ -146,8 +176,8 @@ pub fn summary(report: &Report) -> String {
     if let Some(d) = &report.delta {
         let _ = writeln!(
             out,
-            "deploy: {} new combinations, {} freed",
-            d.new_combinations.len(),
+            "deploy: {}, {} freed",
+            count(d.new_combinations.len(), "new combination"),
             d.freed_combinations.len()
         );
         for c in &d.new_combinations {
@@ -157,10 +187,18 @@ pub fn summary(report: &Report) -> String {
             let _ = writeln!(out, "  - {c}");
         }
         for v in d.vpcs.iter().filter(|v| v.enis_before != v.enis_after) {
-            let _ = writeln!(out, "  {}: {} → {} ENIs (quota {})", v.vpc, v.enis_before, v.enis_after, v.quota);
+            let _ = writeln!(
+                out,
+                "  {}: {} → {} (quota {})",
+                v.vpc,
+                v.enis_before,
+                count(v.enis_after, "ENI"),
+                v.quota
+            );
         }
         for sn in d.subnets.iter().filter(|s| s.free_ips_after != s.free_ips_before as i64) {
-            let _ = writeln!(out, "  {}: {} → {} free IPs", sn.subnet, sn.free_ips_before, sn.free_ips_after);
+            let ips = if sn.free_ips_after == 1 { "IP" } else { "IPs" };
+            let _ = writeln!(out, "  {}: {} → {} free {ips}", sn.subnet, sn.free_ips_before, sn.free_ips_after);
         }
     }
     for n in &report.notes {
@@ -177,11 +215,7 @@ pub fn summary(report: &Report) -> String {
         let _ = writeln!(out, "incomplete: {} {} {}: {}", g.account, g.region, g.operation, g.error);
     }
     let c = s.findings;
-    let _ = writeln!(
-        out,
-        "findings: {} errors, {} warnings, {} notes, {} suppressed",
-        c.error, c.warning, c.note, c.suppressed
-    );
+    let _ = writeln!(out, "findings: {}", finding_counts(&c));
     out
 }
 

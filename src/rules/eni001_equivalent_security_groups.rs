@@ -74,8 +74,10 @@ fn check(cx: &Context) -> Vec<Finding> {
             &RULE,
             sg_origin(g, first, others[0].first()),
             format!(
-                "security-group sets {list} and {} in {vpc} allow exactly the same traffic ({ingress} ingress, {egress} egress rules) and no other group refers to them; merging them removes {saved} combination{} ({})",
+                "security-group sets {list} and {} in {vpc} allow exactly the same traffic ({ingress} ingress, {egress} egress {}) and no group eniplan read refers to them; merging them removes {}{saved} combination{} ({})",
                 set(into),
+                if ingress + egress == 1 { "rule" } else { "rules" },
+                at_least(g, combos.iter().map(|&i| &g.combos[i].key.subnet)),
                 if saved == 1 { "" } else { "s" },
                 enis(saved),
             ),

@@ -66,14 +66,15 @@ fn check(cx: &Context) -> Vec<Finding> {
             &RULE,
             sg_origin(g, first, extra.first()),
             format!(
-                "{} use{} {}, which adds {} to the set {} that {} use{} in the same subnets; the extra group costs {}",
+                "{} use{} {}, which adds {} to the set {} that {} use{} in the same subnets; the extra group costs {}{}",
                 user_names(g, &users, 3),
                 if users.len() == 1 { "s" } else { "" },
                 set(sup),
                 set(&extra),
                 set(&sub),
                 user_names(g, &others, 3),
-                if n == 1 { "s" } else { "" },
+                if others.len() == 1 { "s" } else { "" },
+                at_least(g, combos.iter().map(|&i| &g.combos[i].key.subnet)),
                 enis(n),
             ),
             format!(

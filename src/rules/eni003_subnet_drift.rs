@@ -13,8 +13,9 @@ pub static RULE: Rule = Rule {
 
 /// (account, VPC, SG set, AZ): combinations that differ only in subnet.
 type Place<'a> = (&'a str, &'a Value, &'a [Value], &'a str);
-/// The same, with numbers for the first three parts.
-type PlaceIds<'a> = (u32, u32, u32, &'a str);
+/// The same, with numbers for the first three parts, and the scope an AZ
+/// expression is evaluated in (empty for an AZ name).
+type PlaceIds<'a> = (u32, u32, u32, &'a str, &'a str);
 
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
@@ -23,7 +24,13 @@ fn check(cx: &Context) -> Vec<Finding> {
     let mut rows: Vec<(PlaceIds, usize)> = Vec::with_capacity(g.combos.len());
     rows.extend(g.combos.iter().enumerate().filter_map(|(i, c)| {
         let az = g.subnet(&c.key.subnet)?.az.as_deref()?;
-        Some(((c.ids.account, c.ids.vpc, c.ids.sgs, az), i))
+        // `!Ref Az` in two templates may be two AZs: an expression is one AZ only within its scope.
+        let name = az.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-');
+        let scope = match &c.key.subnet {
+            Value::Symbol { scope, .. } if !name => &**scope,
+            _ => "",
+        };
+        Some(((c.ids.account, c.ids.vpc, c.ids.sgs, az, scope), i))
     }));
     rows.sort_unstable();
     // Place → subnet → combination, for places with more than one subnet.

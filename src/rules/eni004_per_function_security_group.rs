@@ -31,10 +31,12 @@ fn check(cx: &Context) -> Vec<Finding> {
             let e = by_set.entry(g.sgs(*u)).or_insert((u.function, false));
             e.1 |= e.0 != u.function;
         }
+        // A set with an unresolved group may be another function's set under another name.
+        let open = |u: &User| g.sgs(*u).iter().any(|v| g.inv.unresolved.contains_key(v));
         let lonely: Vec<User> = users
             .iter()
             .copied()
-            .filter(|u| !by_set[g.sgs(*u)].1 && !g.sgs(*u).is_empty())
+            .filter(|u| !by_set[g.sgs(*u)].1 && !g.sgs(*u).is_empty() && !open(u))
             .collect();
         let share = lonely.len() as f64 / users.len() as f64;
         if share < t.per_function_sg_share {
@@ -43,16 +45,18 @@ fn check(cx: &Context) -> Vec<Finding> {
         let now: usize = lonely.iter().map(|u| g.subnets(*u).len()).sum();
         let subnets: BTreeSet<&Value> = lonely.iter().flat_map(|u| g.subnets(*u)).collect();
         let saved = now.saturating_sub(subnets.len());
+        let open = at_least(g, subnets.iter().copied());
         let f = Finding::new(
             &RULE,
             sg_origin(g, lonely[0], None),
             format!(
-                "{} of {} VPC functions in {vpc} ({:.0}%) each use a security-group set no other function uses, so they need {now} combinations; one shared group would need {} ({} fewer: {})",
+                "{} of {} VPC functions in {vpc} ({:.0}%) {} a security-group set no other function uses, so they need {open}{}; one shared group would need {open}{} ({open}{saved} fewer: {})",
                 lonely.len(),
                 users.len(),
                 share * 100.0,
+                if lonely.len() == 1 { "uses" } else { "each use" },
+                crate::report::text::count(now, "combination"),
                 subnets.len(),
-                saved,
                 enis(saved)
             ),
             "create one security group for these functions and pass it to each of them (CDK: `securityGroups: [shared]`; otherwise CDK creates one group per function); keep per-function groups only where rules truly differ".to_string(),

@@ -19,7 +19,8 @@ fn check(cx: &Context) -> Vec<Finding> {
     }
     let existing = |c: &Combo| c.users.iter().any(|u| !g.inv.is_deploy(u.function)) || !c.observed.is_empty();
     let mut by_function: BTreeMap<usize, Vec<&Combo>> = BTreeMap::new();
-    for c in g.combos.iter().filter(|c| !existing(c)) {
+    // A combination with an unresolved value may be one the account has: say nothing (ENI302 does).
+    for c in g.combos.iter().filter(|c| !existing(c) && !unresolved(g, &c.key)) {
         for u in c.users.iter().filter(|u| g.inv.is_deploy(u.function)) {
             by_function.entry(u.function).or_default().push(c);
         }

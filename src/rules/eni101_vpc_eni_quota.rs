@@ -37,12 +37,14 @@ fn check(cx: &Context) -> Vec<Finding> {
             .filter(|c| &c.vpc == vpc)
             .flat_map(|c| c.users.iter().copied())
             .collect();
+        let open = at_least(g, g.combos.iter().filter(|c| &c.vpc == vpc).map(|c| &c.key.subnet));
         let f = Finding::new(
             &RULE,
             location,
             format!(
-                "{vpc} is projected to use {enis} Lambda ENIs ({} combinations) of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
-                s.combinations,
+                "{vpc} is projected to use {open}{} ({}) of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
+                crate::report::text::count(enis, "Lambda ENI"),
+                crate::report::text::count(s.combinations, "combination"),
                 s.quota,
                 ratio * 100.0
             ),

@@ -13,11 +13,12 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let t = cx.thresholds;
-    // Combinations with no ENI observed yet will each take an address (assumed one per ENI).
+    // Combinations with no ENI observed yet will each take an address (assumed
+    // one per ENI); one with an unresolved group may exist already, so it is not counted.
     let mut new: BTreeMap<&Value, (usize, Vec<usize>)> = BTreeMap::new();
     for (i, c) in g.combos.iter().enumerate() {
         let e = new.entry(&c.key.subnet).or_default();
-        e.0 += usize::from(c.observed.is_empty());
+        e.0 += usize::from(c.observed.is_empty() && !unresolved(g, &c.key));
         e.1.push(i);
     }
     let mut out = Vec::new();
@@ -37,8 +38,9 @@ fn check(cx: &Context) -> Vec<Finding> {
             &RULE,
             s.origin.clone(),
             format!(
-                "{subnet}{} has {free} free IP addresses{size_text}; after {added} new ENI{} it would have {left} (threshold: {} addresses or {}%). eniplan assumes one IP per ENI, which AWS does not document",
+                "{subnet}{} has {free} free IP address{}{size_text}; after {added} new ENI{} it would have {left} (threshold: {} addresses or {}%). eniplan assumes one IP per ENI, which AWS does not document",
                 s.az.as_ref().map(|a| format!(" ({a})")).unwrap_or_default(),
+                if free == 1 { "" } else { "es" },
                 if added == 1 { "" } else { "s" },
                 t.subnet_min_free_ips,
                 t.subnet_min_free_percent

@@ -17,7 +17,8 @@ fn check(cx: &Context) -> Vec<Finding> {
     serving_groups(g, |group| {
         let u = group[0];
         let subnets = g.subnets(u);
-        if subnets.is_empty() {
+        // A list of unknown length may hold subnets in any number of AZs.
+        if subnets.is_empty() || subnets.iter().any(|s| g.inv.is_list(s)) {
             return;
         }
         known.clear();
@@ -30,25 +31,36 @@ fn check(cx: &Context) -> Vec<Finding> {
         }
         known.sort_unstable();
         known.dedup();
-        // With no AZ information, each subnet counts as its own AZ.
-        let count = known.len() + unknown;
-        if count >= min {
+        // The most AZs the subnets can span: a subnet whose AZ is unknown may
+        // be in an AZ of its own.
+        let most = known.len() + unknown;
+        if most >= min {
             return;
         }
-        let where_ = if known.is_empty() {
-            format!("one subnet ({})", subnets[0])
+        let where_ = match (unknown, subnets.len()) {
+            (0, _) => format!("{} ({})", known.join(", "), set(subnets)),
+            (_, 1) => format!("one subnet ({})", subnets[0]),
+            _ => format!("at most {most} AZs ({})", set(subnets)),
+        };
+        let outage = if most == 1 {
+            format!("an AZ outage stops {}", if group.len() == 1 { "it" } else { "them" })
         } else {
-            format!("{} ({})", known.join(", "), set(subnets))
+            format!("fewer than the {min} AZs set in min_availability_zones")
+        };
+        // Both AWS checks want two AZs unless told otherwise.
+        let checks = if min == 2 {
+            " (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least 2 AZs)"
+        } else {
+            ""
         };
         out.push(
             Finding::new(
                 &RULE,
                 subnet_origin(g, u, &subnets[0]),
                 format!(
-                    "{} run{} in {where_} only; an AZ outage stops {} (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least {min} AZs)",
+                    "{} run{} in {where_} only; {outage}{checks}",
                     user_names(g, group, 5),
                     if group.len() == 1 { "s" } else { "" },
-                    if group.len() == 1 { "it" } else { "them" },
                 ),
                 "add a subnet in another AZ, ideally one the function's security-group set already uses, so no new combination is needed".to_string(),
             )

@@ -14,6 +14,10 @@ fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     serving_groups(g, |group| {
         let u = group[0];
+        // Dual stack may reach the internet over IPv6, whose routes are not read.
+        if group.iter().any(|&v| g.config(v).ipv6_dual_stack == Some(true)) {
+            return;
+        }
         let subnets = g.subnets(u);
         let public = !subnets.is_empty()
             && subnets

@@ -17,7 +17,9 @@ fn check(cx: &Context) -> Vec<Finding> {
         let cfg = g.config(u);
         let from_subnets = cfg.subnets.iter().filter_map(|i| g.subnet(&i.value)?.vpc.as_ref());
         let from_groups = cfg.security_groups.iter().filter_map(|i| g.group(&i.value)?.vpc.as_ref());
-        let mut all = from_subnets.chain(from_groups);
+        // Only VPCs known to be different count: an unresolved VPC (a parameter,
+        // an import) may be any of the others.
+        let mut all = from_subnets.chain(from_groups).filter(|v| known_vpc(g, v));
         let Some(first) = all.next() else { continue };
         if all.clone().all(|v| v == first) {
             continue;
@@ -40,4 +42,9 @@ fn check(cx: &Context) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// A VPC ID, or a VPC the input itself defines (a new VPC differs from every other).
+fn known_vpc(g: &EniGraph, v: &Value) -> bool {
+    matches!(v, Value::Id(_)) || g.inv.vpcs.contains_key(v)
 }

@@ -50,9 +50,9 @@ fn check(cx: &Context) -> Vec<Finding> {
                     &RULE,
                     origin,
                     format!(
-                        "{name} is Inactive: it was idle long enough (about 14 days) for Lambda to reclaim its Hyperplane ENIs; the next invocation fails and the function re-enters Pending until Lambda has recreated them, which can take several minutes"
+                        "{name} is Inactive: it was idle long enough for Lambda to reclaim its Hyperplane ENIs (AWS says only \"a long period of time\"); the next invocation fails and the function re-enters Pending until Lambda has recreated them, which can take several minutes"
                     ),
-                    "if it is still needed, invoke it once before real traffic arrives (that call fails; wait for State=Active) or invoke it on a schedule more often than the idle period; if not, delete it".to_string(),
+                    "if it is still needed, invoke it once before real traffic arrives (that call fails; wait for State=Active) or invoke it on a schedule (AWS documents no idle period to stay under); if not, delete it".to_string(),
                 )
                 .users(g, [u]),
             );

@@ -237,6 +237,24 @@ pub fn set(values: &[Value]) -> String {
     format!("[{}]", values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "))
 }
 
+/// "at least " when a count treats a list of unknown length as one subnet: the
+/// list holds one or more, so the real number can only be higher.
+pub fn at_least<'a>(g: &EniGraph, mut subnets: impl Iterator<Item = &'a Value>) -> &'static str {
+    if subnets.any(|s| g.inv.is_list(s)) {
+        "at least "
+    } else {
+        ""
+    }
+}
+
+/// True when a combination names a value eniplan could not resolve: it may be
+/// one that already exists under its real ID.
+pub fn unresolved(g: &EniGraph, key: &crate::graph::ComboKey) -> bool {
+    std::iter::once(&key.subnet)
+        .chain(key.sgs.iter())
+        .any(|v| g.inv.unresolved.contains_key(v))
+}
+
 /// "1 ENI and 1 IP address", for messages.
 pub fn enis(n: usize) -> String {
     let s = if n == 1 { "" } else { "s" };

@@ -375,6 +375,11 @@ impl<'a> Env<'a> {
         })
     }
 
+    /// True for `!Ref P` where `P` is a list parameter.
+    pub fn is_list_param_ref(&self, expr: &str) -> bool {
+        expr.strip_prefix("!Ref ").is_some_and(|name| self.list_params.contains(name))
+    }
+
     fn list_param_ref(&self, node: &Node) -> Option<List> {
         let c = call(node).filter(|c| c.name == "Ref")?;
         let name = c.args.as_str()?;

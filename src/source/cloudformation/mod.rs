@@ -141,12 +141,21 @@ fn parameters(root: &Node, opts: &Options) -> (HashMap<String, Param>, HashSet<S
                 None => d.as_str().map(split),
             })
         };
+        // A list's Default such as `SUBNET_IDS` or `<subnet-id>` stands for the
+        // IDs the deployer enters: it is no value, least of all a one-item list.
+        let default = default.filter(|items| !(is_list && items.iter().all(|i| is_placeholder(i))));
         params.insert(k.name.clone(), overridden.or(default).map_or(Param::Unknown, Param::Known));
     }
     for (name, value) in &opts.parameters {
         params.entry(name.clone()).or_insert_with(|| Param::Known(vec![value.clone()]));
     }
     (params, lists)
+}
+
+/// `SUBNET_IDS`, `<subnet-id>`, `{sg}`: text to be replaced, not an ID.
+fn is_placeholder(s: &str) -> bool {
+    let upper = !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    upper || s.contains(['<', '>', '{', '}'])
 }
 
 pub(crate) struct Reader<'a> {
@@ -341,6 +350,9 @@ impl<'a> Reader<'a> {
         };
         let subnets = vec![item("SubnetIds")];
         let security_groups = vec![item("SecurityGroupIds")];
+        for i in subnets.iter().chain(&security_groups) {
+            self.inv.mark_list(&i.value);
+        }
         VpcConfig {
             subnets,
             security_groups,
@@ -354,11 +366,24 @@ impl<'a> Reader<'a> {
         let list = self.env.list(node).map_err(|e| self.type_error(e, what))?;
         Ok(match list {
             List::NoValue => vec![],
-            List::Sym { expr, hint } => vec![self.item(Scalar::Sym { expr, hint }, node.span.clone(), origin)],
+            // One symbol for the whole list: how many IDs it holds is not known.
+            List::Sym { expr, hint } => {
+                let item = self.item(Scalar::Sym { expr, hint }, node.span.clone(), origin);
+                self.inv.mark_list(&item.value);
+                vec![item]
+            }
             List::Items(items) => items
                 .into_iter()
                 .filter(|(s, _)| *s != Scalar::NoValue)
-                .map(|(s, span)| self.item(s, span, origin))
+                .map(|(s, span)| {
+                    // A list parameter without a value, written as an item, is still a list.
+                    let list = matches!(&s, Scalar::Sym { expr, .. } if self.env.is_list_param_ref(expr));
+                    let item = self.item(s, span, origin);
+                    if list {
+                        self.inv.mark_list(&item.value);
+                    }
+                    item
+                })
                 .collect(),
         })
     }

@@ -339,12 +339,24 @@ impl<'a> Reader<'a> {
         let at = origin.at(self.file_id, span.unwrap_or_else(|| self.resources[i].span.clone()));
         let known: Vec<Value> = items.iter().map(|it| it.value.clone()).collect();
         let fresh: Vec<Value> = values.into_iter().filter(|v| !known.contains(v)).collect();
+        // Unless each value stands for exactly one unknown entry, a value
+        // Terraform cannot resolve (a variable, a module output, a data source,
+        // the attribute itself) may hold any number of IDs.
+        let one_each = !all_unknown && fresh.len() == unknown;
         if fresh.is_empty() {
             let value = Value::symbol(&self.scope, format!("{address}.vpc_config[0].{key}"));
             self.inv.unresolved.insert(value.clone(), AFTER_APPLY_HINT.into());
+            if all_unknown || unknown > 1 {
+                self.inv.mark_list(&value);
+            }
             items.push(Item { value, origin: at });
         } else {
-            items.extend(fresh.into_iter().map(|value| Item { value, origin: at.clone() }));
+            for value in fresh {
+                if !one_each && self.inv.unresolved.contains_key(&value) {
+                    self.inv.mark_list(&value);
+                }
+                items.push(Item { value, origin: at.clone() });
+            }
         }
         Ok(items)
     }
