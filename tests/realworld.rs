@@ -2,10 +2,12 @@
 //! A fresh clone has no `../shared`, so these are `#[ignore]`d in the default
 //! run and `.ci/run` runs them with `--ignored`; there they must not skip.
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 /// `../shared`, relative to the crate root, where every command runs, so that
@@ -36,10 +38,7 @@ fn templates() -> Vec<PathBuf> {
 }
 
 fn report(path: &Path, format: &str) -> (String, i32) {
-    let out = Command::cargo_bin("eniplan")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
+    let out = support::eniplan()
         .arg("check")
         .arg(path)
         .args(["--format", format])
