@@ -16,20 +16,23 @@ fn stale(report: &Value) -> Vec<&Value> {
     report["stale_ignores"].as_array().map(|a| a.iter().collect()).unwrap_or_default()
 }
 
+/// An `eniplan.toml` holding `text`, in a directory of its own: the directory and the file's path.
+fn config(text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("eniplan.toml");
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
 fn stdout(args: &[&str]) -> String {
     String::from_utf8(eniplan().args(args).output().unwrap().stdout).unwrap()
 }
 
 #[test]
 fn config_ignore_that_matches_nothing_is_a_note_in_every_format() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("eniplan.toml");
-    let c = cfg.to_str().unwrap();
-    std::fs::write(
-        &cfg,
-        "[[ignore]]\nrules = [\"ENI202\"]\nresource = \"Webhook*\"\n\n[[ignore]]\nresource = \"Gone*\"\n",
-    )
-    .unwrap();
+    let (_dir, c) = config("[[ignore]]\nrules = [\"ENI202\"]\nresource = \"Webhook*\"\n\n[[ignore]]\nresource = \"Gone*\"\n");
+    let c = c.as_str();
     let (r, _) = json(&["check", SAM, "--config", c]);
     let s = stale(&r);
     assert_eq!(s.len(), 1, "only the entry that suppresses nothing: {s:#?}");
@@ -53,10 +56,8 @@ fn config_ignore_that_matches_nothing_is_a_note_in_every_format() {
 
 #[test]
 fn config_ignore_of_a_rule_turned_off_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("eniplan.toml");
-    std::fs::write(&cfg, "[rules.ENI202]\nenabled = false\n\n[[ignore]]\nrules = [\"ENI202\"]\nresource = \"Webhook*\"\n").unwrap();
-    let (r, _) = json(&["check", SAM, "--config", cfg.to_str().unwrap()]);
+    let (_dir, c) = config("[rules.ENI202]\nenabled = false\n\n[[ignore]]\nrules = [\"ENI202\"]\nresource = \"Webhook*\"\n");
+    let (r, _) = json(&["check", SAM, "--config", &c]);
     let s = stale(&r);
     assert_eq!(s.len(), 1, "{s:#?}");
     assert_eq!(s[0]["reason"], "rule_disabled");
@@ -105,7 +106,8 @@ fn inline_ignores_that_match_nothing_are_notes_and_unknown_rules_are_not_errors(
 fn serverless_comment_ignore_that_matches_nothing_is_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("serverless.yml");
-    let original = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/serverless/resources/serverless.yml")).unwrap();
+    let original =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/serverless/resources/serverless.yml")).unwrap();
     assert!(original.contains("vpc: # eniplan: ignore[ENI201]"));
     std::fs::write(
         &path,
@@ -167,37 +169,43 @@ fn used_suppressions_are_not_reported() {
 }
 
 /// Runs with `eniplan.toml` holding `config`; expects exit 2 and `location` on stderr.
-fn refused(config: &str, location: &str, message: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("eniplan.toml");
-    std::fs::write(&cfg, config).unwrap();
-    let out = eniplan()
-        .args(["check", SAM, "--config", cfg.to_str().unwrap()])
-        .output()
-        .unwrap();
+fn refused(text: &str, location: &str, message: &str) {
+    let (_dir, c) = config(text);
+    let out = eniplan().args(["check", SAM, "--config", &c]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{config}: {stderr}");
+    assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
     assert!(stderr.contains(&format!("eniplan.toml:{location}: {message}")), "{stderr}");
 }
 
 #[test]
 fn invalid_glob_exits_2_with_file_and_line() {
-    refused("[[ignore]]\nrules = [\"ENI202\"]\nresource = \"Web[hook\"\n", "3:12", "invalid glob");
+    refused(
+        "[[ignore]]\nrules = [\"ENI202\"]\nresource = \"Web[hook\"\n",
+        "3:12",
+        "invalid glob",
+    );
     refused("\n[[ignore]]\nresource = \"{Api,Web\"\n", "3:12", "invalid glob");
 }
 
 #[test]
 fn unknown_rule_in_an_ignore_entry_exits_2_with_file_and_line() {
-    refused("[[ignore]]\nrules = [\"ENI001\", \"ENI999\"]\nresource = \"*\"\n", "2:20", "unknown rule `ENI999`");
+    refused(
+        "[[ignore]]\nrules = [\"ENI001\", \"ENI999\"]\nresource = \"*\"\n",
+        "2:20",
+        "unknown rule `ENI999`",
+    );
 }
 
 #[test]
 fn rules_named_by_name_or_lower_case_id_apply() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("eniplan.toml");
-    std::fs::write(&cfg, "[rules.eni001]\nenabled = false\n[rules.default-security-group]\nseverity = \"error\"\n").unwrap();
-    let (r, code) = json(&["check", SAM, "--config", cfg.to_str().unwrap()]);
-    let rules: Vec<&str> = r["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let (_dir, c) = config("[rules.eni001]\nenabled = false\n[rules.default-security-group]\nseverity = \"error\"\n");
+    let (r, code) = json(&["check", SAM, "--config", &c]);
+    let rules: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     assert!(!rules.contains(&"ENI001"), "{rules:?}");
     let eni301 = support::findings(&r, "ENI301");
     assert_eq!(eni301[0]["severity"], "error");
