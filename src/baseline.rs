@@ -16,6 +16,9 @@ use crate::rules::Finding;
 pub struct Baseline {
     pub eniplan_baseline: u32,
     pub findings: Vec<Entry>,
+    /// The file it was read from, for notes about entries that match nothing.
+    #[serde(skip)]
+    pub path: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -25,11 +28,14 @@ pub struct Entry {
     pub fingerprint: String,
     pub resource: String,
     pub message: String,
+    /// Where the entry is in its file (0 when not read from one).
+    #[serde(skip)]
+    pub line: usize,
 }
 
 pub fn load(path: &Path) -> Result<Baseline, Failure> {
     let file = SourceFile::read(path)?;
-    let baseline: Baseline = serde_json::from_str(&file.text).map_err(|e| {
+    let mut baseline: Baseline = serde_json::from_str(&file.text).map_err(|e| {
         let line_start: usize = file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
         let at = line_start + e.column().saturating_sub(1);
         InputError::at(&file, at..at, format!("invalid baseline: {e}"), "here")
@@ -40,6 +46,12 @@ pub fn load(path: &Path) -> Result<Baseline, Failure> {
             format!("baseline version {} is not supported", baseline.eniplan_baseline),
         )
         .into());
+    }
+    baseline.path = file.path.clone();
+    for e in &mut baseline.findings {
+        // A fingerprint is hex, and appears once per entry as a JSON string.
+        let quoted = format!("\"{}\"", e.fingerprint);
+        e.line = file.text.find(&quoted).map_or(0, |at| file.line_col(at).0);
     }
     Ok(baseline)
 }
@@ -75,11 +87,13 @@ pub fn write(path: &Path, report: &Report) -> Result<(), Failure> {
             fingerprint: f.fingerprint.clone(),
             resource: f.resource.clone(),
             message: f.message.clone(),
+            line: 0,
         })
         .collect();
     let text = serde_json::to_string_pretty(&Baseline {
         eniplan_baseline: 1,
         findings,
+        path: String::new(),
     })
     .expect("baselines serialise");
     std::fs::write(path, text + "\n").map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 use crate::error::Failure;
 use crate::graph::{EniGraph, Quotas};
-use crate::model::Inventory;
+use crate::pipeline::{self, Projection};
 use crate::report::{self, Report};
 use crate::rules::{self, Severity};
 use crate::source::{self, snapshot, LoadOptions};
@@ -229,7 +229,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             account,
             common,
         } => {
-            let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
+            let mut input = input("check", &common)?;
             let account_snapshot = against.as_deref().map(snapshot::load).transpose()?;
             let mut opts = load_options(&common);
             if let Some((_, meta)) = &account_snapshot {
@@ -240,25 +240,20 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                 opts.cloudformation.values = values;
             }
             let loaded = source::load_paths(&paths, &opts)?;
-            let mut run = Run::new("check", loaded.inventory);
-            run.files = loaded.files;
-            run.skipped = loaded.skipped;
-            let before = match (account_snapshot, live) {
-                (Some((inv, _)), _) => Some(inv),
+            input.files = loaded.files;
+            input.skipped = loaded.skipped;
+            let projection = match (account_snapshot, live) {
+                (Some((inv, _)), _) => Projection::onto(inv, loaded.inventory),
                 (None, true) => {
                     let collected = collect_live(account)?;
-                    run.notes = collected.notes;
-                    run.api_calls = collected.api_calls;
-                    run.scopes = collected.scopes;
-                    Some(collected.inventory)
+                    input.notes = collected.notes;
+                    input.api_calls = collected.api_calls;
+                    input.scopes = collected.scopes;
+                    Projection::onto(collected.inventory, loaded.inventory)
                 }
-                (None, false) => None,
+                (None, false) => Projection::alone(loaded.inventory),
             };
-            if let Some(before) = before {
-                run.inventory = crate::delta::merge(before.clone(), run.inventory);
-                run.before = Some(before);
-            }
-            finish(run, &config, &common)
+            finish(projection, input, &common)
         }
         Command::Audit {
             snapshot: Some(path),
@@ -266,22 +261,32 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             common,
             ..
         } => {
-            let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
+            let mut input = input("audit", &common)?;
             let (inv, snap) = snapshot::load(&path)?;
             if let Some(out) = save_snapshot {
                 snapshot::save(&out, &snapshot::from_inventory(&inv, snap.scopes.clone(), snap.api_calls))?;
             }
-            let mut run = Run::new("audit", inv);
-            run.scopes = snap.scopes;
-            run.api_calls = snap.api_calls;
-            finish(run, &config, &common)
+            input.scopes = snap.scopes;
+            input.api_calls = snap.api_calls;
+            finish(Projection::alone(inv), input, &common)
         }
         Command::Audit {
             snapshot: None,
             save_snapshot,
             live,
             common,
-        } => audit_live(live, save_snapshot, common),
+        } => {
+            let mut input = input("audit", &common)?;
+            let collected = collect_live(live)?;
+            if let Some(path) = save_snapshot {
+                let snap = snapshot::from_inventory(&collected.inventory, collected.scopes.clone(), collected.api_calls);
+                snapshot::save(&path, &snap)?;
+            }
+            input.scopes = collected.scopes;
+            input.api_calls = collected.api_calls;
+            input.notes = collected.notes;
+            finish(Projection::alone(collected.inventory), input, &common)
+        }
         Command::Graph {
             paths,
             snapshot: snap,
@@ -348,136 +353,49 @@ fn collect_live(_: Live) -> Result<Collected, Failure> {
 
 #[cfg(not(feature = "aws"))]
 struct Collected {
-    inventory: Inventory,
+    inventory: crate::model::Inventory,
     scopes: Vec<snapshot::Scope>,
     api_calls: u64,
     notes: Vec<String>,
 }
 
-fn audit_live(live: Live, save: Option<PathBuf>, common: Common) -> Result<i32, Failure> {
-    let config = Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?;
-    let collected = collect_live(live)?;
-    if let Some(path) = save {
-        let snap = snapshot::from_inventory(&collected.inventory, collected.scopes.clone(), collected.api_calls);
-        snapshot::save(&path, &snap)?;
-    }
-    let mut run = Run::new("audit", collected.inventory);
-    run.scopes = collected.scopes;
-    run.api_calls = collected.api_calls;
-    run.notes = collected.notes;
-    finish(run, &config, &common)
+/// The configuration and baseline a report command runs with.
+fn input(command: &'static str, common: &Common) -> Result<pipeline::Input, Failure> {
+    Ok(pipeline::Input {
+        command,
+        config: Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?,
+        baseline: common.baseline.as_deref().map(crate::baseline::load).transpose()?,
+        ..Default::default()
+    })
 }
 
-/// Everything one command read, on its way to a report.
-struct Run {
-    command: &'static str,
-    inventory: Inventory,
-    files: crate::files::Files,
-    skipped: Vec<String>,
-    scopes: Vec<snapshot::Scope>,
-    api_calls: u64,
-    notes: Vec<String>,
-    /// With `check --against`/`--live`: the account before the deploy.
-    before: Option<Inventory>,
-}
-
-impl Run {
-    fn new(command: &'static str, inventory: Inventory) -> Self {
-        Run {
-            command,
-            inventory,
-            files: Default::default(),
-            skipped: vec![],
-            scopes: vec![],
-            api_calls: 0,
-            notes: vec![],
-            before: None,
-        }
-    }
-}
-
-fn finish(run: Run, config: &Config, common: &Common) -> Result<i32, Failure> {
-    let baseline = common.baseline.as_deref().map(crate::baseline::load).transpose()?;
-    let quotas = Quotas {
-        default: config.thresholds.eni_quota,
-        per_vpc: config.quota.clone(),
-    };
-    let graph = timing::phase("graph", || EniGraph::build(&run.inventory, &quotas));
-    let mut findings = timing::phase("rules", || rules::run(&graph, config));
-    if run.before.is_some() {
-        findings.retain(|f| crate::delta::concerns_deploy(&run.inventory, f));
-    }
-    let stale = baseline
-        .as_ref()
-        .map(|b| crate::baseline::apply(&mut findings, b))
-        .unwrap_or_default();
-    let delta = run.before.as_ref().map(|before| crate::delta::compare(before, &graph, &quotas));
-    let mut report = timing::phase("report", || {
-        report::build(report::Input {
-            command: run.command,
-            graph: &graph,
-            findings,
-            files: run.files,
-            skipped: run.skipped,
-            scopes: run.scopes,
-            api_calls: run.api_calls,
-        })
-    });
-    report.stale_baseline = stale;
-    report.notes = run.notes;
-    report.delta = delta;
+fn finish(projection: Projection, input: pipeline::Input, common: &Common) -> Result<i32, Failure> {
+    let analysis = pipeline::run(&projection, input)?;
+    let report = &analysis.report;
     if let Some(path) = &common.write_baseline {
-        crate::baseline::write(path, &report)?;
+        crate::baseline::write(path, report)?;
     }
     if common.format == Format::Json {
         timing::phase("write", || {
-            stream_output(common.output.as_deref(), |w| report::json::write(&report, w))
+            stream_output(common.output.as_deref(), |w| report::json::write(report, w))
         })?;
     } else {
         let color = common.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let text = match common.format {
-            Format::Text => report::text::render(&report, color),
+            Format::Text => report::text::render(report, color),
             Format::Json => unreachable!("streamed above"),
-            Format::Sarif => report::sarif::render(&report),
-            Format::Markdown => report::markdown::render(&report),
-            Format::Junit => report::junit::render(&report),
-            Format::Github => report::github::render(&report),
+            Format::Sarif => report::sarif::render(report),
+            Format::Markdown => report::markdown::render(report),
+            Format::Junit => report::junit::render(report),
+            Format::Github => report::github::render(report),
         };
         write_output(common.output.as_deref(), &text)?;
     }
-    let code = exit_code(&report, common.fail_on);
+    let code = exit_code(report, common.fail_on);
     // The process ends next: freeing a large inventory piece by piece would only cost time.
-    std::mem::forget(report);
-    std::mem::forget(graph);
-    std::mem::forget(run.inventory);
+    std::mem::forget(analysis);
+    std::mem::forget(projection);
     Ok(code)
-}
-
-/// The whole pipeline after loading: graph, rules, report.
-pub fn analyse(
-    command: &str,
-    inv: &Inventory,
-    config: &Config,
-    files: crate::files::Files,
-    skipped: Vec<String>,
-    scopes: Vec<snapshot::Scope>,
-    api_calls: u64,
-) -> Report {
-    let quotas = Quotas {
-        default: config.thresholds.eni_quota,
-        per_vpc: config.quota.clone(),
-    };
-    let graph = EniGraph::build(inv, &quotas);
-    let findings = rules::run(&graph, config);
-    report::build(report::Input {
-        command,
-        graph: &graph,
-        findings,
-        files,
-        skipped,
-        scopes,
-        api_calls,
-    })
 }
 
 pub fn exit_code(report: &Report, fail_on: FailOn) -> i32 {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::error::{Failure, InputError};
 use crate::files::SourceFile;
@@ -69,9 +70,35 @@ pub struct RuleConfig {
 pub struct Ignore {
     /// Rule IDs; empty means all.
     #[serde(default)]
-    pub rules: Vec<String>,
+    pub rules: Vec<Spanned<String>>,
     /// A glob over the finding's resource (logical ID, ARN or address).
-    pub resource: String,
+    pub resource: Spanned<String>,
+    /// The line of `resource`, for notes about an entry that matches nothing.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+impl Ignore {
+    pub fn glob(&self) -> Result<globset::GlobMatcher, globset::Error> {
+        Ok(globset::Glob::new(self.resource.get_ref())?.compile_matcher())
+    }
+
+    pub fn covers(&self, rule: &str) -> bool {
+        self.rules.is_empty() || self.rules.iter().any(|r| r.get_ref() == rule)
+    }
+
+    /// The entry as a note shows it.
+    pub fn describe(&self) -> String {
+        let rules: Vec<String> = self.rules.iter().map(|r| format!("{:?}", r.get_ref())).collect();
+        match rules.is_empty() {
+            true => format!("[[ignore]] resource = {:?}", self.resource.get_ref()),
+            false => format!(
+                "[[ignore]] rules = [{}], resource = {:?}",
+                rules.join(", "),
+                self.resource.get_ref()
+            ),
+        }
+    }
 }
 
 impl Config {
@@ -88,14 +115,27 @@ impl Config {
             InputError::at(&file, span, format!("invalid configuration: {}", e.message()), "here")
         })?;
         for id in config.rules.keys() {
-            if crate::rules::find(id).is_none() {
-                let at = file.text.find(id.as_str()).unwrap_or(0);
+            let at = file.text.find(id.as_str()).unwrap_or(0);
+            rule_id(&file, id, at..at + id.len())?;
+        }
+        // `[rules.eni001]` and `[rules.equivalent-security-groups]` name ENI001: keyed by ID, they apply.
+        config.rules = std::mem::take(&mut config.rules)
+            .into_iter()
+            .map(|(id, c)| (crate::rules::find(&id).map_or(id, |r| r.rule.id.to_string()), c))
+            .collect();
+        for ignore in &mut config.ignore {
+            for r in &mut ignore.rules {
+                let id = rule_id(&file, r.get_ref(), r.span())?;
+                *r.get_mut() = id.to_string();
+            }
+            if let Err(e) = ignore.glob() {
                 return Err(
-                    InputError::at(&file, at..at + id.len(), format!("unknown rule `{id}`"), "not a rule ID")
-                        .with_help("`eniplan rules` lists the rule IDs")
+                    InputError::at(&file, ignore.resource.span(), format!("invalid glob: {}", e.kind()), "here")
+                        .with_help("globs use `*`, `?`, `[abc]` and `{a,b}`; escape a literal one as `[*]`")
                         .into(),
                 );
             }
+            ignore.line = file.line_col(ignore.resource.span().start).0;
         }
         config.path = Some(path);
         Ok(config)
@@ -104,4 +144,11 @@ impl Config {
     pub fn enabled(&self, id: &str) -> bool {
         self.rules.get(id).and_then(|r| r.enabled).unwrap_or(true)
     }
+}
+
+/// The registered ID a configuration names by ID or name, or a located error.
+fn rule_id(file: &SourceFile, id: &str, at: crate::files::Span) -> Result<&'static str, InputError> {
+    crate::rules::find(id).map(|r| r.rule.id).ok_or_else(|| {
+        InputError::at(file, at, format!("unknown rule `{id}`"), "not a rule ID").with_help("`eniplan rules` lists the rule IDs")
+    })
 }

@@ -110,9 +110,3 @@ pub fn compare(before: &Inventory, after: &EniGraph, quotas: &Quotas) -> Delta {
         subnets,
     }
 }
-
-/// Keeps what concerns the deploy: findings naming a deploy function, and the
-/// projections (quota, subnet headroom).
-pub fn concerns_deploy(inv: &Inventory, f: &crate::rules::Finding) -> bool {
-    matches!(f.rule, "ENI101" | "ENI102") || f.subjects.users.iter().any(|u| inv.is_deploy(u.function))
-}

@@ -90,6 +90,9 @@ impl VpcSummary {
 
 pub struct EniGraph<'a> {
     pub inv: &'a Inventory,
+    /// Built on every run, not only for the DOT and Mermaid writers: the
+    /// planner walks it from a function to the subnets and VPC it lands in, and
+    /// filling the space reserved up front is a small part of the build.
     pub graph: Graph<GNode, ()>,
     pub combos: Vec<Combo>,
     /// Numbered key parts; [`EniGraph::find`] looks combinations up by key.

@@ -14,6 +14,8 @@ pub mod error;
 pub mod files;
 pub mod graph;
 pub mod model;
+pub mod pipeline;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod severity;

@@ -1,24 +1,12 @@
 //! Pre-deploy delta, baselines and the CI formats.
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::path::Path;
-use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn eniplan() -> Command {
-    let mut c = Command::cargo_bin("eniplan").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(30));
-    c
-}
-
-fn json(args: &[&str]) -> (Value, i32) {
-    let out = eniplan().args(args).args(["--format", "json"]).output().unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (v, out.status.code().unwrap())
-}
+use support::{eniplan, json};
 
 const DEPLOY: &str = "testdata/delta/serverless.yml";
 const ACCOUNT: &str = "testdata/delta/account.json";

@@ -1,25 +1,13 @@
 //! The command line on the bundled fixtures: exit codes, bad input, flags.
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn eniplan() -> Command {
-    let mut c = Command::cargo_bin("eniplan").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(20));
-    c
-}
-
-fn json(args: &[&str]) -> (Value, i32) {
-    let out = eniplan().args(args).args(["--format", "json"]).output().unwrap();
-    let code = out.status.code().unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (v, code)
-}
+use support::{eniplan, json};
 
 fn rules_of(report: &Value) -> Vec<String> {
     let mut r: Vec<String> = report["findings"]

@@ -1,15 +1,10 @@
 //! Golden reports for every output format, on the bundled examples.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod support;
 
 fn run(args: &[&str]) -> String {
-    let out = Command::cargo_bin("eniplan")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = support::eniplan().args(args).output().unwrap();
     assert!(
         out.status.code().is_some_and(|c| c == 0 || c == 1),
         "{}",

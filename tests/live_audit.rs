@@ -7,6 +7,8 @@
 
 #[path = "support/moto.rs"]
 mod moto;
+#[path = "support/cli.rs"]
+mod support;
 
 use std::collections::BTreeSet;
 
@@ -14,6 +16,7 @@ use eniplan::model::{Egress, Peer, QuotaSource, Value};
 use eniplan::source::aws::{collect, AwsOptions};
 use moto::{Moto, ACCOUNT};
 use serde_json::Value as Json;
+use support::findings;
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 
@@ -39,15 +42,6 @@ fn audit_json(moto: &Moto, home: &std::path::Path, extra: &[&str]) -> (i32, Json
         )
     });
     (out.status.code().unwrap_or(-1), json, stderr)
-}
-
-fn findings<'a>(report: &'a Json, rule: &str) -> Vec<&'a Json> {
-    report["findings"]
-        .as_array()
-        .expect("findings[]")
-        .iter()
-        .filter(|f| f["rule"] == rule)
-        .collect()
 }
 
 fn mentions(finding: &Json, needle: &str) -> bool {

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use eniplan::cli::{analyse, exit_code, FailOn};
-use eniplan::config::Config;
+use eniplan::cli::{exit_code, FailOn};
+use eniplan::pipeline::{self, Input, Projection};
 use eniplan::source::{load_paths, LoadOptions};
 
 #[path = "support/corpus.rs"]
@@ -73,15 +73,17 @@ fn run(path: &Path) -> Outcome {
         Ok(l) => l,
         Err(e) => return Outcome::Refused(e.to_string()),
     };
-    let report = analyse(
-        "check",
-        &loaded.inventory,
-        &Config::default(),
-        loaded.files,
-        loaded.skipped,
-        vec![],
-        0,
-    );
+    let projection = Projection::alone(loaded.inventory);
+    let input = Input {
+        command: "check",
+        files: loaded.files,
+        skipped: loaded.skipped,
+        ..Input::default()
+    };
+    let report = match pipeline::run(&projection, input) {
+        Ok(analysis) => analysis.report,
+        Err(e) => return Outcome::Refused(e.to_string()),
+    };
     let mut json = Vec::new();
     eniplan::report::json::write(&report, &mut json).unwrap();
     eniplan::report::text::render(&report, false);

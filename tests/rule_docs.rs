@@ -1,10 +1,13 @@
 //! Every rule's doc in `rules/ENIxxx.md` is well formed, and its examples are
 //! real: each "bad" example makes the rule fire, each "good" one keeps it quiet.
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::path::PathBuf;
 
-use eniplan::cli::analyse;
-use eniplan::config::Config;
+use eniplan::model::Inventory;
+use eniplan::pipeline::{self, Input, Projection};
 use eniplan::report::Report;
 use eniplan::rules::{Registered, RULES};
 use eniplan::source::{load_paths, snapshot, LoadOptions};
@@ -69,6 +72,21 @@ fn examples(doc: &str) -> Vec<Example> {
     out
 }
 
+/// Runs the binary's pipeline, as `audit --snapshot` or `check [--against]` does.
+fn report(projection: Projection, input: Input) -> Report {
+    pipeline::run(&projection, input).expect("the default configuration applies").report
+}
+
+fn audit(inv: Inventory) -> Report {
+    report(
+        Projection::alone(inv),
+        Input {
+            command: "audit",
+            ..Input::default()
+        },
+    )
+}
+
 /// Loads an example as a template or a snapshot and runs every rule on it.
 fn run(id: &str, ex: &Example, dir: &tempfile::TempDir, n: usize) -> Result<Report, String> {
     let ext = match ex.lang.as_str() {
@@ -78,20 +96,27 @@ fn run(id: &str, ex: &Example, dir: &tempfile::TempDir, n: usize) -> Result<Repo
     };
     let path: PathBuf = dir.path().join(format!("{id}-{n}.{ext}"));
     std::fs::write(&path, &ex.body).map_err(|e| e.to_string())?;
-    let config = Config::default();
     if ext == "json" && ex.body.contains("\"eniplan_snapshot\"") {
         let (inv, _) = snapshot::load(&path).map_err(|e| format!("snapshot does not load: {e:?}"))?;
-        Ok(analyse("audit", &inv, &config, Default::default(), vec![], vec![], 0))
+        Ok(audit(inv))
     } else {
         let loaded = load_paths(&[path], &LoadOptions::default()).map_err(|e| format!("template does not load: {e:?}"))?;
-        let mut inv = loaded.inventory;
-        if let Some(account) = &ex.against {
-            let snap_path = dir.path().join(format!("{id}-{n}-account.json"));
-            std::fs::write(&snap_path, account).map_err(|e| e.to_string())?;
-            let (account, _) = snapshot::load(&snap_path).map_err(|e| format!("snapshot does not load: {e:?}"))?;
-            inv = eniplan::delta::merge(account, inv);
-        }
-        Ok(analyse("check", &inv, &config, loaded.files, vec![], vec![], 0))
+        let projection = match &ex.against {
+            Some(account) => {
+                let snap_path = dir.path().join(format!("{id}-{n}-account.json"));
+                std::fs::write(&snap_path, account).map_err(|e| e.to_string())?;
+                let (account, _) = snapshot::load(&snap_path).map_err(|e| format!("snapshot does not load: {e:?}"))?;
+                Projection::onto(account, loaded.inventory)
+            }
+            None => Projection::alone(loaded.inventory),
+        };
+        let input = Input {
+            command: "check",
+            files: loaded.files,
+            skipped: loaded.skipped,
+            ..Input::default()
+        };
+        Ok(report(projection, input))
     }
 }
 
@@ -190,18 +215,14 @@ fn eni001_doc_has_the_referenced_group_negative() {
 #[test]
 fn explain_prints_the_doc() {
     let doc = eniplan::rules::find("ENI001").unwrap().doc;
-    let out = assert_cmd::Command::cargo_bin("eniplan")
-        .unwrap()
-        .args(["explain", "ENI001"])
-        .output()
-        .unwrap();
+    let out = support::eniplan().args(["explain", "ENI001"]).output().unwrap();
     assert!(out.status.success(), "explain failed: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), doc);
 }
 
 #[test]
 fn rules_lists_every_rule() {
-    let out = assert_cmd::Command::cargo_bin("eniplan").unwrap().arg("rules").output().unwrap();
+    let out = support::eniplan().arg("rules").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for r in RULES {
@@ -228,6 +249,6 @@ fn eni205_is_quiet_where_the_inventory_has_a_gap() {
     let path = dir.path().join("gap.json");
     std::fs::write(&path, snap.to_string()).unwrap();
     let (inv, _) = snapshot::load(&path).unwrap();
-    let report = analyse("audit", &inv, &Config::default(), Default::default(), vec![], vec![], 0);
+    let report = audit(inv);
     assert!(!report.findings.iter().any(|f| f.rule == "ENI205"), "ENI205 fired despite the gap");
 }

@@ -1,35 +1,31 @@
 //! serverless.yml (Framework v3/v4): VPC merging, variables, plugins,
 //! `resources:`, suppressions, the packaged template, and bad input.
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
+use support::findings;
 
+/// The binary without the variables some tests set for themselves.
 fn eniplan() -> Command {
-    let mut c = Command::cargo_bin("eniplan").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("ENIPLAN_TEST_SG")
+    let mut c = support::eniplan();
+    c.env_remove("ENIPLAN_TEST_SG")
         .env_remove("ENIPLAN_TEST_UNSET")
         .env_remove("ENIPLAN_TEST_REGION")
-        .env_remove("TEST_VPC_NAME")
-        .timeout(Duration::from_secs(20));
+        .env_remove("TEST_VPC_NAME");
     c
 }
 
 fn report_with(cmd: &mut Command, args: &[&str]) -> Value {
-    let out = cmd
-        .arg("check")
-        .args(args)
-        .args(["--format", "json", "--fail-on", "never"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"))
+    let (report, code) = support::json_with(cmd, &[&["check"], args, &["--fail-on", "never"]].concat());
+    assert_eq!(code, 0, "{args:?}");
+    report
 }
 
 fn report(args: &[&str]) -> Value {
@@ -76,10 +72,6 @@ fn unresolved(r: &Value) -> BTreeMap<String, String> {
         .iter()
         .map(|u| (u["value"].as_str().unwrap().to_string(), u["hint"].as_str().unwrap().to_string()))
         .collect()
-}
-
-fn findings<'a>(r: &'a Value, rule: &str) -> Vec<&'a Value> {
-    r["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule).collect()
 }
 
 fn names(f: &Value) -> Vec<String> {

@@ -2,27 +2,13 @@
 //! Fixtures: testdata/terraform/*.plan.json, written by
 //! testdata/terraform/make_fixtures.py (see the configuration each describes).
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::path::Path;
-use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn eniplan() -> Command {
-    let mut c = Command::cargo_bin("eniplan").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(30));
-    c
-}
-
-fn check(args: &[&str]) -> (Value, i32) {
-    let out = eniplan().arg("check").args(args).args(["--format", "json"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-    (v, out.status.code().unwrap())
-}
+use support::{check, eniplan, findings};
 
 fn plan(name: &str) -> String {
     format!("testdata/terraform/{name}")
@@ -44,10 +30,6 @@ fn combos(r: &Value) -> Vec<(String, Vec<String>, Vec<String>)> {
             (c["subnet"].as_str().unwrap().to_string(), strs(&c["security_groups"]), f)
         })
         .collect()
-}
-
-fn findings<'a>(r: &'a Value, rule: &str) -> Vec<&'a Value> {
-    r["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule).collect()
 }
 
 #[test]

@@ -58,14 +58,8 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
     }
-    for e in &report.stale_baseline {
-        let _ = writeln!(
-            out,
-            "> note: baseline entry {} `{}` ({}) matches no finding any more\n",
-            e.rule,
-            e.fingerprint,
-            escape(&e.resource)
-        );
+    for s in &report.stale_ignores {
+        let _ = writeln!(out, "> note: {}\n", escape(&s.note()));
     }
     if !report.incomplete.is_empty() {
         out += "### Incomplete inventory\n\n| account | region | operation | error |\n|---|---|---|---|\n";

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::files::Files;
 use crate::graph::EniGraph;
 use crate::model::{Origin, QuotaSource, Value};
+use crate::policy::StaleIgnore;
 use crate::rules::{self, Cost, Finding, Severity};
 
 pub const ASSUMPTIONS: &[&str] = &[
@@ -41,8 +42,11 @@ pub struct Report {
     /// With `check --against`/`--live`: what the deploy adds, frees and projects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta: Option<crate::delta::Delta>,
-    /// Baseline entries that no longer match a finding (notes).
+    /// Baseline entries that no longer match a finding; `stale_ignores` lists them too.
     pub stale_baseline: Vec<crate::baseline::Entry>,
+    /// `[[ignore]]` entries, inline ignores and baseline entries that suppress nothing (notes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale_ignores: Vec<StaleIgnore>,
     /// What the collector wants the reader to know (e.g. a quota that fell back to its default).
     pub notes: Vec<String>,
     pub assumptions: Vec<&'static str>,
@@ -191,6 +195,10 @@ pub struct Input<'a> {
     pub skipped: Vec<String>,
     pub scopes: Vec<crate::source::snapshot::Scope>,
     pub api_calls: u64,
+    pub delta: Option<crate::delta::Delta>,
+    pub stale_ignores: Vec<StaleIgnore>,
+    pub stale_baseline: Vec<crate::baseline::Entry>,
+    pub notes: Vec<String>,
 }
 
 pub fn build(input: Input) -> Report {
@@ -333,9 +341,10 @@ pub fn build(input: Input) -> Report {
             })
             .collect(),
         skipped: input.skipped,
-        delta: None,
-        stale_baseline: vec![],
-        notes: vec![],
+        delta: input.delta,
+        stale_baseline: input.stale_baseline,
+        stale_ignores: input.stale_ignores,
+        notes: input.notes,
         assumptions: ASSUMPTIONS.to_vec(),
         files,
     }

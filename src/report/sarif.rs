@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::Report;
-use crate::rules::{Severity, RULES};
+use crate::rules::RULES;
 
 pub fn render(report: &Report) -> String {
     let rules: Vec<Value> = RULES
@@ -16,7 +16,7 @@ pub fn render(report: &Report) -> String {
                 "fullDescription": { "text": r.rule.summary },
                 "help": { "text": r.doc, "markdown": r.doc },
                 "helpUri": format!("https://github.com/eniplan/eniplan/blob/main/rules/{}.md", r.rule.id),
-                "defaultConfiguration": { "level": level(r.rule.severity) },
+                "defaultConfiguration": { "level": r.rule.severity.as_str() },
             })
         })
         .collect();
@@ -37,7 +37,7 @@ pub fn render(report: &Report) -> String {
             let mut result = json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
-                "level": level(f.severity),
+                "level": f.severity.as_str(),
                 "message": { "text": format!("{}\nFix: {}", f.message, f.fix) },
                 "locations": [location],
                 "partialFingerprints": { "eniplanFindingHash/v1": f.fingerprint },
@@ -48,7 +48,7 @@ pub fn render(report: &Report) -> String {
             result
         })
         .collect();
-    let sarif = json!({
+    let mut sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -61,15 +61,27 @@ pub fn render(report: &Report) -> String {
             "results": results,
         }],
     });
+    if !report.stale_ignores.is_empty() {
+        sarif["runs"][0]["invocations"] = json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": report.stale_ignores.iter().map(notification).collect::<Vec<_>>(),
+        }]);
+    }
     serde_json::to_string_pretty(&sarif).expect("SARIF serialises") + "\n"
 }
 
-fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
+/// A suppression that suppresses nothing, as a note about the run.
+fn notification(s: &crate::policy::StaleIgnore) -> Value {
+    let mut location = json!({ "artifactLocation": { "uri": uri(&s.file) } });
+    if s.line > 0 {
+        location["region"] = json!({ "startLine": s.line });
     }
+    json!({
+        "level": "note",
+        "descriptor": { "id": "stale-ignore" },
+        "message": { "text": s.note() },
+        "locations": [{ "physicalLocation": location }],
+    })
 }
 
 /// Relative paths as URI references, with `/` separators.

@@ -204,12 +204,8 @@ pub fn summary(report: &Report) -> String {
     for n in &report.notes {
         let _ = writeln!(out, "note: {n}");
     }
-    for e in &report.stale_baseline {
-        let _ = writeln!(
-            out,
-            "note: baseline entry {} {} ({}) matches no finding any more; remove it from the baseline",
-            e.rule, e.fingerprint, e.resource
-        );
+    for s in &report.stale_ignores {
+        let _ = writeln!(out, "note: {}", s.note());
     }
     for g in &report.incomplete {
         let _ = writeln!(out, "incomplete: {} {} {}: {}", g.account, g.region, g.operation, g.error);

@@ -51,6 +51,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             "remove needless combinations (see ENI001-ENI004 findings and the consolidated count) or request a higher \"Elastic network interfaces per VPC\" quota".to_string(),
         )
         .severity(severity)
+        .projected()
         .cost(enis)
         .users(g, users);
         out.push(f);

@@ -48,6 +48,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             "share combinations so fewer ENIs land in this subnet, move functions to a larger subnet in the same AZ, or free addresses".to_string(),
         )
         .severity(severity)
+        .projected()
         .cost(added)
         .users(g, combos.iter().flat_map(|&i| g.combos[i].users.iter().copied()));
         out.push(f);

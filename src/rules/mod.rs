@@ -4,10 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use globset::Glob;
 use serde::Serialize;
 
-use crate::config::{Config, Thresholds};
+use crate::config::Thresholds;
 pub use crate::graph::Merge;
 use crate::graph::{EniGraph, User};
 use crate::model::{Origin, Value};
@@ -77,6 +76,9 @@ pub struct Finding {
     pub merges: Vec<Merge>,
     /// Elements whose `ignore` lists can suppress this finding.
     pub subjects: Subjects,
+    /// About the account as a deploy leaves it (quota, headroom): it concerns
+    /// the deploy even when it names none of the deploy's functions.
+    pub projected: bool,
     pub suppressed: bool,
     /// Suppressed because `--baseline` already records it.
     pub baselined: bool,
@@ -104,6 +106,7 @@ impl Finding {
             cost: None,
             merges: vec![],
             subjects: Subjects::default(),
+            projected: false,
             suppressed: false,
             baselined: false,
         }
@@ -126,6 +129,11 @@ impl Finding {
 
     pub fn severity(mut self, s: Severity) -> Self {
         self.severity = s;
+        self
+    }
+
+    pub fn projected(mut self) -> Self {
+        self.projected = true;
         self
     }
 
@@ -162,74 +170,42 @@ impl Finding {
     }
 }
 
-/// Runs every enabled rule and applies severities and suppressions from config.
-pub fn run(graph: &EniGraph, config: &Config) -> Vec<Finding> {
-    let cx = Context {
-        graph,
-        thresholds: &config.thresholds,
-    };
-    let ignores: Vec<(Vec<String>, globset::GlobMatcher)> = config
-        .ignore
-        .iter()
-        .filter_map(|i| Some((i.rules.clone(), Glob::new(&i.resource).ok()?.compile_matcher())))
-        .collect();
+/// Runs the given rules and returns what they found, as they found it:
+/// configuration, ignores and baselines are the policy step's business.
+pub fn run(graph: &EniGraph, thresholds: &Thresholds, rules: &[&'static Registered]) -> Vec<Finding> {
+    let cx = Context { graph, thresholds };
     // Rules are pure functions of the graph, so on a large graph they run side
     // by side; on a small one, threads cost more than they save.
-    let enabled: Vec<&Registered> = RULES.iter().filter(|r| config.enabled(r.rule.id)).collect();
-    let results: Vec<(&Registered, Vec<Finding>)> = if graph.combos.len() < PARALLEL_FROM {
-        enabled.iter().map(|r| (*r, check(r, &cx))).collect()
-    } else {
-        // A worker per core takes the next rule until none is left.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(r) = enabled.get(i) else { return done };
-                done.push((i, check(r, &cx)));
-            }
-        };
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .clamp(1, enabled.len().max(1));
-        let mut done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
-            let others: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
-            let mut all = work();
-            for h in others {
-                all.extend(h.join().expect("rules do not panic"));
-            }
-            all
-        });
-        done.sort_unstable_by_key(|(i, _)| *i);
-        done.into_iter().map(|(i, f)| (enabled[i], f)).collect()
-    };
-    let mut findings = Vec::new();
-    for (r, found) in results {
-        for mut f in found {
-            if let Some(s) = config.rules.get(r.rule.id).and_then(|c| c.severity) {
-                f.severity = s;
-            }
-            f.suppressed = suppressed(graph, &f)
-                || ignores
-                    .iter()
-                    .any(|(rules, glob)| (rules.is_empty() || rules.iter().any(|x| x == f.rule)) && glob.is_match(&*f.location.resource));
-            findings.push(f);
-        }
+    if graph.combos.len() < PARALLEL_FROM {
+        return rules.iter().flat_map(|r| check(r, &cx)).collect();
     }
-    findings
+    // A worker per core takes the next rule until none is left.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(r) = rules.get(i) else { return done };
+            done.push((i, check(r, &cx)));
+        }
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, rules.len().max(1));
+    let mut done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for h in others {
+            all.extend(h.join().expect("rules do not panic"));
+        }
+        all
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().flat_map(|(_, f)| f).collect()
 }
 
 fn check(r: &Registered, cx: &Context) -> Vec<Finding> {
     crate::timing::phase(r.rule.id, || (r.rule.check)(cx))
-}
-
-/// Suppressed when an affected security group ignores the rule, or when every
-/// affected function does.
-fn suppressed(g: &EniGraph, f: &Finding) -> bool {
-    let ignores = |list: &[String]| list.iter().any(|i| i.eq_ignore_ascii_case(f.rule));
-    let by_group = f.subjects.groups.iter().any(|v| g.group(v).is_some_and(|sg| ignores(&sg.ignore)));
-    let by_functions = !f.subjects.users.is_empty() && f.subjects.users.iter().all(|u| ignores(&g.function(*u).ignore));
-    by_group || by_functions
 }
 
 /// `[sg-a, sg-b]`, for messages.
