@@ -402,7 +402,7 @@ fn finish(run: Run, config: &Config, common: &Common) -> Result<i32, Failure> {
         default: config.thresholds.eni_quota,
         per_vpc: config.quota.clone(),
     };
-    let graph = timing::phase("graph", || EniGraph::build(&run.inventory, &quotas));
+    let graph = timing::phase("graph", || EniGraph::build(&run.inventory, &quotas).with_files(&run.files));
     let mut findings = timing::phase("rules", || rules::run(&graph, config));
     if run.before.is_some() {
         findings.retain(|f| crate::delta::concerns_deploy(&run.inventory, f));
@@ -467,7 +467,7 @@ pub fn analyse(
         default: config.thresholds.eni_quota,
         per_vpc: config.quota.clone(),
     };
-    let graph = EniGraph::build(inv, &quotas);
+    let graph = EniGraph::build(inv, &quotas).with_files(&files);
     let findings = rules::run(&graph, config);
     report::build(report::Input {
         command,

@@ -11,8 +11,11 @@ use ahash::AHashMap as HashMap;
 
 use petgraph::graph::{Graph, NodeIndex};
 
+use crate::files::Files;
 use crate::model::*;
 use crate::vpc_infer::InferredVpcs;
+
+mod names;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ComboKey {
@@ -107,6 +110,8 @@ pub struct EniGraph<'a> {
     groups: HashMap<&'a Value, &'a SecurityGroup>,
     /// Built on first need: inputs whose every VPC is known never pay for it.
     inferred: OnceLock<InferredVpcs>,
+    /// What tells a function apart from others of the same name: its file, account or region.
+    qualifiers: HashMap<usize, String>,
 }
 
 /// Per-VPC quota overrides from configuration, and the default.
@@ -131,6 +136,7 @@ impl<'a> EniGraph<'a> {
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
             inferred: OnceLock::new(),
+            qualifiers: names::qualifiers(inv, None),
         };
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
@@ -369,14 +375,26 @@ impl<'a> EniGraph<'a> {
         self.version(u).vpc.as_ref().expect("graph users always have a VpcConfig")
     }
 
-    /// `name` for `$LATEST`, `name:3` for a published version.
+    /// Tells same-named functions apart by the files they were read from too.
+    pub fn with_files(mut self, files: &Files) -> Self {
+        self.qualifiers = names::qualifiers(self.inv, Some(files));
+        self
+    }
+
+    /// `name` for `$LATEST`, `name:3` for a published version; when another
+    /// function has the same name, followed by what tells them apart:
+    /// `name (a/template.yaml)`, `name:3 (111122223333)`.
     pub fn user_name(&self, u: User) -> String {
         let f = self.function(u);
         let v = self.version(u);
-        if v.is_latest() {
+        let name = if v.is_latest() {
             f.name.clone()
         } else {
             format!("{}:{}", f.name, v.version)
+        };
+        match self.qualifiers.get(&u.function) {
+            Some(q) => format!("{name} ({q})"),
+            None => name,
         }
     }
 
