@@ -110,7 +110,8 @@ pub struct EniGraph<'a> {
     groups: HashMap<&'a Value, &'a SecurityGroup>,
     /// Built on first need: inputs whose every VPC is known never pay for it.
     inferred: OnceLock<InferredVpcs>,
-    /// What tells a function apart from others of the same name: its file, account or region.
+    /// Functions that share a name, and what tells each apart: its file, account or region.
+    clashes: Vec<Vec<usize>>,
     qualifiers: HashMap<usize, String>,
 }
 
@@ -136,8 +137,10 @@ impl<'a> EniGraph<'a> {
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
             inferred: OnceLock::new(),
-            qualifiers: names::qualifiers(inv, None),
+            clashes: names::clashes(inv),
+            qualifiers: HashMap::new(),
         };
+        g.qualifiers = names::qualifiers(inv, &g.clashes, None);
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let pairs: usize = inv
@@ -377,7 +380,7 @@ impl<'a> EniGraph<'a> {
 
     /// Tells same-named functions apart by the files they were read from too.
     pub fn with_files(mut self, files: &Files) -> Self {
-        self.qualifiers = names::qualifiers(self.inv, Some(files));
+        self.qualifiers = names::qualifiers(self.inv, &self.clashes, Some(files));
         self
     }
 

@@ -7,16 +7,21 @@ use ahash::AHashMap as HashMap;
 use crate::files::Files;
 use crate::model::{Function, Inventory};
 
-/// For each function whose name another function shares, what tells it apart:
-/// its file (the fewest trailing path components that differ), account and
-/// region, each only where those of the same-named functions differ.
-pub fn qualifiers(inv: &Inventory, files: Option<&Files>) -> HashMap<usize, String> {
+/// The functions that share a name with another, in groups of one name.
+pub fn clashes(inv: &Inventory) -> Vec<Vec<usize>> {
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, f) in inv.functions.iter().enumerate() {
         by_name.entry(f.name.as_str()).or_default().push(i);
     }
+    by_name.into_values().filter(|s| s.len() > 1).collect()
+}
+
+/// For each function of the `clashes`, what tells it apart: its file (the
+/// fewest trailing path components that differ), account and region, each
+/// only where those of the same-named functions differ.
+pub fn qualifiers(inv: &Inventory, clashes: &[Vec<usize>], files: Option<&Files>) -> HashMap<usize, String> {
     let mut out = HashMap::new();
-    for same in by_name.into_values().filter(|s| s.len() > 1) {
+    for same in clashes {
         let functions: Vec<&Function> = same.iter().map(|&i| &inv.functions[i]).collect();
         let paths: Vec<Option<&str>> = functions
             .iter()
