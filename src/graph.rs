@@ -5,13 +5,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ahash::AHashMap as HashMap;
 
 use petgraph::graph::{Graph, NodeIndex};
 
+use crate::files::Files;
 use crate::model::*;
+use crate::vpc_infer::InferredVpcs;
+
+mod names;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ComboKey {
@@ -107,6 +111,11 @@ pub struct EniGraph<'a> {
     /// Hash indexes over the inventory's ordered maps, for the hot lookups.
     subnets: HashMap<&'a Value, &'a Subnet>,
     groups: HashMap<&'a Value, &'a SecurityGroup>,
+    /// Built on first need: inputs whose every VPC is known never pay for it.
+    inferred: OnceLock<InferredVpcs>,
+    /// Functions that share a name, and what tells each apart: its file, account or region.
+    clashes: Vec<Vec<usize>>,
+    qualifiers: HashMap<usize, String>,
 }
 
 /// Per-VPC quota overrides from configuration, and the default.
@@ -130,7 +139,11 @@ impl<'a> EniGraph<'a> {
             sets: Vec::with_capacity(inv.functions.len()),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
+            inferred: OnceLock::new(),
+            clashes: names::clashes(inv),
+            qualifiers: HashMap::new(),
         };
+        g.qualifiers = names::qualifiers(inv, &g.clashes, None);
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let pairs: usize = inv
@@ -212,13 +225,35 @@ impl<'a> EniGraph<'a> {
     }
 
     /// The VPC of a combination: the subnet's VPC when known (never trust a
-    /// declared VpcId over it), else the declared one, else its groups' VPC.
+    /// declared VpcId over it), else the declared one, else its groups' VPC,
+    /// else the one VPC the subnet's company puts it in (see [`crate::vpc_infer`]).
     fn vpc_of(&self, subnet: &Value, cfg: &VpcConfig) -> Value {
         self.subnet(subnet)
             .and_then(|s| s.vpc.clone())
-            .or_else(|| cfg.vpc_id.clone())
-            .or_else(|| cfg.security_groups.iter().find_map(|i| self.group(&i.value)?.vpc.clone()))
+            .or_else(|| self.declared_vpc(cfg))
+            .or_else(|| self.inferred().subnet(subnet).cloned())
             .unwrap_or_else(Value::unknown_vpc)
+    }
+
+    /// The VpcConfig's own VpcId, else its groups' VPC.
+    fn declared_vpc(&self, cfg: &VpcConfig) -> Option<Value> {
+        cfg.vpc_id
+            .clone()
+            .or_else(|| cfg.security_groups.iter().find_map(|i| self.group(&i.value)?.vpc.clone()))
+    }
+
+    /// The VPC of an observed ENI: its own, else its subnet's, else the one its
+    /// subnet and groups are inferred to be in.
+    pub fn vpc_of_eni(&self, eni: &ObservedEni) -> Value {
+        eni.vpc
+            .clone()
+            .or_else(|| self.subnet(&eni.subnet).and_then(|s| s.vpc.clone()))
+            .or_else(|| self.inferred().subnet(&eni.subnet).cloned())
+            .unwrap_or_else(Value::unknown_vpc)
+    }
+
+    fn inferred(&self) -> &InferredVpcs {
+        self.inferred.get_or_init(|| InferredVpcs::new(self.inv))
     }
 
     fn match_enis(&mut self) {
@@ -284,11 +319,7 @@ impl<'a> EniGraph<'a> {
         }
         for &i in &self.orphans {
             let eni = &self.inv.enis[i];
-            let vpc = eni
-                .vpc
-                .clone()
-                .or_else(|| self.subnet(&eni.subnet).and_then(|s| s.vpc.clone()))
-                .unwrap_or_else(Value::unknown_vpc);
+            let vpc = self.vpc_of_eni(eni);
             let s = vpcs.entry(vpc.clone()).or_insert_with(|| entry(&vpc, self.inv));
             s.observed_enis += 1;
             s.accounts.insert(eni.account.clone());
@@ -350,14 +381,26 @@ impl<'a> EniGraph<'a> {
         self.version(u).vpc.as_ref().expect("graph users always have a VpcConfig")
     }
 
-    /// `name` for `$LATEST`, `name:3` for a published version.
+    /// Tells same-named functions apart by the files they were read from too.
+    pub fn with_files(mut self, files: &Files) -> Self {
+        self.qualifiers = names::qualifiers(self.inv, &self.clashes, Some(files));
+        self
+    }
+
+    /// `name` for `$LATEST`, `name:3` for a published version; when another
+    /// function has the same name, followed by what tells them apart:
+    /// `name (a/template.yaml)`, `name:3 (111122223333)`.
     pub fn user_name(&self, u: User) -> String {
         let f = self.function(u);
         let v = self.version(u);
-        if v.is_latest() {
+        let name = if v.is_latest() {
             f.name.clone()
         } else {
             format!("{}:{}", f.name, v.version)
+        };
+        match self.qualifiers.get(&u.function) {
+            Some(q) => format!("{name} ({q})"),
+            None => name,
         }
     }
 
@@ -381,7 +424,10 @@ impl<'a> EniGraph<'a> {
         let cfg = self.config(u);
         match self.subnets(u).first() {
             Some(s) => self.vpc_of(s, cfg),
-            None => cfg.vpc_id.clone().unwrap_or_else(Value::unknown_vpc),
+            None => self
+                .declared_vpc(cfg)
+                .or_else(|| cfg.security_groups.iter().find_map(|i| self.inferred().group(&i.value).cloned()))
+                .unwrap_or_else(Value::unknown_vpc),
         }
     }
 

@@ -21,3 +21,4 @@ pub mod rules;
 pub mod severity;
 pub mod source;
 pub mod timing;
+pub mod vpc_infer;

@@ -78,7 +78,7 @@ pub fn run(projection: &Projection, input: Input) -> Result<Analysis<'_>, Failur
         notes,
     } = input;
     let quotas = quotas(&config);
-    let graph = timing::phase("graph", || EniGraph::build(&projection.inventory, &quotas));
+    let graph = timing::phase("graph", || EniGraph::build(&projection.inventory, &quotas).with_files(&files));
     let found = timing::phase("rules", || rules::run(&graph, &config.thresholds, &policy::enabled(&config)));
     let policy = Policy {
         config: &config,

@@ -170,10 +170,12 @@ pub struct Unresolved {
     pub hint: String,
 }
 
+/// Where an origin points, narrowed to the first line of its span: an excerpt
+/// shows the key, item or resource line that matters, never a whole resource.
 pub fn location(files: &Files, origin: &Origin) -> Option<Location> {
     let (id, span) = origin.file.as_ref()?;
     let f = files.get(*id);
-    let span = f.clamp(span);
+    let span = first_line(&f.text, f.clamp(span));
     let (line, column) = f.line_col(span.start);
     let (end_line, end_column) = f.line_col(span.end);
     Some(Location {
@@ -185,6 +187,16 @@ pub fn location(files: &Files, origin: &Origin) -> Option<Location> {
         span,
         file_id: *id,
     })
+}
+
+/// The part of `span` on its first line, without the line break.
+fn first_line(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let bytes = &text.as_bytes()[span.clone()];
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(span.end, |i| span.start + i);
+    span.start..end
 }
 
 pub struct Input<'a> {

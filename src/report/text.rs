@@ -4,7 +4,7 @@ use std::fmt::{self, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
-use super::{FindingOut, Report};
+use super::{FindingOut, Location, Report};
 use crate::severity::Severity;
 
 struct FindingDiagnostic<'a> {
@@ -66,13 +66,12 @@ pub fn render(report: &Report, color: bool) -> String {
             Some(loc) if report.files.get(loc.file_id).can_show_line(loc.line) => {
                 let file = report.files.get(loc.file_id);
                 let mut labels = vec![LabeledSpan::new_primary_with_span(Some(f.resource.clone()), loc.span.clone())];
-                for r in f
-                    .related
-                    .iter()
-                    .filter(|r| r.location.as_ref().is_some_and(|l| l.file_id == loc.file_id))
-                {
-                    let l = r.location.as_ref().unwrap();
-                    labels.push(LabeledSpan::new_with_span(Some(r.label.clone()), l.span.clone()));
+                // Far ones are listed as `related:` lines below: in the snippet they
+                // would pull in every line between them and the finding.
+                for (r, l) in f.related.iter().filter_map(|r| Some((r, r.location.as_ref()?))) {
+                    if nearby(l, loc) {
+                        labels.push(LabeledSpan::new_with_span(Some(r.label.clone()), l.span.clone()));
+                    }
                 }
                 (Some(NamedSource::new(&file.path, file.text.to_string())), labels)
             }
@@ -95,10 +94,7 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         for r in &f.related {
             match &r.location {
-                Some(l)
-                    if f.location
-                        .as_ref()
-                        .is_some_and(|p| l.file_id == p.file_id && l.line.abs_diff(p.line) <= 8) => {}
+                Some(l) if f.location.as_ref().is_some_and(|p| nearby(l, p)) => {}
                 Some(l) => {
                     let _ = writeln!(out, "  related: {}:{}:{}: {}", l.file, l.line, l.column, r.label);
                 }
@@ -138,6 +134,11 @@ pub fn finding_counts(c: &super::Counts) -> String {
         count(c.note, "note"),
         c.suppressed
     )
+}
+
+/// A related location close enough to the finding's to share its snippet.
+fn nearby(related: &Location, finding: &Location) -> bool {
+    related.file_id == finding.file_id && related.line.abs_diff(finding.line) <= 8
 }
 
 pub fn summary(report: &Report) -> String {

@@ -13,12 +13,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let inv = g.inv;
-    let vpc_of = |e: &crate::model::ObservedEni| {
-        e.vpc
-            .clone()
-            .or_else(|| g.subnet(&e.subnet).and_then(|s| s.vpc.clone()))
-            .unwrap_or_else(Value::unknown_vpc)
-    };
+    let vpc_of = |e: &crate::model::ObservedEni| g.vpc_of_eni(e);
     // An ENI looks orphaned when its functions could not be read: say nothing then.
     let unread = |e: &crate::model::ObservedEni| inv.gaps.iter().any(|gap| gap.account == e.account && gap.region == e.region);
     let mut out = Vec::new();

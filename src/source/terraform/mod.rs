@@ -310,10 +310,10 @@ impl<'a> Reader<'a> {
     /// Values of a configuration expression (`expressions` of resource `i` at `path`).
     pub(crate) fn config_values(&mut self, i: usize, path: &[&str]) -> (Vec<Value>, Option<Span>) {
         let r = &self.resources[i];
-        let Some(expr) = self
+        let Some((expr, span)) = self
             .config
             .expressions(&r.module, &r.config_name)
-            .and_then(|e| refs::expr_at(e, path))
+            .and_then(|e| refs::entry_at(e, path))
         else {
             return (vec![], None);
         };
@@ -326,8 +326,15 @@ impl<'a> Reader<'a> {
                 values.push(v);
             }
         }
-        (values, Some(expr.span.clone()))
+        (values, Some(span))
     }
+}
+
+/// The span of a mapping's `key: value` entry, from the key to the end of the
+/// value's first line: the line a reader looks for, not the object around it.
+pub(crate) fn entry_span(obj: &Node, key: &str) -> Option<Span> {
+    let (k, v) = obj.entry(key)?;
+    Some(k.span.start..v.span.end.max(k.span.end))
 }
 
 fn push(out: &mut Vec<Target>, t: Target) {

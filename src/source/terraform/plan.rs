@@ -128,7 +128,7 @@ impl<'a> Reader<'a> {
             ty,
             after,
             unknown,
-            span: obj.span.clone(),
+            span: super::entry_span(obj, "address").unwrap_or_else(|| obj.span.clone()),
         });
         Ok(())
     }
@@ -187,6 +187,7 @@ impl<'a> Reader<'a> {
             .unknown
             .and_then(|u| u.get("vpc_config"))
             .is_some_and(|n| matches!(n.kind, Kind::Bool(true)));
+        let vpc_key = r.after.and_then(|a| a.entry("vpc_config")).map(|(k, _)| k.span.clone());
         let vpc = match r.after.and_then(|a| a.get("vpc_config")) {
             None | Some(Node { kind: Kind::Null, .. }) if !whole_unknown => None,
             None | Some(Node { kind: Kind::Null, .. }) => {
@@ -223,7 +224,7 @@ impl<'a> Reader<'a> {
                             .and_then(|u| u.get("vpc_config"))
                             .and_then(Node::as_seq)
                             .and_then(|s| s.first());
-                        let origin = origin.at(self.file_id, block.span.clone());
+                        let origin = origin.at(self.file_id, vpc_key.unwrap_or_else(|| block.span.clone()));
                         Some(self.vpc_config(i, Some(block), ublock, origin)?)
                     }
                     _ => {

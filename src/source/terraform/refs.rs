@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::source::doc::Node;
+use crate::source::doc::{Node, Span};
 
 /// One step of an address: `name`, or an index such as `[0]` / `["a"]`
 /// (kept as Terraform renders it, brackets included).
@@ -235,6 +235,17 @@ pub fn expr_at<'a>(mut node: &'a Node, path: &[&str]) -> Option<&'a Node> {
         };
     }
     Some(node)
+}
+
+/// Like [`expr_at`], with the span of the last step: its `key: value` entry,
+/// or the list item.
+pub fn entry_at<'a>(node: &'a Node, path: &[&str]) -> Option<(&'a Node, Span)> {
+    let (last, parents) = path.split_last()?;
+    let parent = expr_at(node, parents)?;
+    match last.parse::<usize>() {
+        Ok(i) => parent.as_seq()?.get(i).map(|n| (n, n.span.clone())),
+        Err(_) => Some((parent.get(last)?, super::entry_span(parent, last)?)),
+    }
 }
 
 /// An expression's `references` as strings.

@@ -1,0 +1,95 @@
+//! Names that tell functions apart: two functions with one name (the same
+//! logical ID in two templates, one function name in two accounts) are named
+//! with what differs between them. Names no other function has stay as they are.
+
+use ahash::AHashMap as HashMap;
+
+use crate::files::Files;
+use crate::model::{Function, Inventory};
+
+/// The functions that share a name with another, in groups of one name.
+pub fn clashes(inv: &Inventory) -> Vec<Vec<usize>> {
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in inv.functions.iter().enumerate() {
+        by_name.entry(f.name.as_str()).or_default().push(i);
+    }
+    by_name.into_values().filter(|s| s.len() > 1).collect()
+}
+
+/// For each function of the `clashes`, what tells it apart: its file (the
+/// fewest trailing path components that differ), account and region, each
+/// only where those of the same-named functions differ.
+pub fn qualifiers(inv: &Inventory, clashes: &[Vec<usize>], files: Option<&Files>) -> HashMap<usize, String> {
+    let mut out = HashMap::new();
+    for same in clashes {
+        let functions: Vec<&Function> = same.iter().map(|&i| &inv.functions[i]).collect();
+        let paths: Vec<Option<&str>> = functions
+            .iter()
+            .map(|f| Some(files?.get(f.origin.file.as_ref()?.0).path.as_str()))
+            .collect();
+        let paths = distinct_suffixes(&paths);
+        let accounts = differ(functions.iter().map(|f| f.account.as_str()));
+        let regions = differ(functions.iter().map(|f| f.region.as_str()));
+        for ((&i, f), path) in same.iter().zip(&functions).zip(paths) {
+            let mut parts: Vec<&str> = path.into_iter().collect();
+            if accounts && !f.account.is_empty() {
+                parts.push(&f.account);
+            }
+            if regions && !f.region.is_empty() {
+                parts.push(&f.region);
+            }
+            if !parts.is_empty() {
+                out.insert(i, parts.join(", "));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the non-empty values are not all the same (an empty one is unknown, not different).
+fn differ<'a>(values: impl Iterator<Item = &'a str>) -> bool {
+    let mut known = values.filter(|v| !v.is_empty());
+    let Some(first) = known.next() else { return false };
+    known.any(|v| v != first)
+}
+
+/// For each path, its shortest tail of whole components that no other path
+/// shares; `None` everywhere when fewer than two distinct paths are known.
+fn distinct_suffixes<'a>(paths: &[Option<&'a str>]) -> Vec<Option<&'a str>> {
+    let mut known: Vec<&str> = paths.iter().flatten().copied().collect();
+    known.sort_unstable();
+    known.dedup();
+    if known.len() < 2 {
+        return vec![None; paths.len()];
+    }
+    let tail = |p: &'a str, n: usize| -> &'a str {
+        match p.rmatch_indices(['/', '\\']).nth(n - 1) {
+            Some((at, _)) => &p[at + 1..],
+            None => p,
+        }
+    };
+    let deepest = known.iter().map(|p| p.split(['/', '\\']).count()).max().unwrap_or(1);
+    let n = (1..=deepest)
+        .find(|&n| {
+            let mut tails: Vec<&str> = known.iter().map(|p| tail(p, n)).collect();
+            tails.sort_unstable();
+            tails.dedup();
+            tails.len() == known.len()
+        })
+        .unwrap_or(deepest);
+    paths.iter().map(|p| p.map(|p| tail(p, n))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fewest_trailing_components_that_differ() {
+        let paths = [Some("x/a/template.yaml"), Some("x/b/template.yaml"), None];
+        assert_eq!(distinct_suffixes(&paths), [Some("a/template.yaml"), Some("b/template.yaml"), None]);
+        let paths = [Some("a/one.yaml"), Some("a/two.yaml")];
+        assert_eq!(distinct_suffixes(&paths), [Some("one.yaml"), Some("two.yaml")]);
+        assert_eq!(distinct_suffixes(&[Some("t.yaml"), Some("t.yaml")]), [None, None]);
+    }
+}
