@@ -32,8 +32,8 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         out,
         "eniplan: {}, {} ({} after safe merges); {}",
-        super::text::count(report.summary.combinations, "combination"),
-        super::text::count(report.summary.enis, "ENI"),
+        crate::plural::count(report.summary.combinations, "combination"),
+        crate::plural::count(report.summary.enis, "ENI"),
         report.summary.consolidated_combinations,
         super::text::finding_counts(&c)
     );

@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
-use super::text::{count, finding_counts, plural};
+use super::text::finding_counts;
 use super::Report;
+use crate::plural::{count, plural};
 
 pub fn render(report: &Report) -> String {
     let s = &report.summary;

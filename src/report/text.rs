@@ -5,6 +5,7 @@ use std::fmt::{self, Write};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 use super::{FindingOut, Location, Report};
+use crate::plural::count;
 use crate::severity::Severity;
 
 struct FindingDiagnostic<'a> {
@@ -109,20 +110,6 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
     out + &summary(report)
-}
-
-/// "1 warning", "2 warnings": a count and its noun, which takes an `s` unless the count is 1.
-pub fn count(n: usize, noun: &str) -> String {
-    format!("{n} {}", plural(n, noun))
-}
-
-/// The noun for `n` things.
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        noun.to_string()
-    } else {
-        format!("{noun}s")
-    }
 }
 
 /// "0 errors, 1 warning, 2 notes, 0 suppressed", as every format's summary says it.

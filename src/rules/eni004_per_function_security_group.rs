@@ -55,7 +55,7 @@ fn check(cx: &Context) -> Vec<Finding> {
                 users.len(),
                 share * 100.0,
                 if lonely.len() == 1 { "uses" } else { "each use" },
-                crate::report::text::count(now, "combination"),
+                crate::plural::count(now, "combination"),
                 subnets.len(),
                 enis(saved)
             ),

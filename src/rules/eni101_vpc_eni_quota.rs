@@ -43,8 +43,8 @@ fn check(cx: &Context) -> Vec<Finding> {
             location,
             format!(
                 "{vpc} is projected to use {open}{} ({}) of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
-                crate::report::text::count(enis, "Lambda ENI"),
-                crate::report::text::count(s.combinations, "combination"),
+                crate::plural::count(enis, "Lambda ENI"),
+                crate::plural::count(s.combinations, "combination"),
                 s.quota,
                 ratio * 100.0
             ),
