@@ -349,7 +349,7 @@ fn collect_live(_: Live) -> Result<Collected, Failure> {
 #[cfg(not(feature = "aws"))]
 struct Collected {
     inventory: Inventory,
-    scopes: Vec<snapshot::Scope>,
+    scopes: Vec<crate::model::Scope>,
     api_calls: u64,
     notes: Vec<String>,
 }
@@ -374,7 +374,7 @@ struct Run {
     inventory: Inventory,
     files: crate::files::Files,
     skipped: Vec<String>,
-    scopes: Vec<snapshot::Scope>,
+    scopes: Vec<crate::model::Scope>,
     api_calls: u64,
     notes: Vec<String>,
     /// With `check --against`/`--live`: the account before the deploy.
@@ -460,7 +460,7 @@ pub fn analyse(
     config: &Config,
     files: crate::files::Files,
     skipped: Vec<String>,
-    scopes: Vec<snapshot::Scope>,
+    scopes: Vec<crate::model::Scope>,
     api_calls: u64,
 ) -> Report {
     let quotas = Quotas {

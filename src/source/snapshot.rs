@@ -45,20 +45,13 @@ pub struct Snapshot<'a, F = SnapFunction<'a>, E = SnapEni<'a>> {
     #[serde(default = "Vec::new")]
     pub enis: Vec<E>,
     #[serde(default)]
-    pub incomplete: Vec<SnapGap>,
+    pub incomplete: Vec<Gap>,
     #[serde(default)]
     pub api_calls: u64,
     /// Known values of variables the account holds, e.g. `"ssm:/net/lambda-sg": "sg-123"`:
     /// `check --against` uses them to resolve `${ssm:…}` and SSM parameter types.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub values: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(deny_unknown_fields)]
-pub struct Scope {
-    pub account: String,
-    pub region: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -115,16 +108,6 @@ pub struct SnapState<'a> {
     pub last_update_status_reason_code: Option<Str<'a>>,
 }
 
-#[derive(Debug, Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum SnapEgress {
-    #[default]
-    Unknown,
-    InternetGateway,
-    Nat,
-    Private,
-}
-
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapSubnet<'a> {
@@ -139,7 +122,7 @@ pub struct SnapSubnet<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_ip_address_count: Option<u64>,
     #[serde(default)]
-    pub egress: SnapEgress,
+    pub egress: Egress,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -161,7 +144,7 @@ pub struct SnapSecurityGroup<'a> {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapRule<'a> {
-    pub direction: SnapDirection,
+    pub direction: Direction,
     #[serde(borrow)]
     pub protocol: Str<'a>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,13 +159,6 @@ pub struct SnapRule<'a> {
     pub group: Option<Str<'a>>,
 }
 
-#[derive(Debug, Serialize, Deserialize, Clone, Copy)]
-#[serde(rename_all = "snake_case")]
-pub enum SnapDirection {
-    Ingress,
-    Egress,
-}
-
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapVpc<'a> {
@@ -192,9 +168,9 @@ pub struct SnapVpc<'a> {
     pub cidr_block: Option<Str<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eni_quota: Option<u32>,
-    /// `service_quotas` when read from Service Quotas, `default` otherwise.
-    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
-    pub eni_quota_source: Option<Str<'a>>,
+    /// Absent or unknown: the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eni_quota_source: Option<QuotaSource>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -216,15 +192,6 @@ pub struct SnapEni<'a> {
     pub status: Str<'a>,
     #[serde(borrow, default)]
     pub description: Str<'a>,
-}
-
-#[derive(Debug, Serialize, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct SnapGap {
-    pub account: String,
-    pub region: String,
-    pub operation: String,
-    pub error: String,
 }
 
 /// Reads and validates a snapshot file. The returned [`Snapshot`] keeps only
@@ -403,12 +370,7 @@ fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory {
         subnet.az = sn.availability_zone.map(Cow::into_owned);
         subnet.cidr = sn.cidr_block.map(Cow::into_owned);
         subnet.available_ips = sn.available_ip_address_count;
-        subnet.egress = match sn.egress {
-            SnapEgress::Unknown => Egress::Unknown,
-            SnapEgress::InternetGateway => Egress::InternetGateway,
-            SnapEgress::Nat => Egress::Nat,
-            SnapEgress::Private => Egress::Private,
-        };
+        subnet.egress = sn.egress;
         inv.subnets.insert(subnet.id.clone(), subnet);
     }
     for g in std::mem::take(&mut s.security_groups) {
@@ -426,23 +388,10 @@ fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory {
         let mut vpc = Vpc::new(id(&v.id), Origin::resource(&v.id));
         vpc.cidr = v.cidr_block.map(Cow::into_owned);
         vpc.quota = v.eni_quota;
-        vpc.quota_source = match v.eni_quota_source.as_deref() {
-            Some("service_quotas") => QuotaSource::ServiceQuotas,
-            Some("config") => QuotaSource::Config,
-            _ => QuotaSource::Default,
-        };
+        vpc.quota_source = v.eni_quota_source.unwrap_or(QuotaSource::Default);
         inv.vpcs.insert(vpc.id.clone(), vpc);
     }
-    inv.gaps = s
-        .incomplete
-        .iter()
-        .map(|g| Gap {
-            account: g.account.clone(),
-            region: g.region.clone(),
-            operation: g.operation.clone(),
-            error: g.error.clone(),
-        })
-        .collect();
+    inv.gaps = s.incomplete.clone();
     inv
 }
 
@@ -524,17 +473,13 @@ fn version_arn(function: &str, version: &str) -> String {
 }
 
 fn rule_to_model(r: &SnapRule) -> SgRule {
-    let direction = match r.direction {
-        SnapDirection::Ingress => Direction::Ingress,
-        SnapDirection::Egress => Direction::Egress,
-    };
     let peer = match (&r.cidr, &r.prefix_list, &r.group) {
         (Some(c), _, _) => Peer::Cidr(c.to_string()),
         (_, Some(p), _) => Peer::PrefixList(p.to_string()),
         (_, _, Some(g)) => Peer::Group(Value::id(g)),
         _ => Peer::Cidr(String::new()),
     };
-    SgRule::new(direction, &r.protocol, r.from_port, r.to_port, peer)
+    SgRule::new(r.direction.clone(), &r.protocol, r.from_port, r.to_port, peer)
 }
 
 fn rule_to_snap(r: &SgRule) -> SnapRule<'_> {
@@ -544,10 +489,7 @@ fn rule_to_snap(r: &SgRule) -> SnapRule<'_> {
         Peer::Group(g) => (None, None, Some(b(g.as_str()))),
     };
     SnapRule {
-        direction: match r.direction {
-            Direction::Ingress => SnapDirection::Ingress,
-            Direction::Egress => SnapDirection::Egress,
-        },
+        direction: r.direction.clone(),
         protocol: b(&r.protocol),
         from_port: r.ports.map(|p| p.0),
         to_port: r.ports.map(|p| p.1),
@@ -604,12 +546,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 availability_zone: s.az.as_deref().map(b),
                 cidr_block: s.cidr.as_deref().map(b),
                 available_ip_address_count: s.available_ips,
-                egress: match s.egress {
-                    Egress::Unknown => SnapEgress::Unknown,
-                    Egress::InternetGateway => SnapEgress::InternetGateway,
-                    Egress::Nat => SnapEgress::Nat,
-                    Egress::Private => SnapEgress::Private,
-                },
+                egress: s.egress,
             })
             .collect(),
         security_groups: inv
@@ -630,11 +567,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 id: b(v.id.as_str()),
                 cidr_block: v.cidr.as_deref().map(b),
                 eni_quota: v.quota,
-                eni_quota_source: Some(b(match v.quota_source {
-                    QuotaSource::ServiceQuotas => "service_quotas",
-                    QuotaSource::Config => "config",
-                    QuotaSource::Default => "default",
-                })),
+                eni_quota_source: Some(v.quota_source),
             })
             .collect(),
         enis: inv
@@ -651,16 +584,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 description: b(&e.description),
             })
             .collect(),
-        incomplete: inv
-            .gaps
-            .iter()
-            .map(|g| SnapGap {
-                account: g.account.clone(),
-                region: g.region.clone(),
-                operation: g.operation.clone(),
-                error: g.error.clone(),
-            })
-            .collect(),
+        incomplete: inv.gaps.clone(),
         api_calls,
         values: Default::default(),
     }
@@ -692,4 +616,27 @@ pub fn save(path: &Path, snap: &Snapshot) -> Result<(), Failure> {
         let _ = std::fs::remove_file(&tmp);
         Failure::Io(format!("cannot rename {} to {}: {e}", tmp.display(), path.display()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_sources_read_back_by_name_and_unknown_names_mean_default() {
+        let cases = [
+            ("service_quotas", QuotaSource::ServiceQuotas),
+            ("config", QuotaSource::Config),
+            ("default", QuotaSource::Default),
+            ("guessed", QuotaSource::Default),
+        ];
+        for (name, want) in cases {
+            let text = format!(r#"{{"id": "vpc-1", "eni_quota_source": "{name}"}}"#);
+            let vpc: SnapVpc = serde_json::from_str(&text).unwrap();
+            assert_eq!(vpc.eni_quota_source, Some(want), "{name}");
+        }
+        let vpc: SnapVpc = serde_json::from_str(r#"{"id": "vpc-1", "eni_quota_source": null}"#).unwrap();
+        assert_eq!(vpc.eni_quota_source, None);
+        assert_eq!(serde_json::to_string(&QuotaSource::ServiceQuotas).unwrap(), r#""service_quotas""#);
+    }
 }
