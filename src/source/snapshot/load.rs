@@ -138,7 +138,7 @@ impl<F, E> Snapshot<'_, F, E> {
 
 pub fn parse(file: &SourceFile) -> Result<Snapshot<'_>, InputError> {
     let snap: Snapshot = serde_json::from_str(&file.text).map_err(|e| {
-        let offset = offset_of(file, e.line(), e.column());
+        let offset = file.offset_of(e.line(), e.column());
         InputError::at(file, offset..offset, format!("invalid snapshot: {e}"), "here")
             .with_help("see docs/snapshot.md for the snapshot format")
     })?;
@@ -155,15 +155,4 @@ pub fn parse(file: &SourceFile) -> Result<Snapshot<'_>, InputError> {
         ));
     }
     Ok(snap)
-}
-
-fn offset_of(file: &SourceFile, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in file.text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset + l.char_indices().nth(column.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
-        }
-        offset += l.len();
-    }
-    offset
 }
