@@ -1,6 +1,7 @@
 //! The CloudFormation template eniplan synthesises from serverless.yml: one
 //! function per section the Framework compiles (`provider.vpc`, `plugins`,
 //! `custom.vpcDiscovery`, `functions`, `custom.warmup`, `resources`).
+//! serverless-plugin-warmup adds a `warmUpPlugin<Name>` function per warmer.
 
 use std::collections::HashMap;
 

@@ -4,8 +4,7 @@
 //! function's `vpc` is not `null`/`false`, `SecurityGroupIds` is the
 //! function's `securityGroupIds || provider.vpc.securityGroupIds`, `SubnetIds`
 //! likewise, and the VpcConfig is dropped unless both are set.
-//! serverless-vpc-discovery fills the function's missing keys before that;
-//! serverless-plugin-warmup adds a `warmUpPlugin<Name>` function.
+//! serverless-vpc-discovery fills the function's missing keys before that.
 
 use super::variables::{symbol_expr, symbol_node, Ctx, Resolver};
 use super::Options;
