@@ -36,8 +36,7 @@ pub struct Entry {
 pub fn load(path: &Path) -> Result<Baseline, Failure> {
     let file = SourceFile::read(path)?;
     let mut baseline: Baseline = serde_json::from_str(&file.text).map_err(|e| {
-        let line_start: usize = file.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
-        let at = line_start + e.column().saturating_sub(1);
+        let at = file.offset_of(e.line(), e.column());
         InputError::at(&file, at..at, format!("invalid baseline: {e}"), "here")
     })?;
     if baseline.eniplan_baseline != 1 {

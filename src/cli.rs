@@ -354,7 +354,7 @@ fn collect_live(_: Live) -> Result<Collected, Failure> {
 #[cfg(not(feature = "aws"))]
 struct Collected {
     inventory: crate::model::Inventory,
-    scopes: Vec<snapshot::Scope>,
+    scopes: Vec<crate::model::Scope>,
     api_calls: u64,
     notes: Vec<String>,
 }

@@ -82,6 +82,19 @@ impl SourceFile {
         (line + 1, col + 1)
     }
 
+    /// The byte offset of a 1-based line and column as serde_json reports them
+    /// (the column counts bytes), kept inside the text and on a character.
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let mut at = (start + column.saturating_sub(1)).min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts.get(line - 1).copied().unwrap_or(self.text.len());
         let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
@@ -114,5 +127,20 @@ impl Files {
 
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFile;
+
+    #[test]
+    fn json_error_positions_become_byte_offsets() {
+        let text = "{\n  \"é\": 1, \"ü\": x}";
+        let e = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+        let file = SourceFile::new("f.json", text);
+        assert_eq!(&text[file.offset_of(e.line(), e.column())..], "x}");
+        assert_eq!(file.offset_of(9, 1), text.len());
+        assert_eq!(file.offset_of(0, 0), 0);
     }
 }

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::files::FileId;
 use crate::files::Span;
 
@@ -227,7 +229,9 @@ pub struct Item {
     pub origin: Origin,
 }
 
-#[derive(Clone, Debug, Copy, PartialEq, Eq, Default)]
+/// Serialised in snake_case, as snapshots store it.
+#[derive(Clone, Debug, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Egress {
     #[default]
     Unknown,
@@ -295,7 +299,8 @@ impl SecurityGroup {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     Ingress,
     Egress,
@@ -347,11 +352,14 @@ fn normalise_protocol(p: &str) -> String {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Copy)]
+/// Where a VPC's ENI quota came from. Any other name read back means the default.
+#[derive(Clone, Debug, PartialEq, Eq, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum QuotaSource {
-    Default,
     ServiceQuotas,
     Config,
+    #[serde(other)]
+    Default,
 }
 
 #[derive(Clone, Debug)]
@@ -389,8 +397,17 @@ pub struct ObservedEni {
     pub description: String,
 }
 
+/// One (account, region) an inventory covers.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    pub account: String,
+    pub region: String,
+}
+
 /// Something a live read could not see: never treated as empty.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Gap {
     pub account: String,
     pub region: String,

@@ -8,9 +8,9 @@ use crate::error::Failure;
 use crate::files::Files;
 use crate::graph::{EniGraph, Quotas};
 use crate::model::Inventory;
+use crate::model::Scope;
 use crate::policy::{self, Policy};
 use crate::report::{self, Report};
-use crate::source::snapshot::Scope;
 use crate::{delta, rules, timing};
 
 /// The inventory the rules judge. The graph borrows it, so the caller owns

@@ -34,7 +34,7 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<FindingOut>,
     pub combinations: Vec<ComboOut>,
-    pub incomplete: Vec<crate::source::snapshot::SnapGap>,
+    pub incomplete: Vec<crate::model::Gap>,
     pub scopes: Vec<ScopeOut>,
     pub stats: Stats,
     pub unresolved: Vec<Unresolved>,
@@ -205,7 +205,7 @@ pub struct Input<'a> {
     pub findings: Vec<Finding>,
     pub files: Files,
     pub skipped: Vec<String>,
-    pub scopes: Vec<crate::source::snapshot::Scope>,
+    pub scopes: Vec<crate::model::Scope>,
     pub api_calls: u64,
     pub delta: Option<crate::delta::Delta>,
     pub stale_ignores: Vec<StaleIgnore>,
@@ -330,16 +330,7 @@ pub fn build(input: Input) -> Report {
         summary,
         findings,
         combinations,
-        incomplete: inv
-            .gaps
-            .iter()
-            .map(|g| crate::source::snapshot::SnapGap {
-                account: g.account.clone(),
-                region: g.region.clone(),
-                operation: g.operation.clone(),
-                error: g.error.clone(),
-            })
-            .collect(),
+        incomplete: inv.gaps.clone(),
         scopes: scopes(g, &input.scopes),
         stats: Stats {
             api_calls: input.api_calls,
@@ -363,7 +354,7 @@ pub fn build(input: Input) -> Report {
 }
 
 /// Per (account, region) counts, for audits that span several.
-fn scopes(g: &EniGraph, declared: &[crate::source::snapshot::Scope]) -> Vec<ScopeOut> {
+fn scopes(g: &EniGraph, declared: &[crate::model::Scope]) -> Vec<ScopeOut> {
     let mut out: BTreeMap<(String, String), ScopeOut> = declared
         .iter()
         .map(|s| {

@@ -3,9 +3,13 @@
 //! are fetched one after the other.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::error::Error;
+use std::fmt::Debug;
 
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{Filter, IpPermission, RouteTable};
 use aws_sdk_ec2::Client;
+use aws_smithy_async::future::pagination_stream::PaginationStream;
 
 use super::errors::describe;
 use super::progress::Progress;
@@ -22,19 +26,43 @@ fn filter(name: &str, values: &[String]) -> Filter {
     Filter::builder().name(name).set_values(Some(values.to_vec())).build()
 }
 
+/// One describe call per [`BATCH`] of filter values, each followed page by
+/// page: every page goes to `take` and ticks the progress bar; the first
+/// error ends the read.
+async fn describe_in_batches<P, E, R>(
+    values: &[String],
+    progress: &Progress,
+    mut pages: impl FnMut(&[String]) -> PaginationStream<Result<P, SdkError<E, R>>>,
+    mut take: impl FnMut(P),
+) -> Result<(), String>
+where
+    E: ProvideErrorMetadata + Error + 'static,
+    R: Debug,
+{
+    for batch in values.chunks(BATCH) {
+        let mut stream = pages(batch);
+        while let Some(page) = stream.next().await {
+            let page = page.map_err(|e| describe(&e))?;
+            progress.page();
+            take(page);
+        }
+    }
+    Ok(())
+}
+
 /// `DescribeNetworkInterfaces` with `interface-type=lambda`, region-wide: an
 /// orphaned ENI may sit in a VPC no current function uses.
 pub(crate) async fn lambda_enis(client: &Client, account: &str, region: &str, progress: &Progress) -> Result<Vec<ObservedEni>, String> {
     let mut out = Vec::new();
-    let mut pages = client
-        .describe_network_interfaces()
-        .filters(filter("interface-type", &["lambda".to_string()]))
-        .max_results(MAX_RESULTS)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| describe(&e))?;
-        progress.page();
+    let pages = |types: &[String]| {
+        client
+            .describe_network_interfaces()
+            .filters(filter("interface-type", types))
+            .max_results(MAX_RESULTS)
+            .into_paginator()
+            .send()
+    };
+    describe_in_batches(&["lambda".to_string()], progress, pages, |page| {
         for n in page.network_interfaces() {
             let Some(id) = n.network_interface_id() else { continue };
             let mut groups: Vec<Value> = n.groups().iter().filter_map(|g| g.group_id()).map(Value::id).collect();
@@ -51,7 +79,8 @@ pub(crate) async fn lambda_enis(client: &Client, account: &str, region: &str, pr
                 description: n.description().unwrap_or_default().to_string(),
             });
         }
-    }
+    })
+    .await?;
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
 }
@@ -64,19 +93,15 @@ pub(crate) async fn subnets(
     progress: &Progress,
 ) -> Result<Vec<aws_sdk_ec2::types::Subnet>, String> {
     let mut out = Vec::new();
-    for batch in values.chunks(BATCH) {
-        let mut pages = client
+    let pages = |batch: &[String]| {
+        client
             .describe_subnets()
             .filters(filter(filter_name, batch))
             .max_results(MAX_RESULTS)
             .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| describe(&e))?;
-            progress.page();
-            out.extend(page.subnets.unwrap_or_default());
-        }
-    }
+            .send()
+    };
+    describe_in_batches(values, progress, pages, |page| out.extend(page.subnets.unwrap_or_default())).await?;
     Ok(out)
 }
 
@@ -84,30 +109,29 @@ pub(crate) async fn subnets(
 /// references from other groups are visible.
 pub(crate) async fn security_groups(client: &Client, vpcs: &[String], progress: &Progress) -> Result<Vec<SecurityGroup>, String> {
     let mut out = Vec::new();
-    for batch in vpcs.chunks(BATCH) {
-        let mut pages = client
+    let pages = |batch: &[String]| {
+        client
             .describe_security_groups()
             .filters(filter("vpc-id", batch))
             .max_results(MAX_RESULTS)
             .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| describe(&e))?;
-            progress.page();
-            for g in page.security_groups() {
-                let Some(id) = g.group_id() else { continue };
-                let mut sg = SecurityGroup::new(Value::id(id), Origin::resource(id));
-                sg.name = g.group_name().map(str::to_string);
-                sg.vpc = g.vpc_id().map(Value::id);
-                sg.is_default = g.group_name() == Some("default");
-                let mut rules = BTreeSet::new();
-                normalise(&mut rules, Direction::Ingress, g.ip_permissions());
-                normalise(&mut rules, Direction::Egress, g.ip_permissions_egress());
-                sg.rules = Some(rules);
-                out.push(sg);
-            }
+            .send()
+    };
+    describe_in_batches(vpcs, progress, pages, |page| {
+        for g in page.security_groups() {
+            let Some(id) = g.group_id() else { continue };
+            let mut sg = SecurityGroup::new(Value::id(id), Origin::resource(id));
+            sg.name = g.group_name().map(str::to_string);
+            sg.vpc = g.vpc_id().map(Value::id);
+            sg.is_default = g.group_name() == Some("default");
+            let mut rules = BTreeSet::new();
+            normalise(&mut rules, Direction::Ingress, g.ip_permissions());
+            normalise(&mut rules, Direction::Egress, g.ip_permissions_egress());
+            sg.rules = Some(rules);
+            out.push(sg);
         }
-    }
+    })
+    .await?;
     Ok(out)
 }
 
@@ -145,19 +169,15 @@ pub(crate) fn normalise(into: &mut BTreeSet<SgRule>, direction: Direction, perms
 /// `DescribeRouteTables` by `vpc-id`.
 pub(crate) async fn route_tables(client: &Client, vpcs: &[String], progress: &Progress) -> Result<Vec<RouteTable>, String> {
     let mut out = Vec::new();
-    for batch in vpcs.chunks(BATCH) {
-        let mut pages = client
+    let pages = |batch: &[String]| {
+        client
             .describe_route_tables()
             .filters(filter("vpc-id", batch))
             .max_results(MAX_ROUTE_TABLES)
             .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| describe(&e))?;
-            progress.page();
-            out.extend(page.route_tables.unwrap_or_default());
-        }
-    }
+            .send()
+    };
+    describe_in_batches(vpcs, progress, pages, |page| out.extend(page.route_tables.unwrap_or_default())).await?;
     Ok(out)
 }
 

@@ -50,8 +50,9 @@ pub use clients::{ClientFactory, Clients, SdkFactory, Target};
 pub use stats::{iam_action, Stats};
 
 use crate::error::Failure;
-use crate::model::{Function, Gap, Inventory, ObservedEni, Origin, QuotaSource, SecurityGroup, Subnet, Value, Vpc, DEFAULT_ENI_QUOTA};
-use crate::source::snapshot::Scope;
+use crate::model::{
+    Function, Gap, Inventory, ObservedEni, Origin, QuotaSource, Scope, SecurityGroup, Subnet, Value, Vpc, DEFAULT_ENI_QUOTA,
+};
 use network::{Found, Network};
 use progress::Progress;
 

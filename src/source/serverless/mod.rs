@@ -7,6 +7,7 @@
 //! reader, so intrinsics, security-group rules and subnets work the same way.
 //! Every node keeps its span in serverless.yml, so findings point there.
 
+mod synth;
 mod variables;
 mod vpc;
 
@@ -15,7 +16,7 @@ use crate::files::{FileId, SourceFile};
 use crate::source::doc::Node;
 use crate::source::Loaded;
 
-pub use vpc::logical_id;
+pub use synth::logical_id;
 
 #[derive(Debug, Default, Clone)]
 pub struct Options {
@@ -31,7 +32,7 @@ pub fn is_serverless(root: &Node) -> bool {
 }
 
 pub fn read(file_id: FileId, file: &SourceFile, root: &Node, opts: &Options, loaded: &mut Loaded) -> Result<(), InputError> {
-    let synth = vpc::synthesize(file, root, opts)?;
+    let synth = synth::synthesize(file, root, opts)?;
     let first = loaded.inventory.functions.len();
     crate::source::cloudformation::read_synthesized(
         file_id,

@@ -13,6 +13,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+mod lexer;
+
+use lexer::{literal, split_top_level, whole_variable, Segment};
+
 use crate::error::InputError;
 use crate::files::SourceFile;
 use crate::source::cloudformation::SYMBOL_TAG;
@@ -192,7 +196,7 @@ impl<'a> Resolver<'a> {
     /// A string with `${…}` in it: one whole variable keeps its value's type;
     /// variables inside text must be scalars and are joined into one string.
     fn string(&mut self, node: &Node, s: &str, ctx: &Ctx) -> Result<Node, InputError> {
-        let segments = self.segments(node, s, ctx)?;
+        let segments = lexer::segments(s).map_err(|start| self.unclosed(node, &s[start..], ctx))?;
         let span = ctx.respan.clone().unwrap_or_else(|| node.span.clone());
         if let [Segment::Var(inner)] = segments.as_slice() {
             let at = locate(&ctx.file, &node.span, &format!("${{{inner}}}"));
@@ -231,48 +235,12 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    /// Splits a string into text and `${…}` parts, matching nested braces.
-    fn segments(&self, node: &Node, s: &str, ctx: &Ctx) -> Result<Vec<Segment>, InputError> {
-        let mut out = Vec::new();
-        let mut rest = s;
-        while let Some(start) = rest.find("${") {
-            if start > 0 {
-                out.push(Segment::Text(rest[..start].to_string()));
-            }
-            let body = &rest[start + 2..];
-            let Some(end) = closing_brace(body) else {
-                let at = locate(&ctx.file, &node.span, &rest[start..]);
-                let at = at.start..(at.start + 2).min(at.end.max(at.start + 2));
-                return Err(self
-                    .err(
-                        ctx,
-                        at,
-                        format!("unclosed variable `{}`: no matching `}}`", &rest[start..]),
-                        "opened here",
-                    )
-                    .with_help("Serverless variables look like `${source:address}` or `${source:address, 'fallback'}`"));
-            };
-            let inner = &body[..end];
-            if is_cloudformation_sub(inner) {
-                // `${AWS::Region}` or `${LogicalId.Attr}` in an `Fn::Sub`: not a Serverless variable.
-                out.push(Segment::Text(format!("${{{inner}}}")));
-            } else {
-                out.push(Segment::Var(inner.to_string()));
-            }
-            rest = &body[end + 1..];
-        }
-        if !rest.is_empty() {
-            out.push(Segment::Text(rest.to_string()));
-        }
-        // Merge adjacent texts so `${AWS::Region}` alone stays a plain string.
-        let mut merged: Vec<Segment> = Vec::new();
-        for seg in out {
-            match (merged.last_mut(), seg) {
-                (Some(Segment::Text(a)), Segment::Text(b)) => a.push_str(&b),
-                (_, seg) => merged.push(seg),
-            }
-        }
-        Ok(merged)
+    /// An error for a `${` without its `}`: `rest` is the text from the `${` on.
+    fn unclosed(&self, node: &Node, rest: &str, ctx: &Ctx) -> InputError {
+        let at = locate(&ctx.file, &node.span, rest);
+        let at = at.start..(at.start + 2).min(at.end.max(at.start + 2));
+        self.err(ctx, at, format!("unclosed variable `{rest}`: no matching `}}`"), "opened here")
+            .with_help("Serverless variables look like `${source:address}` or `${source:address, 'fallback'}`")
     }
 
     /// One `${…}`: each comma-separated alternative in turn, first found wins.
@@ -308,21 +276,12 @@ impl<'a> Resolver<'a> {
 
     fn alternative(&mut self, part: &str, at: &Span, ctx: &Ctx) -> Result<Found, InputError> {
         let span = ctx.respan.clone().unwrap_or_else(|| at.clone());
-        // Literal fallbacks.
-        if let Some(lit) = quoted(part) {
-            return Ok(Found::Value(Node::new(span, Kind::Str(lit.to_string()))));
-        }
-        if part.parse::<f64>().is_ok() {
-            return Ok(Found::Value(Node::new(span, Kind::Number(part.to_string()))));
-        }
-        match part {
-            "true" | "false" => return Ok(Found::Value(Node::new(span, Kind::Bool(part == "true")))),
-            "null" => return Ok(Found::Value(Node::new(span, Kind::Null))),
-            _ => {}
+        if let Some(kind) = literal(part) {
+            return Ok(Found::Value(Node::new(span, kind)));
         }
         // A whole nested variable as an alternative: `${opt:stage, ${self:custom.stage}}`.
-        if part.starts_with("${") && closing_brace(&part[2..]) == Some(part.len() - 3) {
-            let v = self.variable(&part[2..part.len() - 1], at.clone(), ctx)?;
+        if let Some(inner) = whole_variable(part) {
+            let v = self.variable(inner, at.clone(), ctx)?;
             return Ok(if v.is_null() {
                 Found::Missing {
                     why: format!("`{part}` has no value"),
@@ -567,80 +526,6 @@ fn child<'n>(n: &'n Node, seg: &str) -> Option<&'n Node> {
     }
 }
 
-enum Segment {
-    Text(String),
-    Var(String),
-}
-
-/// Index of the `}` closing a variable whose body starts at `s`, honouring
-/// nested `${…}` and quotes.
-fn closing_brace(s: &str) -> Option<usize> {
-    let bytes = s.as_bytes();
-    let mut depth = 1usize;
-    let mut quote: Option<u8> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                    depth += 1;
-                    i += 1;
-                }
-                b'{' => depth += 1,
-                b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(i);
-                    }
-                }
-                _ => {}
-            },
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Splits on commas outside quotes, parentheses and nested variables.
-fn split_top_level(s: &str) -> Vec<&str> {
-    let bytes = s.as_bytes();
-    let (mut depth, mut quote, mut start) = (0i32, None::<u8>, 0);
-    let mut out = Vec::new();
-    for (i, &b) in bytes.iter().enumerate() {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'{' | b'(' => depth += 1,
-                b'}' | b')' => depth -= 1,
-                b',' if depth == 0 => {
-                    out.push(&s[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            },
-        }
-    }
-    out.push(&s[start..]);
-    out
-}
-
-fn quoted(s: &str) -> Option<&str> {
-    let b = s.as_bytes();
-    (b.len() >= 2 && (b[0] == b'\'' || b[0] == b'"') && b[b.len() - 1] == b[0]).then(|| &s[1..s.len() - 1])
-}
-
-/// `${AWS::Region}`, `${MyBucket}`, `${MyRole.Arn}`: `Fn::Sub` syntax, left alone.
-fn is_cloudformation_sub(inner: &str) -> bool {
-    let t = inner.trim();
-    t.starts_with("AWS::") || t.starts_with('!') || !t.contains([':', '(', ',', '$'])
-}
-
 /// The narrowest span of `needle` inside `span` of the file, when the text is there as written.
 fn locate(file: &SourceFile, span: &Span, needle: &str) -> Span {
     let span = file.clamp(span);
@@ -704,24 +589,5 @@ fn set_span(node: &mut Node, span: &Span) {
         }),
         Kind::Tagged(_, inner) => set_span(inner, span),
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn braces_and_commas() {
-        assert_eq!(closing_brace("opt:stage, 'd}ev'} x"), Some(17));
-        assert_eq!(closing_brace("self:a.${opt:b}.c}"), Some(17));
-        assert_eq!(closing_brace("self:a"), None);
-        assert_eq!(
-            split_top_level("opt:stage, ${self:x, 'a,b'}, 'c,d'"),
-            vec!["opt:stage", " ${self:x, 'a,b'}", " 'c,d'"]
-        );
-        assert!(is_cloudformation_sub("AWS::Region"));
-        assert!(is_cloudformation_sub("MyRole.Arn"));
-        assert!(!is_cloudformation_sub("self:custom.x"));
     }
 }

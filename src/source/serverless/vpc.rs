@@ -1,14 +1,10 @@
-//! The VpcConfig the Framework compiles for each function, and the
-//! CloudFormation template eniplan synthesises from serverless.yml.
+//! The VpcConfig the Framework compiles for each function.
 //!
 //! Framework (lib/plugins/aws/package/compile/functions.js): when a
 //! function's `vpc` is not `null`/`false`, `SecurityGroupIds` is the
 //! function's `securityGroupIds || provider.vpc.securityGroupIds`, `SubnetIds`
 //! likewise, and the VpcConfig is dropped unless both are set.
-//! serverless-vpc-discovery fills the function's missing keys before that;
-//! serverless-plugin-warmup adds a `warmUpPlugin<Name>` function.
-
-use std::collections::HashMap;
+//! serverless-vpc-discovery fills the function's missing keys before that.
 
 use super::variables::{symbol_expr, symbol_node, Ctx, Resolver};
 use super::Options;
@@ -16,25 +12,8 @@ use crate::error::InputError;
 use crate::files::SourceFile;
 use crate::source::doc::{Key, Kind, Node, Span};
 
-pub(crate) struct Synth {
-    pub template: Node,
-    /// Logical ID → function name in serverless.yml.
-    pub names: HashMap<String, String>,
-}
-
-/// The Framework's logical ID for a function: `my-fn_1` → `MyDashfnUnderscore1LambdaFunction`.
-pub fn logical_id(function: &str) -> String {
-    let normalised = function.replace('-', "Dash").replace('_', "Underscore");
-    let mut chars = normalised.chars();
-    let capitalised = match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect::<String>(),
-        None => String::new(),
-    };
-    format!("{capitalised}LambdaFunction")
-}
-
 /// A function's own `vpc:` setting.
-enum OwnVpc {
+pub(super) enum OwnVpc {
     Absent,
     OptOut,
     Map(Node),
@@ -42,230 +21,43 @@ enum OwnVpc {
 
 /// What serverless-vpc-discovery would look up, as symbols.
 #[derive(Default)]
-struct Discovered {
+pub(super) struct Discovered {
     subnets: Option<Node>,
     security_groups: Option<Node>,
 }
 
-struct Reader<'a, 'r> {
-    file: &'a SourceFile,
-    r: Resolver<'r>,
+/// Reads serverless.yml, resolving variables in the main file's context.
+pub(super) struct Reader<'a> {
+    pub file: &'a SourceFile,
+    pub r: Resolver<'a>,
     ctx: Ctx,
     vars: &'a [(String, String)],
 }
 
-pub(crate) fn synthesize(file: &SourceFile, root: &Node, opts: &Options) -> Result<Synth, InputError> {
-    let mut r = Resolver::new(file, root, opts.stage.clone(), &opts.vars);
-    let ctx = r.main_ctx();
-    let stage = r.stage()?;
-    let mut rd = Reader {
-        file,
-        r,
-        ctx,
-        vars: &opts.vars,
-    };
-
-    let provider = rd.section(root, "provider")?;
-    let provider_vpc = match provider.as_ref().and_then(|p| p.entry("vpc")) {
-        Some((k, v)) => {
-            let v = rd.r.shallow(v, &rd.ctx.clone())?;
-            match &v.kind {
-                Kind::Null => None,
-                Kind::Map(_) => Some((k.clone(), v)),
-                _ if symbol_expr(&v).is_some() => Some((k.clone(), symbolic_vpc(&v))),
-                _ => return Err(rd.type_err(&v, "provider.vpc", "a mapping with securityGroupIds and subnetIds")),
-            }
-        }
-        None => None,
-    };
-    let custom = rd.section(root, "custom")?;
-    // Plugin settings count only when the plugin is listed, as in the Framework.
-    let plugins = match root.get("plugins") {
-        Some(p) => rd.r.deep(p, &rd.ctx.clone())?,
-        None => Node::new(0..0, Kind::Null),
-    };
-    let discovery_on = has_plugin(&plugins, "serverless-vpc-discovery");
-    let warmup_on = has_plugin(&plugins, "serverless-plugin-warmup");
-    let base_discovery = match custom
-        .as_ref()
-        .filter(|_| discovery_on)
-        .and_then(|c| c.entry("vpcDiscovery").or_else(|| c.entry("vpc")))
-    {
-        Some((k, v)) => {
-            let v = rd.r.deep(v, &rd.ctx.clone())?;
-            match &v.kind {
-                Kind::Null => None,
-                Kind::Map(_) => Some((k.clone(), v)),
-                _ => return Err(rd.type_err(&v, "custom.vpcDiscovery", "a mapping")),
-            }
-        }
-        None => None,
-    };
-
-    let functions = match root.get("functions") {
-        None => None,
-        Some(f) => {
-            let f = rd.r.shallow(f, &rd.ctx.clone())?;
-            match &f.kind {
-                Kind::Null => None,
-                Kind::Map(_) => Some(f),
-                _ => {
-                    return Err(rd
-                        .type_err(&f, "functions", "a mapping of function names to their settings")
-                        .with_help("write `functions:` then `  hello:` and the function's settings, indented"))
-                }
-            }
-        }
-    };
-    let mut resolved_functions = Vec::new();
-    for (k, v) in functions.as_ref().and_then(Node::entries).unwrap_or(&[]) {
-        let f = rd.r.shallow(v, &rd.ctx.clone())?;
-        if f.entries().is_none() {
-            return Err(rd.type_err(&f, &format!("functions.{}", k.name), "a mapping (handler, vpc, events, …)"));
-        }
-        resolved_functions.push((k.clone(), f));
-    }
-
-    let mut resources: Vec<(Key, Node)> = Vec::new();
-    let mut names = HashMap::new();
-    for (key, f) in &resolved_functions {
-        let own = rd.own_vpc(f, &key.name)?;
-        let discovered = match discovery_on {
-            true => rd.discovery(f, &key.name, base_discovery.as_ref())?,
-            false => Discovered::default(),
-        };
-        let vpc_key = f.entry("vpc").map(|(k, _)| k.clone());
-        let mut ignore = ignores(file, &key.span);
-        if let Some(k) = &vpc_key {
-            ignore.extend(ignores(file, &k.span));
-        }
-        let config = rd.vpc_config(&key.name, own, discovered, provider_vpc.as_ref())?;
-        let config_span = vpc_key
-            .as_ref()
-            .map(|k| k.span.clone())
-            .or_else(|| provider_vpc.as_ref().map(|(k, _)| k.span.clone()))
-            .or_else(|| f.entry("vpcDiscovery").map(|(k, _)| k.span.clone()))
-            .or_else(|| base_discovery.as_ref().map(|(k, _)| k.span.clone()))
-            .unwrap_or_else(|| key.span.clone());
-        let condition = match f.get("condition") {
-            Some(c) => Some(rd.r.deep(c, &rd.ctx.clone())?),
-            None => None,
-        };
-        let id = logical_id(&key.name);
-        names.insert(id.clone(), key.name.clone());
-        resources.push(function_resource(&id, key, config.map(|c| (config_span, c)), condition, ignore));
-    }
-
-    // serverless-plugin-warmup: one warmer per `custom.warmup.<name>` that some function enables.
-    let warmup = match custom.as_ref().filter(|_| warmup_on).and_then(|c| c.get("warmup")) {
-        Some(w) => Some(rd.r.shallow(w, &rd.ctx.clone())?),
-        None => None,
-    };
-    for (wkey, wconf) in warmup.as_ref().and_then(Node::entries).unwrap_or(&[]) {
-        let wconf = rd.r.shallow(wconf, &rd.ctx.clone())?;
-        if wconf.entries().is_none() {
-            return Err(rd.type_err(&wconf, &format!("custom.warmup.{}", wkey.name), "a mapping (enabled, vpc, …)"));
-        }
-        let default_enabled = match wconf.get("enabled") {
-            Some(e) => Some(rd.r.deep(e, &rd.ctx.clone())?),
-            None => None,
-        };
-        let mut any = false;
-        for (_, f) in &resolved_functions {
-            let own = match f.get("warmup") {
-                Some(w) => {
-                    let w = rd.r.deep(w, &rd.ctx.clone())?;
-                    w.get(&wkey.name).and_then(|c| c.get("enabled")).cloned()
-                }
-                None => None,
-            };
-            if is_enabled(own.as_ref().or(default_enabled.as_ref()), &stage) {
-                any = true;
-                break;
-            }
-        }
-        if !any {
-            continue;
-        }
-        let name = format!("warmUpPlugin{}", capitalise(&wkey.name));
-        let own = match wconf.entry("vpc") {
-            None => OwnVpc::Absent,
-            Some((_, v)) => {
-                let v = rd.r.shallow(v, &rd.ctx.clone())?;
-                match &v.kind {
-                    Kind::Bool(false) | Kind::Null => OwnVpc::OptOut,
-                    Kind::Map(_) => OwnVpc::Map(v),
-                    _ => return Err(rd.type_err(&v, &format!("custom.warmup.{}.vpc", wkey.name), "`false` or a mapping")),
-                }
-            }
-        };
-        let config = rd.vpc_config(&name, own, Discovered::default(), provider_vpc.as_ref())?;
-        let config_span = wconf
-            .entry("vpc")
-            .map(|(k, _)| k.span.clone())
-            .or_else(|| provider_vpc.as_ref().map(|(k, _)| k.span.clone()))
-            .unwrap_or_else(|| wkey.span.clone());
-        let id = logical_id(&name);
-        names.insert(id.clone(), name);
-        resources.push(function_resource(
-            &id,
-            wkey,
-            config.map(|c| (config_span, c)),
-            None,
-            ignores(file, &wkey.span),
-        ));
-    }
-
-    // `resources:` — a mapping, or a list of them (often `${file(…)}`s).
-    let mut extra: HashMap<&str, Vec<(Key, Node)>> = HashMap::new();
-    if let Some(res) = root.get("resources") {
-        let res = rd.r.shallow(res, &rd.ctx.clone())?;
-        let parts = match &res.kind {
-            Kind::Null => vec![],
-            Kind::Map(_) => vec![res.clone()],
-            Kind::Seq(items) => items.clone(),
-            _ => return Err(rd.type_err(&res, "resources", "a mapping with `Resources`")),
-        };
-        for part in parts {
-            let part = rd.r.shallow(&part, &rd.ctx.clone())?;
-            if part.entries().is_none() {
-                return Err(rd.type_err(&part, "resources", "a mapping with `Resources`"));
-            }
-            for section in ["Resources", "Parameters", "Conditions", "Mappings"] {
-                let Some(n) = part.get(section) else { continue };
-                let n = rd.r.deep(n, &rd.ctx.clone())?;
-                match n.entries() {
-                    Some(e) => extra.entry(section).or_default().extend(e.iter().cloned()),
-                    None if n.is_null() => {}
-                    None => return Err(rd.type_err(&n, &format!("resources.{section}"), "a mapping")),
-                }
-            }
+impl<'a> Reader<'a> {
+    pub fn new(file: &'a SourceFile, root: &'a Node, opts: &'a Options) -> Self {
+        let r = Resolver::new(file, root, opts.stage.clone(), &opts.vars);
+        let ctx = r.main_ctx();
+        Reader {
+            file,
+            r,
+            ctx,
+            vars: &opts.vars,
         }
     }
-    for (k, v) in extra.remove("Resources").unwrap_or_default() {
-        match resources.iter_mut().find(|(rk, _)| rk.name == k.name) {
-            // The Framework merges `resources` over what it compiled.
-            Some((_, existing)) => merge(existing, v),
-            None => resources.push((k, v)),
-        }
-    }
-    let span = root.span.clone();
-    let mut top = vec![(key("Resources", &span), Node::new(span.clone(), Kind::Map(resources)))];
-    for section in ["Parameters", "Conditions", "Mappings"] {
-        if let Some(e) = extra.remove(section) {
-            top.push((key(section, &span), Node::new(span.clone(), Kind::Map(e))));
-        }
-    }
-    Ok(Synth {
-        template: Node::new(span, Kind::Map(top)),
-        names,
-    })
-}
 
-impl Reader<'_, '_> {
-    fn section(&mut self, root: &Node, name: &str) -> Result<Option<Node>, InputError> {
+    pub fn shallow(&mut self, n: &Node) -> Result<Node, InputError> {
+        self.r.shallow(n, &self.ctx)
+    }
+
+    pub fn deep(&mut self, n: &Node) -> Result<Node, InputError> {
+        self.r.deep(n, &self.ctx)
+    }
+
+    /// A top-level mapping such as `provider` or `custom`; `None` when absent or null.
+    pub fn section(&mut self, root: &Node, name: &str) -> Result<Option<Node>, InputError> {
         let Some(n) = root.get(name) else { return Ok(None) };
-        let n = self.r.shallow(n, &self.ctx.clone())?;
+        let n = self.shallow(n)?;
         match &n.kind {
             Kind::Null => Ok(None),
             Kind::Map(_) => Ok(Some(n)),
@@ -273,7 +65,7 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn type_err(&self, n: &Node, what: &str, expected: &str) -> InputError {
+    pub fn type_err(&self, n: &Node, what: &str, expected: &str) -> InputError {
         let found = match symbol_expr(n) {
             Some((expr, _)) => format!("`{expr}`, a value eniplan cannot know"),
             None => n.type_name().to_string(),
@@ -286,9 +78,9 @@ impl Reader<'_, '_> {
         )
     }
 
-    fn own_vpc(&mut self, f: &Node, name: &str) -> Result<OwnVpc, InputError> {
+    pub fn own_vpc(&mut self, f: &Node, name: &str) -> Result<OwnVpc, InputError> {
         let Some(v) = f.get("vpc") else { return Ok(OwnVpc::Absent) };
-        let v = self.r.shallow(v, &self.ctx.clone())?;
+        let v = self.shallow(v)?;
         Ok(match &v.kind {
             Kind::Null | Kind::Bool(false) => OwnVpc::OptOut,
             Kind::Map(_) => OwnVpc::Map(v),
@@ -303,9 +95,9 @@ impl Reader<'_, '_> {
 
     /// serverless-vpc-discovery: `custom.vpcDiscovery` shallow-merged with the
     /// function's `vpcDiscovery`; `vpcDiscovery: false` opts out.
-    fn discovery(&mut self, f: &Node, name: &str, base: Option<&(Key, Node)>) -> Result<Discovered, InputError> {
+    pub fn discovery(&mut self, f: &Node, name: &str, base: Option<&(Key, Node)>) -> Result<Discovered, InputError> {
         let own = match f.entry("vpcDiscovery") {
-            Some((k, v)) => Some((k.clone(), self.r.deep(v, &self.ctx.clone())?)),
+            Some((k, v)) => Some((k.clone(), self.deep(v)?)),
             None => None,
         };
         let mut merged: Vec<(Key, Node)> = base.and_then(|(_, b)| b.entries()).map(<[_]>::to_vec).unwrap_or_default();
@@ -416,7 +208,7 @@ impl Reader<'_, '_> {
     }
 
     /// The VpcConfig the Framework compiles, or `None` when the function has no VPC.
-    fn vpc_config(
+    pub fn vpc_config(
         &mut self,
         name: &str,
         own: OwnVpc,
@@ -446,7 +238,7 @@ impl Reader<'_, '_> {
                     continue;
                 };
                 let from_variable = matches!(&raw.kind, Kind::Str(s) if s.contains("${"));
-                let v = this.r.deep(raw, &this.ctx.clone())?;
+                let v = this.deep(raw)?;
                 if falsy(&v) {
                     if scope == "functions" {
                         if let Some(d) = &disc {
@@ -500,7 +292,7 @@ impl Reader<'_, '_> {
 fn pick_scalar(rd: &mut Reader, own: Option<&Node>, provider: Option<&Node>, field: &str) -> Result<Option<Node>, InputError> {
     for map in [own, provider] {
         if let Some(raw) = map.and_then(|m| m.get(field)) {
-            let v = rd.r.deep(raw, &rd.ctx.clone())?;
+            let v = rd.deep(raw)?;
             if !falsy(&v) {
                 return Ok(Some(v));
             }
@@ -510,23 +302,13 @@ fn pick_scalar(rd: &mut Reader, own: Option<&Node>, provider: Option<&Node>, fie
 }
 
 /// `vpc: ${ssm:/net/vpc}` (an object eniplan cannot read): each list is one symbol.
-fn symbolic_vpc(v: &Node) -> Node {
+pub(super) fn symbolic_vpc(v: &Node) -> Node {
     let (expr, hint) = symbol_expr(v).unwrap_or_default();
     let list = |field: &str| {
         let sym = symbol_node(v.span.clone(), format!("{field} of {expr}"), hint.clone());
         (key(field, &v.span), sym)
     };
     Node::new(v.span.clone(), Kind::Map(vec![list("securityGroupIds"), list("subnetIds")]))
-}
-
-/// `plugins: [a, b]` or `plugins: {modules: [a, b]}` lists `name` (or a local path ending in it).
-fn has_plugin(plugins: &Node, name: &str) -> bool {
-    let list = plugins.get("modules").unwrap_or(plugins);
-    list.as_seq()
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Node::as_str)
-        .any(|p| p == name || p.ends_with(&format!("/{name}")))
 }
 
 /// JavaScript falsiness, for the Framework's `a || b`.
@@ -557,81 +339,10 @@ fn split_ids(s: &str, span: &Span) -> Node {
     Node::new(span.clone(), Kind::Seq(items))
 }
 
-fn function_resource(id: &str, at: &Key, config: Option<(Span, Node)>, condition: Option<Node>, ignore: Vec<String>) -> (Key, Node) {
-    let s = at.span.clone();
-    let str_node = |v: &str| Node::new(s.clone(), Kind::Str(v.to_string()));
-    let mut entries = vec![(key("Type", &s), str_node("AWS::Lambda::Function"))];
-    if let Some(c) = condition {
-        entries.push((key("Condition", &s), c));
-    }
-    if !ignore.is_empty() {
-        let list = Node::new(s.clone(), Kind::Seq(ignore.iter().map(|i| str_node(i)).collect()));
-        let eniplan = Node::new(s.clone(), Kind::Map(vec![(key("ignore", &s), list)]));
-        entries.push((
-            key("Metadata", &s),
-            Node::new(s.clone(), Kind::Map(vec![(key("eniplan", &s), eniplan)])),
-        ));
-    }
-    let mut props = vec![];
-    if let Some((span, c)) = config {
-        props.push((
-            Key {
-                name: "VpcConfig".into(),
-                span,
-            },
-            c,
-        ));
-    }
-    entries.push((key("Properties", &s), Node::new(s.clone(), Kind::Map(props))));
-    (
-        Key {
-            name: id.to_string(),
-            span: s.clone(),
-        },
-        Node::new(s, Kind::Map(entries)),
-    )
-}
-
-fn key(name: &str, span: &Span) -> Key {
+pub(super) fn key(name: &str, span: &Span) -> Key {
     Key {
         name: name.to_string(),
         span: span.clone(),
-    }
-}
-
-/// Deep merge of mappings, `b` over `a`, as lodash `_.merge`.
-fn merge(a: &mut Node, b: Node) {
-    match (&mut a.kind, b.kind) {
-        (Kind::Map(ae), Kind::Map(be)) => {
-            for (k, v) in be {
-                match ae.iter_mut().find(|(ak, _)| ak.name == k.name) {
-                    Some((_, slot)) => merge(slot, v),
-                    None => ae.push((k, v)),
-                }
-            }
-        }
-        (_, kind) => {
-            a.kind = kind;
-            a.span = b.span;
-        }
-    }
-}
-
-/// serverless-plugin-warmup's `isEnabled`: `true`, `"true"`, the stage, or a list holding it.
-fn is_enabled(v: Option<&Node>, stage: &str) -> bool {
-    match v.map(|v| &v.kind) {
-        Some(Kind::Bool(b)) => *b,
-        Some(Kind::Str(s)) => s == "true" || s == stage,
-        Some(Kind::Seq(items)) => items.iter().any(|i| i.as_str() == Some(stage)),
-        _ => false,
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 
@@ -647,43 +358,4 @@ fn text(n: &Node) -> String {
 
 fn list_text(items: &[Node]) -> String {
     format!("[{}]", items.iter().map(text).collect::<Vec<_>>().join(", "))
-}
-
-/// Rule IDs from `# eniplan: ignore[ENI001, ENI003]` on the line of `span`.
-fn ignores(file: &SourceFile, span: &Span) -> Vec<String> {
-    let (line, _) = file.line_col(span.start);
-    let text = file.line_text(line);
-    let mut out = vec![];
-    for (i, _) in text.match_indices('#') {
-        let rest = text[i + 1..].trim_start();
-        let Some(rest) = rest.strip_prefix("eniplan:") else { continue };
-        let Some(rest) = rest.trim_start().strip_prefix("ignore[") else {
-            continue;
-        };
-        let Some(end) = rest.find(']') else { continue };
-        out.extend(rest[..end].split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn framework_logical_ids() {
-        assert_eq!(logical_id("hello"), "HelloLambdaFunction");
-        assert_eq!(logical_id("my-fn_1"), "MyDashfnUnderscore1LambdaFunction");
-        assert_eq!(logical_id("warmUpPluginDefault"), "WarmUpPluginDefaultLambdaFunction");
-    }
-
-    #[test]
-    fn suppression_comments() {
-        let f = SourceFile::new(
-            "s.yml",
-            "  hello: # eniplan: ignore[ENI001, ENI003]\n  vpc: #eniplan:ignore[ENI002]\n",
-        );
-        assert_eq!(ignores(&f, &(2..3)), vec!["ENI001", "ENI003"]);
-        assert_eq!(ignores(&f, &(45..46)), vec!["ENI002"]);
-    }
 }

@@ -1,0 +1,269 @@
+//! Mapping between the snapshot's schema and the model, both ways.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use super::schema::*;
+use super::FORMAT_VERSION;
+use crate::model::*;
+
+pub(super) fn convert_eni(e: SnapEni, ids: &mut Interner) -> ObservedEni {
+    ObservedEni {
+        id: e.id.into_owned(),
+        account: e.account.into_owned(),
+        region: e.region.into_owned(),
+        subnet: ids.get(&e.subnet_id),
+        security_groups: e.security_group_ids.iter().map(|x| ids.get(x)).collect(),
+        vpc: e.vpc_id.as_deref().map(|v| ids.get(v)),
+        status: e.status.into_owned(),
+        description: e.description.into_owned(),
+    }
+}
+
+/// The inventory without its functions and ENIs: subnets, groups, VPCs and gaps,
+/// moved out of the snapshot.
+pub(super) fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory {
+    let mut inv = Inventory::default();
+    let mut ids = Interner::default();
+    let mut id = |text: &str| ids.get(text);
+    for sn in std::mem::take(&mut s.subnets) {
+        let mut subnet = Subnet::new(id(&sn.id), Origin::resource(&sn.id));
+        subnet.vpc = sn.vpc_id.as_deref().map(&mut id);
+        subnet.az = sn.availability_zone.map(Cow::into_owned);
+        subnet.cidr = sn.cidr_block.map(Cow::into_owned);
+        subnet.available_ips = sn.available_ip_address_count;
+        subnet.egress = sn.egress;
+        inv.subnets.insert(subnet.id.clone(), subnet);
+    }
+    for g in std::mem::take(&mut s.security_groups) {
+        let mut sg = SecurityGroup::new(id(&g.id), Origin::resource(&g.id));
+        sg.name = g.name.map(Cow::into_owned);
+        sg.vpc = g.vpc_id.as_deref().map(&mut id);
+        sg.is_default = g.is_default;
+        sg.rules = g
+            .rules
+            .as_ref()
+            .map(|rules| rules.iter().map(rule_to_model).collect::<BTreeSet<_>>());
+        inv.security_groups.insert(sg.id.clone(), sg);
+    }
+    for v in std::mem::take(&mut s.vpcs) {
+        let mut vpc = Vpc::new(id(&v.id), Origin::resource(&v.id));
+        vpc.cidr = v.cidr_block.map(Cow::into_owned);
+        vpc.quota = v.eni_quota;
+        vpc.quota_source = v.eni_quota_source.unwrap_or(QuotaSource::Default);
+        inv.vpcs.insert(vpc.id.clone(), vpc);
+    }
+    inv.gaps = s.incomplete.clone();
+    inv
+}
+
+/// Equal IDs share one allocation.
+#[derive(Default)]
+pub(super) struct Interner(ahash::AHashMap<String, Value>);
+
+impl Interner {
+    pub(super) fn with_capacity(ids: usize) -> Self {
+        Interner(ahash::AHashMap::with_capacity(ids))
+    }
+
+    fn get(&mut self, text: &str) -> Value {
+        if let Some(v) = self.0.get(text) {
+            return v.clone();
+        }
+        let v = Value::id(text);
+        self.0.insert(text.to_string(), v.clone());
+        v
+    }
+}
+
+pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function {
+    let mut id = |text: &str| ids.get(text);
+    let resource = f.arn.as_deref().unwrap_or(&f.name);
+    let function_origin = Origin::resource(resource);
+    // Not `into_iter().map().collect()`: that would reuse the parsed list's
+    // buffer, which is larger than the versions and was sized by doubling.
+    let mut versions = Vec::with_capacity(f.versions.len());
+    versions.extend(f.versions.into_iter().map(|v| {
+        let vpc = v.vpc.map(|c| {
+            let o = if v.version == Version::LATEST {
+                function_origin.clone()
+            } else {
+                Origin::resource(version_arn(resource, &v.version))
+            };
+            let mut items = |ids: &[Str]| -> Vec<Item> {
+                ids.iter()
+                    .map(|x| Item {
+                        value: id(x),
+                        origin: o.clone(),
+                    })
+                    .collect()
+            };
+            VpcConfig {
+                subnets: items(&c.subnet_ids),
+                security_groups: items(&c.security_group_ids),
+                vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
+                ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
+                origin: o,
+            }
+        });
+        Version {
+            version: v.version.into_owned(),
+            aliases: v.aliases.iter().map(|a| a.to_string()).collect(),
+            vpc,
+            state: v.state.map(|s| {
+                Box::new(FunctionState {
+                    state: s.state.map(Cow::into_owned),
+                    state_reason_code: s.state_reason_code.map(Cow::into_owned),
+                    last_update_status: s.last_update_status.map(Cow::into_owned),
+                    last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
+                })
+            }),
+        }
+    }));
+    Function {
+        name: f.name.into_owned(),
+        account: f.account.into_owned(),
+        region: f.region.into_owned(),
+        origin: function_origin,
+        ignore: vec![],
+        versions,
+    }
+}
+
+fn version_arn(function: &str, version: &str) -> String {
+    if version == Version::LATEST || !function.starts_with("arn:") {
+        function.to_string()
+    } else {
+        format!("{function}:{version}")
+    }
+}
+
+fn rule_to_model(r: &SnapRule) -> SgRule {
+    let peer = match (&r.cidr, &r.prefix_list, &r.group) {
+        (Some(c), _, _) => Peer::Cidr(c.to_string()),
+        (_, Some(p), _) => Peer::PrefixList(p.to_string()),
+        (_, _, Some(g)) => Peer::Group(Value::id(g)),
+        _ => Peer::Cidr(String::new()),
+    };
+    SgRule::new(r.direction.clone(), &r.protocol, r.from_port, r.to_port, peer)
+}
+
+fn rule_to_snap(r: &SgRule) -> SnapRule<'_> {
+    let (cidr, prefix_list, group) = match &r.peer {
+        Peer::Cidr(c) => (Some(b(c)), None, None),
+        Peer::PrefixList(p) => (None, Some(b(p)), None),
+        Peer::Group(g) => (None, None, Some(b(g.as_str()))),
+    };
+    SnapRule {
+        direction: r.direction.clone(),
+        protocol: b(&r.protocol),
+        from_port: r.ports.map(|p| p.0),
+        to_port: r.ports.map(|p| p.1),
+        cidr,
+        prefix_list,
+        group,
+    }
+}
+
+/// Builds a snapshot from a (live) inventory. Symbolic values are written as
+/// their expression; the live collector only produces literal IDs.
+pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Snapshot<'_> {
+    Snapshot {
+        eniplan_snapshot: FORMAT_VERSION,
+        generated_at: None,
+        generator: Some(Cow::Owned(format!("eniplan {}", env!("CARGO_PKG_VERSION")))),
+        scopes,
+        functions: inv
+            .functions
+            .iter()
+            .map(|f| SnapFunction {
+                name: b(&f.name),
+                account: b(&f.account),
+                region: b(&f.region),
+                arn: f.origin.resource.starts_with("arn:").then(|| b(&f.origin.resource)),
+                versions: f
+                    .versions
+                    .iter()
+                    .map(|v| SnapVersion {
+                        version: b(&v.version),
+                        aliases: v.aliases.iter().map(|a| b(a)).collect(),
+                        vpc: v.vpc.as_ref().map(|c| SnapVpcConfig {
+                            subnet_ids: ids(&c.subnets),
+                            security_group_ids: ids(&c.security_groups),
+                            vpc_id: opt(&c.vpc_id),
+                            ipv6_allowed_for_dual_stack: c.ipv6_dual_stack,
+                        }),
+                        state: v.state.as_ref().map(|s| SnapState {
+                            state: s.state.as_deref().map(b),
+                            state_reason_code: s.state_reason_code.as_deref().map(b),
+                            last_update_status: s.last_update_status.as_deref().map(b),
+                            last_update_status_reason_code: s.last_update_reason_code.as_deref().map(b),
+                        }),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        subnets: inv
+            .subnets
+            .values()
+            .map(|s| SnapSubnet {
+                id: b(s.id.as_str()),
+                vpc_id: opt(&s.vpc),
+                availability_zone: s.az.as_deref().map(b),
+                cidr_block: s.cidr.as_deref().map(b),
+                available_ip_address_count: s.available_ips,
+                egress: s.egress,
+            })
+            .collect(),
+        security_groups: inv
+            .security_groups
+            .values()
+            .map(|g| SnapSecurityGroup {
+                id: b(g.id.as_str()),
+                name: g.name.as_deref().map(b),
+                vpc_id: opt(&g.vpc),
+                is_default: g.is_default,
+                rules: g.rules.as_ref().map(|r| r.iter().map(rule_to_snap).collect()),
+            })
+            .collect(),
+        vpcs: inv
+            .vpcs
+            .values()
+            .map(|v| SnapVpc {
+                id: b(v.id.as_str()),
+                cidr_block: v.cidr.as_deref().map(b),
+                eni_quota: v.quota,
+                eni_quota_source: Some(v.quota_source),
+            })
+            .collect(),
+        enis: inv
+            .enis
+            .iter()
+            .map(|e| SnapEni {
+                id: b(&e.id),
+                account: b(&e.account),
+                region: b(&e.region),
+                subnet_id: b(e.subnet.as_str()),
+                security_group_ids: e.security_groups.iter().map(|v| b(v.as_str())).collect(),
+                vpc_id: opt(&e.vpc),
+                status: b(&e.status),
+                description: b(&e.description),
+            })
+            .collect(),
+        incomplete: inv.gaps.clone(),
+        api_calls,
+        values: Default::default(),
+    }
+}
+
+fn ids(items: &[Item]) -> Vec<Str<'_>> {
+    items.iter().map(|i| b(i.value.as_str())).collect()
+}
+
+fn opt(v: &Option<Value>) -> Option<Str<'_>> {
+    v.as_ref().map(|v| b(v.as_str()))
+}
+
+fn b(s: &str) -> Str<'_> {
+    Cow::Borrowed(s)
+}

@@ -1,0 +1,17 @@
+//! The snapshot: a saved inventory, versioned JSON. Documented in
+//! `docs/snapshot.md`. The live collector writes it; `audit --snapshot` and
+//! `check --against` read it. This module maps the file format to and from
+//! the model: `schema` is the format, `load` reads it (fast, or with a
+//! located error), `convert` maps both ways, `save` writes it atomically.
+
+mod convert;
+mod load;
+mod save;
+mod schema;
+
+pub use convert::from_inventory;
+pub use load::{load, parse};
+pub use save::save;
+pub use schema::*;
+
+pub const FORMAT_VERSION: u32 = 1;
