@@ -247,6 +247,27 @@ impl<'a> Env<'a> {
         symbol(node).filter(|_| self.synthesized)
     }
 
+    /// True when `node` calls a function eniplan does not know (a macro's tag,
+    /// `Fn::Transform`): such a value may differ at each place it is written,
+    /// so even the same expression twice is not known to be one value.
+    pub fn is_opaque(&self, node: &Node) -> bool {
+        if self.symbol(node).is_some() {
+            return false;
+        }
+        if let Some(c) = call(node) {
+            let short = c.name.strip_prefix("Fn::").unwrap_or(&c.name);
+            if short == "Transform" || !FUNCTIONS.contains(&short) {
+                return true;
+            }
+        }
+        match &node.kind {
+            Kind::Seq(items) => items.iter().any(|n| self.is_opaque(n)),
+            Kind::Map(entries) => entries.iter().any(|(_, v)| self.is_opaque(v)),
+            Kind::Tagged(_, inner) => self.is_opaque(inner),
+            _ => false,
+        }
+    }
+
     /// Compact short-form rendering, for symbols and messages.
     pub fn render(&self, node: &Node) -> String {
         render(node, self.synthesized)

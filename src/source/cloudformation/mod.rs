@@ -419,14 +419,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn text(&mut self, node: &Node) -> Option<String> {
-        match self.env.scalar(node).ok()? {
-            Scalar::Lit(v) => Some(v),
-            Scalar::Sym { expr, .. } => Some(expr),
-            Scalar::NoValue => None,
-        }
-    }
-
     /// `!GetAtt MyVpc.DefaultSecurityGroup` names the VPC's default group.
     fn default_group(&mut self, item: &Item) {
         let Value::Symbol { expr, .. } = &item.value else { return };
