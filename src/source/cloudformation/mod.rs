@@ -1,5 +1,6 @@
 //! CloudFormation and SAM templates (YAML or JSON) into the inventory.
 
+mod conditions;
 mod intrinsic;
 mod network;
 mod sam;
@@ -333,7 +334,7 @@ impl<'a> Reader<'a> {
             return self.vpc_config(if known { &branches[1] } else { &branches[2] }, origin);
         }
         let cond = branches[0].as_str().unwrap_or("?");
-        let hint = format!("VpcConfig depends on condition `{cond}`; pass the parameters it tests with `--parameter` to choose a branch");
+        let hint = format!("VpcConfig depends on {}", self.env.condition_hint(cond));
         Ok(Some(self.unresolved_vpc_config(node, hint, origin)))
     }
 

@@ -14,7 +14,7 @@ impl Reader<'_> {
         let mut sg = SecurityGroup::new(value.clone(), origin);
         sg.ignore = ignore;
         if let Some(p) = props {
-            sg.vpc = p.get("VpcId").and_then(|n| self.value(n));
+            sg.vpc = self.vpc_id(p);
             sg.name = p.get("GroupName").and_then(Node::as_str).map(str::to_string);
             sg.rules = self.rules(p, &value);
         }
@@ -124,7 +124,7 @@ impl Reader<'_> {
         let value = self.symbol_for(id);
         let mut subnet = Subnet::new(value.clone(), origin);
         if let Some(p) = props {
-            subnet.vpc = p.get("VpcId").and_then(|n| self.value(n));
+            subnet.vpc = self.vpc_id(p);
             if let Some(vpc) = &subnet.vpc {
                 self.routes.new_subnets.insert(value.clone(), vpc.clone());
             }
@@ -135,6 +135,15 @@ impl Reader<'_> {
             });
         }
         self.inv.subnets.insert(value, subnet);
+    }
+
+    /// A group's or subnet's `VpcId`; an unresolved one is recorded with what
+    /// would resolve it, as the report lists it among unresolved values.
+    fn vpc_id(&mut self, props: &Node) -> Option<Value> {
+        match self.env.scalar(props.get("VpcId")?).ok()? {
+            Scalar::NoValue => None,
+            s => Some(self.scalar_value(s)),
+        }
     }
 
     /// A subnet's AZ: its name, or an expression that stands for one AZ in
