@@ -186,7 +186,7 @@ impl<'a> Reader<'a> {
             .and_then(Node::as_str)
             .map_or_else(|| key.name.clone(), |p| format!("{} ({p})", key.name));
         let origin = Origin::in_file(name, self.file_id, key.span.clone());
-        let ignore = self.ignore_list(metadata)?;
+        let ignore = self.ignore_list(metadata, &origin)?;
         let props = resource.get("Properties");
         match ty {
             "AWS::Lambda::Function" => self.function(origin, ignore, props.and_then(|p| p.entry("VpcConfig")), None)?,
@@ -207,8 +207,8 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// `Metadata: { eniplan: { ignore: [ENI001] } }`.
-    fn ignore_list(&self, metadata: Option<&Node>) -> Result<Vec<String>, InputError> {
+    /// `Metadata: { eniplan: { ignore: [ENI001] } }`, each entry where it is written.
+    fn ignore_list(&self, metadata: Option<&Node>, resource: &Origin) -> Result<Vec<Ignore>, InputError> {
         let Some(list) = metadata.and_then(|m| m.get("eniplan")).and_then(|e| e.get("ignore")) else {
             return Ok(vec![]);
         };
@@ -224,7 +224,10 @@ impl<'a> Reader<'a> {
             .iter()
             .map(|i| {
                 i.as_str()
-                    .map(str::to_string)
+                    .map(|rule| Ignore {
+                        rule: rule.to_string(),
+                        origin: resource.at(self.file_id, i.span.clone()),
+                    })
                     .ok_or_else(|| InputError::at(self.file, i.span.clone(), "rule IDs are strings such as ENI001", "here"))
             })
             .collect()
@@ -233,7 +236,7 @@ impl<'a> Reader<'a> {
     fn function(
         &mut self,
         origin: Origin,
-        ignore: Vec<String>,
+        ignore: Vec<Ignore>,
         vpc: Option<&(Key, Node)>,
         globals: Option<&Node>,
     ) -> Result<(), InputError> {

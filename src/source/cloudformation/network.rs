@@ -9,7 +9,7 @@ use crate::source::doc::Node;
 use crate::source::routes::Target;
 
 impl Reader<'_> {
-    pub(super) fn security_group(&mut self, id: &str, props: Option<&Node>, origin: Origin, ignore: Vec<String>) {
+    pub(super) fn security_group(&mut self, id: &str, props: Option<&Node>, origin: Origin, ignore: Vec<Ignore>) {
         let value = self.symbol_for(id);
         let mut sg = SecurityGroup::new(value.clone(), origin);
         sg.ignore = ignore;
