@@ -153,6 +153,8 @@ fn unresolved_rule_values_are_equal_only_as_the_same_expression_in_one_template(
     ];
     assert!(equivalent(&literal).is_empty());
     assert!(equivalent(&[("t.yaml", groups("A", 2, "!Foo x"))]).is_empty());
+    let peer = groups("A", 2, "10.0.0.0/8").replace("CidrIp: 10.0.0.0/8", "SourceSecurityGroupId: !Foo x");
+    assert!(equivalent(&[("t.yaml", peer)]).is_empty());
     let protocol = groups("A", 2, "10.0.0.0/8").replace("IpProtocol: tcp", "IpProtocol: !Ref Other");
     assert_eq!(equivalent(&[("t.yaml", protocol)]).len(), 1);
 }

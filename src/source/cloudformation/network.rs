@@ -76,6 +76,9 @@ impl Reader<'_> {
             Direction::Egress => ("DestinationSecurityGroupId", "DestinationPrefixListId"),
         };
         let peer = if let Some(g) = r.get(group_key) {
+            if self.env.is_opaque(g) {
+                return None;
+            }
             let group = self.value(g)?;
             self.inv.sg_references.push((group.clone(), owner.to_string()));
             Peer::Group(group)
