@@ -139,8 +139,8 @@ pub struct Function {
     pub account: String,
     pub region: String,
     pub origin: Origin,
-    /// Rule IDs suppressed on this resource.
-    pub ignore: Vec<String>,
+    /// Rules suppressed on this resource.
+    pub ignore: Vec<Ignore>,
     /// `$LATEST` first, then published versions.
     pub versions: Vec<Version>,
 }
@@ -148,6 +148,21 @@ pub struct Function {
 impl Function {
     pub fn latest(&self) -> Option<&Version> {
         self.versions.iter().find(|v| v.is_latest())
+    }
+}
+
+/// An inline ignore on a function or security group: the rule ID as written,
+/// and where it is written, so an ignore that suppresses nothing is reported
+/// at its own line.
+#[derive(Clone, Debug)]
+pub struct Ignore {
+    pub rule: String,
+    pub origin: Origin,
+}
+
+impl Ignore {
+    pub fn covers(&self, rule: &str) -> bool {
+        self.rule.eq_ignore_ascii_case(rule)
     }
 }
 
@@ -282,7 +297,7 @@ pub struct SecurityGroup {
     /// Normalised rules; `None` when the source cannot see them.
     pub rules: Option<BTreeSet<SgRule>>,
     pub origin: Origin,
-    pub ignore: Vec<String>,
+    pub ignore: Vec<Ignore>,
 }
 
 impl SecurityGroup {

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::Failure;
 use crate::files::Files;
 use crate::graph::EniGraph;
-use crate::model::{Inventory, Origin, Value};
+use crate::model::{Ignore, Inventory, Origin, Value};
 use crate::rules::{Finding, Registered, RULES};
 
 /// The rules the configuration leaves on; the others do not run at all.
@@ -155,7 +155,7 @@ fn concerns_deploy(inv: &Inventory, f: &Finding) -> bool {
 /// Suppressed when an affected security group ignores the rule, or when every
 /// affected function does.
 fn suppressed_inline(g: &EniGraph, f: &Finding) -> bool {
-    let ignores = |list: &[String]| list.iter().any(|i| i.eq_ignore_ascii_case(f.rule));
+    let ignores = |list: &[Ignore]| list.iter().any(|i| i.covers(f.rule));
     let by_group = f.subjects.groups.iter().any(|v| g.group(v).is_some_and(|sg| ignores(&sg.ignore)));
     let by_functions = !f.subjects.users.is_empty() && f.subjects.users.iter().all(|u| ignores(&g.function(*u).ignore));
     by_group || by_functions
@@ -167,7 +167,7 @@ fn suppressed_inline(g: &EniGraph, f: &Finding) -> bool {
 fn stale_inline(inv: &Inventory, files: &Files, findings: &[Finding], config: &Config) -> Vec<StaleIgnore> {
     let functions = inv.functions.iter().enumerate().filter(|(_, f)| !f.ignore.is_empty());
     let groups = inv.security_groups.values().filter(|g| !g.ignore.is_empty());
-    let mut carriers: Vec<(Carrier, &Origin, &[String])> = functions
+    let mut carriers: Vec<(Carrier, &Origin, &[Ignore])> = functions
         .map(|(i, f)| (Carrier::Function(i), &f.origin, f.ignore.as_slice()))
         .chain(groups.map(|g| (Carrier::Group(&g.id), &g.origin, g.ignore.as_slice())))
         .collect();
@@ -189,9 +189,14 @@ fn stale_inline(inv: &Inventory, files: &Files, findings: &[Finding], config: &C
     carriers.sort_by_cached_key(|(_, origin, _)| place(files, origin));
     let mut out = Vec::new();
     for (carrier, origin, list) in carriers {
-        let (file, line) = place(files, origin);
         let mut seen = BTreeSet::new();
-        for id in list.iter().filter(|id| seen.insert(id.to_ascii_uppercase())) {
+        for ignore in list.iter().filter(|i| seen.insert(i.rule.to_ascii_uppercase())) {
+            let id = &ignore.rule;
+            // Where the ignore is written; its resource's line when the source does not say.
+            let (file, line) = match ignore.origin.file {
+                Some(_) => place(files, &ignore.origin),
+                None => place(files, origin),
+            };
             let reason = match RULES.iter().map(|r| r.rule.id).find(|r| r.eq_ignore_ascii_case(id)) {
                 None => Reason::UnknownRule,
                 Some(r) if !config.enabled(r) => Reason::RuleDisabled,
@@ -200,7 +205,7 @@ fn stale_inline(inv: &Inventory, files: &Files, findings: &[Finding], config: &C
             };
             out.push(StaleIgnore {
                 kind: Kind::Inline,
-                file: file.clone(),
+                file,
                 line,
                 entry: format!("inline ignore {id} on {}", origin.resource),
                 reason,

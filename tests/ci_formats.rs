@@ -211,3 +211,46 @@ fn snapshot_values_resolve_ssm_variables_and_parameters() {
             .all(|c| c["security_groups"] == serde_json::json!(["sg-shared"])));
     }
 }
+
+#[test]
+fn stale_ignores_are_notices_in_github_and_notes_in_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("eniplan.toml");
+    std::fs::write(&config, "[[ignore]]\nrules = [\"ENI202\"]\nresource = \"Gone*\"\n").unwrap();
+    let c = config.to_str().unwrap();
+    let run = |format: &str| {
+        let out = eniplan()
+            .args([
+                "check",
+                "testdata/examples/sam-app/template.yaml",
+                "--config",
+                c,
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let note = format!("[[ignore]] rules = [\"ENI202\"], resource = \"Gone*\" matches no finding; remove it ({c}:3)");
+
+    let github = run("github");
+    let notices: Vec<&str> = github.lines().filter(|l| l.contains("title=eniplan stale ignore")).collect();
+    assert_eq!(
+        notices,
+        [format!("::notice file={c},line=3,title=eniplan stale ignore::{note}")],
+        "{github}"
+    );
+
+    let xml = run("junit");
+    assert!(
+        xml.contains("<testsuites name=\"eniplan\" tests=\"7\" failures=\"6\">"),
+        "not a failure: {xml}"
+    );
+    let escaped = note.replace('"', "&quot;");
+    assert!(
+        xml.contains(&format!("<property name=\"stale-ignore\" value=\"{escaped}\"/>")),
+        "{xml}"
+    );
+    assert!(xml.contains(&format!("<system-out>note: {escaped}</system-out>")), "{xml}");
+}

@@ -88,15 +88,16 @@ fn inline_ignores_that_match_nothing_are_notes_and_unknown_rules_are_not_errors(
     assert_eq!(
         s,
         [
-            ("inline", "inline ignore ENI001 on ReportingFunction", "no_match", 156),
-            ("inline", "inline ignore ENI999 on ReportingFunction", "unknown_rule", 156),
+            // The line of the `ignore:` entry, not of the function.
+            ("inline", "inline ignore ENI001 on ReportingFunction", "no_match", 160),
+            ("inline", "inline ignore ENI999 on ReportingFunction", "unknown_rule", 160),
         ]
     );
     assert!(stale(&r).iter().all(|e| e["file"] == t));
     let text = stdout(&["check", t]);
     assert!(
         text.contains(&format!(
-            "note: inline ignore ENI999 on ReportingFunction names no rule this eniplan knows, so it suppresses nothing ({t}:156)"
+            "note: inline ignore ENI999 on ReportingFunction names no rule this eniplan knows, so it suppresses nothing ({t}:160)"
         )),
         "{text}"
     );
@@ -120,12 +121,12 @@ fn serverless_comment_ignore_that_matches_nothing_is_a_note() {
         .map(|e| (e["line"].as_u64().unwrap(), e["entry"].as_str().unwrap()))
         .collect();
     // ENI001 names billing, not invoices: the fixture's own `invoices` ignore is stale too.
-    // An ignore is placed on its function's line.
+    // An ignore is placed on the line of its comment: the second one is on `vpc:`.
     assert_eq!(
         s,
         [
             (19, "inline ignore ENI001 on InvoicesLambdaFunction"),
-            (26, "inline ignore ENI003 on ReportsLambdaFunction"),
+            (28, "inline ignore ENI003 on ReportsLambdaFunction"),
         ]
     );
 }

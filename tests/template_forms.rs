@@ -186,6 +186,8 @@ fn unknown_tags_in_every_place_eniplan_reads_are_not_refused() {
     assert_eq!(inv.functions[0].versions[0].vpc.as_ref().unwrap().ipv6_dual_stack, None);
     let group = inv.security_groups.values().find(|g| g.id.to_string() == "!Ref Group").unwrap();
     assert_eq!(group.rules, None, "rules hidden by a tag are not known");
-    // Every value in a VpcConfig that stays unresolved says what would resolve it.
-    assert_eq!(inv.unresolved.len(), 4, "{:?}", inv.unresolved);
+    // Every value in a VpcConfig that stays unresolved, and the group's VPC,
+    // says what would resolve it.
+    assert_eq!(inv.unresolved.len(), 5, "{:?}", inv.unresolved);
+    assert!(inv.unresolved.keys().any(|v| v.to_string() == "!Frobnicate vpc"));
 }

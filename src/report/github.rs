@@ -1,5 +1,5 @@
 //! GitHub Actions workflow commands: one annotation per finding, on the file
-//! and line when known.
+//! and line when known, and a notice per suppression that suppresses nothing.
 
 use std::fmt::Write;
 
@@ -27,6 +27,15 @@ pub fn render(report: &Report) -> String {
             props.join(","),
             data(&format!("{} — fix: {}", f.message, f.fix))
         );
+    }
+    // A suppression that suppresses nothing is a notice on its own line, as
+    // the text, Markdown and SARIF formats note it.
+    for s in &report.stale_ignores {
+        let mut at = format!("file={}", prop(&s.file));
+        if s.line > 0 {
+            let _ = write!(at, ",line={}", s.line);
+        }
+        let _ = writeln!(out, "::notice {at},title=eniplan stale ignore::{}", data(&s.note()));
     }
     let c = report.summary.findings;
     let _ = writeln!(

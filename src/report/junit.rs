@@ -1,5 +1,7 @@
 //! JUnit XML, for GitLab and Jenkins: one test case per finding, failed when
 //! it is not suppressed; a single passing case when there is nothing to say.
+//! Suppressions that suppress nothing are notes, not failures: a property
+//! each, and the suite's system-out.
 
 use std::fmt::Write;
 
@@ -16,6 +18,13 @@ pub fn render(report: &Report) -> String {
         report.command,
         report.findings.len() - active
     );
+    if !report.stale_ignores.is_empty() {
+        out += "    <properties>\n";
+        for s in &report.stale_ignores {
+            let _ = writeln!(out, "      <property name=\"stale-ignore\" value=\"{}\"/>", esc(&s.note()));
+        }
+        out += "    </properties>\n";
+    }
     if report.findings.is_empty() {
         out += "    <testcase name=\"no findings\" classname=\"eniplan\"/>\n";
     }
@@ -47,6 +56,10 @@ pub fn render(report: &Report) -> String {
             esc(&f.message),
             esc(&f.fix)
         );
+    }
+    if !report.stale_ignores.is_empty() {
+        let notes: Vec<String> = report.stale_ignores.iter().map(|s| format!("note: {}", s.note())).collect();
+        let _ = writeln!(out, "    <system-out>{}</system-out>", esc(&notes.join("\n")));
     }
     out + "  </testsuite>\n</testsuites>\n"
 }

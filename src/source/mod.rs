@@ -86,10 +86,21 @@ fn has_extension(path: &Path, exts: &[&str]) -> bool {
 }
 
 /// Parses a file as JSON or YAML, by extension, then by its first character.
+/// A `.json` file that is not JSON and does not look like it is read as YAML,
+/// as cfn-lint does: templates converted by hand often keep the extension.
 pub fn parse(file: &SourceFile) -> Result<Node, InputError> {
     let path = Path::new(&file.path);
-    let json = has_extension(path, &["json"]) || (!has_extension(path, &["yaml", "yml"]) && file.text.trim_start().starts_with('{'));
-    if json {
+    let start = file.text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if has_extension(path, &["json"]) {
+        return json::parse(file).or_else(|e| {
+            if start.is_empty() || start.starts_with(['{', '[']) {
+                Err(e)
+            } else {
+                yaml::parse(file)
+            }
+        });
+    }
+    if !has_extension(path, &["yaml", "yml"]) && start.starts_with('{') {
         json::parse(file)
     } else {
         yaml::parse(file)

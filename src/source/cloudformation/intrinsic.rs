@@ -190,7 +190,7 @@ pub struct Env<'a> {
     /// Whether [`SYMBOL_TAG`] values stand for symbols: only in templates
     /// eniplan synthesised; elsewhere the tag is one more unknown tag.
     pub synthesized: bool,
-    cond_cache: RefCell<HashMap<String, Option<bool>>>,
+    pub(super) cond_cache: RefCell<HashMap<String, Option<bool>>>,
 }
 
 /// A value where a different type is required: the caller turns it into a located error.
@@ -247,6 +247,27 @@ impl<'a> Env<'a> {
         symbol(node).filter(|_| self.synthesized)
     }
 
+    /// True when `node` calls a function eniplan does not know (a macro's tag,
+    /// `Fn::Transform`): such a value may differ at each place it is written,
+    /// so even the same expression twice is not known to be one value.
+    pub fn is_opaque(&self, node: &Node) -> bool {
+        if self.symbol(node).is_some() {
+            return false;
+        }
+        if let Some(c) = call(node) {
+            let short = c.name.strip_prefix("Fn::").unwrap_or(&c.name);
+            if short == "Transform" || !FUNCTIONS.contains(&short) {
+                return true;
+            }
+        }
+        match &node.kind {
+            Kind::Seq(items) => items.iter().any(|n| self.is_opaque(n)),
+            Kind::Map(entries) => entries.iter().any(|(_, v)| self.is_opaque(v)),
+            Kind::Tagged(_, inner) => self.is_opaque(inner),
+            _ => false,
+        }
+    }
+
     /// Compact short-form rendering, for symbols and messages.
     pub fn render(&self, node: &Node) -> String {
         render(node, self.synthesized)
@@ -297,7 +318,7 @@ impl<'a> Env<'a> {
             },
             "Fn::If" => match self.branch(c.args)? {
                 Some(chosen) => self.scalar(chosen)?,
-                None => sym(&self.condition_hint(c.args)),
+                None => sym(&self.if_hint(c.args)),
             },
             "Fn::Sub" => self
                 .sub(c.args)
@@ -356,7 +377,7 @@ impl<'a> Env<'a> {
             }
             "Fn::If" => match self.branch(c.args)? {
                 Some(chosen) => self.list(chosen)?,
-                None => sym(&self.condition_hint(c.args)),
+                None => sym(&self.if_hint(c.args)),
             },
             "Fn::Split" => match self.split(c.args)? {
                 Some(items) => List::Items(items.into_iter().map(|s| (Scalar::Lit(s), node.span.clone())).collect()),
@@ -405,65 +426,6 @@ impl<'a> Env<'a> {
         };
         let Some(name) = cond.as_str() else { return Ok(None) };
         Ok(self.condition(name).map(|b| if b { then } else { other }))
-    }
-
-    fn condition_hint(&self, args: &Node) -> String {
-        let name = args.as_seq().and_then(|s| s.first()).and_then(Node::as_str).unwrap_or("?");
-        format!("condition `{name}` depends on values eniplan does not know; pass the parameters it tests with `--parameter` (both branches differ)")
-    }
-
-    /// Evaluates a named condition when every parameter it tests is known.
-    pub fn condition(&self, name: &str) -> Option<bool> {
-        if let Some(v) = self.cond_cache.borrow().get(name) {
-            return *v;
-        }
-        // Mark as unknown first, so a cycle evaluates to unknown instead of recursing forever.
-        self.cond_cache.borrow_mut().insert(name.to_string(), None);
-        let value = self.conditions.get(name).and_then(|n| self.eval(n, 0));
-        self.cond_cache.borrow_mut().insert(name.to_string(), value);
-        value
-    }
-
-    fn eval(&self, node: &Node, depth: usize) -> Option<bool> {
-        if depth > 64 {
-            return None;
-        }
-        let c = call(node).or_else(|| {
-            let (k, v) = node.entries().filter(|e| e.len() == 1).map(|e| &e[0])?;
-            (k.name == "Condition").then_some(Call {
-                name: k.name.clone(),
-                args: v,
-            })
-        })?;
-        let args = c.args.as_seq();
-        match c.name.as_str() {
-            "Condition" => self.condition(c.args.as_str()?),
-            "Fn::Equals" => {
-                let [a, b] = <&[Node; 2]>::try_from(args?).ok()?;
-                match (self.scalar(a).ok()?, self.scalar(b).ok()?) {
-                    (Scalar::Lit(x), Scalar::Lit(y)) => Some(x == y),
-                    _ => None,
-                }
-            }
-            "Fn::Not" => Some(!self.eval(args?.first()?, depth + 1)?),
-            "Fn::And" => {
-                let vals: Vec<Option<bool>> = args?.iter().map(|n| self.eval(n, depth + 1)).collect();
-                if vals.contains(&Some(false)) {
-                    Some(false)
-                } else {
-                    vals.into_iter().collect::<Option<Vec<_>>>().map(|_| true)
-                }
-            }
-            "Fn::Or" => {
-                let vals: Vec<Option<bool>> = args?.iter().map(|n| self.eval(n, depth + 1)).collect();
-                if vals.contains(&Some(true)) {
-                    Some(true)
-                } else {
-                    vals.into_iter().collect::<Option<Vec<_>>>().map(|_| false)
-                }
-            }
-            _ => None,
-        }
     }
 
     fn sub(&self, args: &Node) -> Option<Scalar> {

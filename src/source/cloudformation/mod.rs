@@ -1,5 +1,6 @@
 //! CloudFormation and SAM templates (YAML or JSON) into the inventory.
 
+mod conditions;
 mod intrinsic;
 mod network;
 mod sam;
@@ -185,7 +186,7 @@ impl<'a> Reader<'a> {
             .and_then(Node::as_str)
             .map_or_else(|| key.name.clone(), |p| format!("{} ({p})", key.name));
         let origin = Origin::in_file(name, self.file_id, key.span.clone());
-        let ignore = self.ignore_list(metadata)?;
+        let ignore = self.ignore_list(metadata, &origin)?;
         let props = resource.get("Properties");
         match ty {
             "AWS::Lambda::Function" => self.function(origin, ignore, props.and_then(|p| p.entry("VpcConfig")), None)?,
@@ -206,8 +207,8 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// `Metadata: { eniplan: { ignore: [ENI001] } }`.
-    fn ignore_list(&self, metadata: Option<&Node>) -> Result<Vec<String>, InputError> {
+    /// `Metadata: { eniplan: { ignore: [ENI001] } }`, each entry where it is written.
+    fn ignore_list(&self, metadata: Option<&Node>, resource: &Origin) -> Result<Vec<Ignore>, InputError> {
         let Some(list) = metadata.and_then(|m| m.get("eniplan")).and_then(|e| e.get("ignore")) else {
             return Ok(vec![]);
         };
@@ -223,7 +224,10 @@ impl<'a> Reader<'a> {
             .iter()
             .map(|i| {
                 i.as_str()
-                    .map(str::to_string)
+                    .map(|rule| Ignore {
+                        rule: rule.to_string(),
+                        origin: resource.at(self.file_id, i.span.clone()),
+                    })
                     .ok_or_else(|| InputError::at(self.file, i.span.clone(), "rule IDs are strings such as ENI001", "here"))
             })
             .collect()
@@ -232,7 +236,7 @@ impl<'a> Reader<'a> {
     fn function(
         &mut self,
         origin: Origin,
-        ignore: Vec<String>,
+        ignore: Vec<Ignore>,
         vpc: Option<&(Key, Node)>,
         globals: Option<&Node>,
     ) -> Result<(), InputError> {
@@ -333,7 +337,7 @@ impl<'a> Reader<'a> {
             return self.vpc_config(if known { &branches[1] } else { &branches[2] }, origin);
         }
         let cond = branches[0].as_str().unwrap_or("?");
-        let hint = format!("VpcConfig depends on condition `{cond}`; pass the parameters it tests with `--parameter` to choose a branch");
+        let hint = format!("VpcConfig depends on {}", self.env.condition_hint(cond));
         Ok(Some(self.unresolved_vpc_config(node, hint, origin)))
     }
 
@@ -416,14 +420,6 @@ impl<'a> Reader<'a> {
             Scalar::NoValue => None,
             Scalar::Lit(v) => Some(Value::Id(v.into())),
             Scalar::Sym { expr, .. } => Some(Value::symbol(&self.scope, expr)),
-        }
-    }
-
-    fn text(&mut self, node: &Node) -> Option<String> {
-        match self.env.scalar(node).ok()? {
-            Scalar::Lit(v) => Some(v),
-            Scalar::Sym { expr, .. } => Some(expr),
-            Scalar::NoValue => None,
         }
     }
 

@@ -9,12 +9,12 @@ use crate::source::doc::Node;
 use crate::source::routes::Target;
 
 impl Reader<'_> {
-    pub(super) fn security_group(&mut self, id: &str, props: Option<&Node>, origin: Origin, ignore: Vec<String>) {
+    pub(super) fn security_group(&mut self, id: &str, props: Option<&Node>, origin: Origin, ignore: Vec<Ignore>) {
         let value = self.symbol_for(id);
         let mut sg = SecurityGroup::new(value.clone(), origin);
         sg.ignore = ignore;
         if let Some(p) = props {
-            sg.vpc = p.get("VpcId").and_then(|n| self.value(n));
+            sg.vpc = self.vpc_id(p);
             sg.name = p.get("GroupName").and_then(Node::as_str).map(str::to_string);
             sg.rules = self.rules(p, &value);
         }
@@ -45,17 +45,24 @@ impl Reader<'_> {
     }
 
     fn rule(&mut self, r: &Node, direction: Direction, owner: &Value) -> Option<SgRule> {
+        // An unresolved value is the same value only where the same expression
+        // is written in the same template: it keeps its identity, qualified by
+        // the template, and is never taken for a literal. An opaque one (a
+        // tag eniplan does not know) has no identity, so the rules are unknown.
+        let scope = &self.scope;
         let text = |k: &str| -> Option<Option<String>> {
             match r.get(k) {
                 None => Some(None),
                 Some(n) => match self.env.scalar(n).ok()? {
                     Scalar::Lit(v) => Some(Some(v)),
                     Scalar::NoValue => Some(None),
-                    Scalar::Sym { expr, .. } => Some(Some(expr)),
+                    Scalar::Sym { .. } if self.env.is_opaque(n) => None,
+                    Scalar::Sym { expr, .. } => Some(Some(format!("{expr} (unresolved in {scope})"))),
                 },
             }
         };
         let protocol = text("IpProtocol")??;
+        let literal_protocol = matches!(r.get("IpProtocol").map(|n| self.env.scalar(n)), Some(Ok(Scalar::Lit(_))));
         let port = |v: Option<String>| -> Option<Option<i64>> {
             match v {
                 None => Some(None),
@@ -69,6 +76,9 @@ impl Reader<'_> {
             Direction::Egress => ("DestinationSecurityGroupId", "DestinationPrefixListId"),
         };
         let peer = if let Some(g) = r.get(group_key) {
+            if self.env.is_opaque(g) {
+                return None;
+            }
             let group = self.value(g)?;
             self.inv.sg_references.push((group.clone(), owner.to_string()));
             Peer::Group(group)
@@ -81,7 +91,12 @@ impl Reader<'_> {
         } else {
             return None;
         };
-        Some(SgRule::new(direction, &protocol, from, to, peer))
+        let mut rule = SgRule::new(direction, &protocol, from, to, peer);
+        // Normalising lower-cases the protocol: an expression keeps its case.
+        if !literal_protocol {
+            rule.protocol = protocol;
+        }
+        Some(rule)
     }
 
     /// `AWS::EC2::SecurityGroupIngress` / `Egress`: a rule added to a group.
@@ -112,17 +127,39 @@ impl Reader<'_> {
         let value = self.symbol_for(id);
         let mut subnet = Subnet::new(value.clone(), origin);
         if let Some(p) = props {
-            subnet.vpc = p.get("VpcId").and_then(|n| self.value(n));
+            subnet.vpc = self.vpc_id(p);
             if let Some(vpc) = &subnet.vpc {
                 self.routes.new_subnets.insert(value.clone(), vpc.clone());
             }
-            subnet.az = p.get("AvailabilityZone").and_then(|n| self.text(n));
+            subnet.az = p.get("AvailabilityZone").and_then(|n| self.availability_zone(n));
             subnet.cidr = p.get("CidrBlock").and_then(|n| match self.env.scalar(n) {
                 Ok(Scalar::Lit(c)) => Some(c),
                 _ => None,
             });
         }
         self.inv.subnets.insert(value, subnet);
+    }
+
+    /// A group's or subnet's `VpcId`; an unresolved one is recorded with what
+    /// would resolve it, as the report lists it among unresolved values.
+    fn vpc_id(&mut self, props: &Node) -> Option<Value> {
+        match self.env.scalar(props.get("VpcId")?).ok()? {
+            Scalar::NoValue => None,
+            s => Some(self.scalar_value(s)),
+        }
+    }
+
+    /// A subnet's AZ: its name, or an expression that stands for one AZ in
+    /// this template (`!Ref Az`, `!Select [0, !GetAZs ""]`), which rules
+    /// compare only with the same expression in the same template. An opaque
+    /// expression names no AZ that can be compared.
+    fn availability_zone(&self, node: &Node) -> Option<String> {
+        match self.env.scalar(node).ok()? {
+            Scalar::Lit(v) => Some(v),
+            Scalar::Sym { .. } if self.env.is_opaque(node) => None,
+            Scalar::Sym { expr, .. } => Some(expr),
+            Scalar::NoValue => None,
+        }
     }
 
     pub(super) fn vpc(&mut self, id: &str, props: Option<&Node>, origin: Origin) {
@@ -145,10 +182,11 @@ impl Reader<'_> {
             self.routes.unclear_route(vec![]);
             return;
         };
-        match p.get("DestinationCidrBlock").map(|n| self.text(n)) {
-            Some(Some(c)) if c == "0.0.0.0/0" => {}
-            Some(None) => return self.routes.unclear_route(vec![table]),
-            _ => return,
+        // A destination that is not known may be the default route.
+        match p.get("DestinationCidrBlock").map(|n| self.env.scalar(n)) {
+            Some(Ok(Scalar::Lit(c))) if c == "0.0.0.0/0" => {}
+            Some(Ok(Scalar::Lit(_) | Scalar::NoValue)) | None => return,
+            Some(_) => return self.routes.unclear_route(vec![table]),
         }
         let target = if let Some(g) = p.get("GatewayId") {
             let is_igw = match call(g).and_then(|c| c.args.as_str().map(str::to_string)) {

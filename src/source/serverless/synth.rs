@@ -48,7 +48,7 @@ struct Compiled {
 }
 
 impl Compiled {
-    fn add(&mut self, name: &str, at: &Key, config: Option<(Span, Node)>, condition: Option<Node>, ignore: Vec<String>) {
+    fn add(&mut self, name: &str, at: &Key, config: Option<(Span, Node)>, condition: Option<Node>, ignore: Vec<(String, Span)>) {
         let id = logical_id(name);
         self.names.insert(id.clone(), name.to_string());
         self.resources.push(function_resource(&id, at, config, condition, ignore));
@@ -294,7 +294,13 @@ fn template(root: &Node, mut resources: Vec<(Key, Node)>, mut extra: Sections) -
     Node::new(span, Kind::Map(top))
 }
 
-fn function_resource(id: &str, at: &Key, config: Option<(Span, Node)>, condition: Option<Node>, ignore: Vec<String>) -> (Key, Node) {
+fn function_resource(
+    id: &str,
+    at: &Key,
+    config: Option<(Span, Node)>,
+    condition: Option<Node>,
+    ignore: Vec<(String, Span)>,
+) -> (Key, Node) {
     let s = at.span.clone();
     let str_node = |v: &str| Node::new(s.clone(), Kind::Str(v.to_string()));
     let mut entries = vec![(key("Type", &s), str_node("AWS::Lambda::Function"))];
@@ -302,7 +308,8 @@ fn function_resource(id: &str, at: &Key, config: Option<(Span, Node)>, condition
         entries.push((key("Condition", &s), c));
     }
     if !ignore.is_empty() {
-        let list = Node::new(s.clone(), Kind::Seq(ignore.iter().map(|i| str_node(i)).collect()));
+        let items = ignore.into_iter().map(|(rule, span)| Node::new(span, Kind::Str(rule))).collect();
+        let list = Node::new(s.clone(), Kind::Seq(items));
         let eniplan = Node::new(s.clone(), Kind::Map(vec![(key("ignore", &s), list)]));
         entries.push((
             key("Metadata", &s),
@@ -365,10 +372,16 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// Rule IDs from `# eniplan: ignore[ENI001, ENI003]` on the line of `span`.
-fn ignores(file: &SourceFile, span: &Span) -> Vec<String> {
+/// Rule IDs from `# eniplan: ignore[ENI001, ENI003]` on the line of `span`,
+/// each with where it is written.
+fn ignores(file: &SourceFile, span: &Span) -> Vec<(String, Span)> {
     let (line, _) = file.line_col(span.start);
     let text = file.line_text(line);
+    // `text` is a slice of the file: where each ID sits in it is its place in the file.
+    let at = |s: &str| {
+        let start = s.as_ptr() as usize - file.text.as_ptr() as usize;
+        start..start + s.len()
+    };
     let mut out = vec![];
     for (i, _) in text.match_indices('#') {
         let rest = text[i + 1..].trim_start();
@@ -377,7 +390,13 @@ fn ignores(file: &SourceFile, span: &Span) -> Vec<String> {
             continue;
         };
         let Some(end) = rest.find(']') else { continue };
-        out.extend(rest[..end].split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string));
+        out.extend(
+            rest[..end]
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| (s.to_string(), at(s))),
+        );
     }
     out
 }
@@ -399,7 +418,7 @@ mod tests {
             "s.yml",
             "  hello: # eniplan: ignore[ENI001, ENI003]\n  vpc: #eniplan:ignore[ENI002]\n",
         );
-        assert_eq!(ignores(&f, &(2..3)), vec!["ENI001", "ENI003"]);
-        assert_eq!(ignores(&f, &(45..46)), vec!["ENI002"]);
+        assert_eq!(ignores(&f, &(2..3)), vec![("ENI001".into(), 27..33), ("ENI003".into(), 35..41)]);
+        assert_eq!(ignores(&f, &(45..46)), vec![("ENI002".into(), 66..72)]);
     }
 }
