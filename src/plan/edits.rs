@@ -1,0 +1,188 @@
+//! The concrete change a step makes: edits to the files read, or AWS CLI commands.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::Config;
+use crate::files::Files;
+use crate::graph::{EniGraph, User};
+use crate::model::{Item, Value};
+
+/// Replace the text `replace` at `file:line:column` with `with` (empty: remove the list entry).
+#[derive(Debug, Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edit {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub replace: String,
+    pub with: String,
+    /// Byte range of `replace` in the file, for tools that apply the edit.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The edits that move `users` from `from` to `to`, and what cannot be said as an edit.
+pub fn template(g: &EniGraph, files: &Files, users: &[User], from: &Config, to: &Config) -> (Vec<Edit>, Vec<String>) {
+    let mut edits = BTreeSet::new();
+    let mut notes = Vec::new();
+    let moving: BTreeSet<User> = users.iter().copied().collect();
+    let mut places: Option<BTreeMap<(usize, usize, usize), Vec<User>>> = None;
+    for &u in users {
+        let cfg = g.config(u);
+        let lists = [
+            ("SecurityGroupIds", &cfg.security_groups, &from.security_groups, &to.security_groups),
+            ("SubnetIds", &cfg.subnets, &from.subnets, &to.subnets),
+        ];
+        for (list, items, old, new) in lists {
+            let removed: Vec<&Value> = old.iter().filter(|v| !new.contains(v)).collect();
+            let added: Vec<&Value> = new.iter().filter(|v| !old.contains(v)).collect();
+            for (i, r) in removed.iter().enumerate() {
+                let with = added.get(i).copied();
+                for item in items.iter().filter(|it| &it.value == *r) {
+                    match edit(files, item, with) {
+                        Some(e) => {
+                            let place = (item.origin.file.as_ref().map_or(0, |f| f.0), e.start, e.end);
+                            let users_here = places.get_or_insert_with(|| index(g)).get(&place);
+                            let shared: Vec<String> = users_here
+                                .into_iter()
+                                .flatten()
+                                .filter(|o| !moving.contains(o))
+                                .map(|o| g.user_name(*o))
+                                .collect();
+                            if shared.is_empty() {
+                                if e.with.is_empty() {
+                                    notes.push(format!(
+                                        "{}:{}:{}: remove {} from {list} of {} (with its separator)",
+                                        e.file,
+                                        e.line,
+                                        e.column,
+                                        e.replace,
+                                        g.user_name(u)
+                                    ));
+                                }
+                                edits.insert(e);
+                            } else {
+                                notes.push(format!(
+                                    "{}:{}:{} is shared with {} (e.g. SAM Globals), which do not move: give {} its own {list} instead of editing it",
+                                    e.file,
+                                    e.line,
+                                    e.column,
+                                    crate::rules::names(&shared, 5),
+                                    g.user_name(u)
+                                ));
+                            }
+                        }
+                        None => notes.push(format!(
+                            "in {}, replace {r} in {list} with {}",
+                            item.origin.resource,
+                            with.map_or("nothing".to_string(), |w| w.to_string())
+                        )),
+                    }
+                }
+            }
+            for a in added.iter().skip(removed.len()) {
+                notes.push(format!("add {a} to {list} of {} ({})", g.user_name(u), cfg.origin.resource));
+            }
+        }
+    }
+    notes.sort();
+    notes.dedup();
+    (edits.into_iter().collect(), notes)
+}
+
+/// Where each written subnet or group entry is used: SAM Globals and shared
+/// parameters put one entry into several functions.
+fn index(g: &EniGraph) -> BTreeMap<(usize, usize, usize), Vec<User>> {
+    let mut out: BTreeMap<(usize, usize, usize), Vec<User>> = BTreeMap::new();
+    for u in g.users() {
+        let cfg = g.config(u);
+        for item in cfg.security_groups.iter().chain(&cfg.subnets) {
+            if let Some((file, span)) = &item.origin.file {
+                out.entry((*file, span.start, span.end)).or_default().push(u);
+            }
+        }
+    }
+    out
+}
+
+fn edit(files: &Files, item: &Item, with: Option<&Value>) -> Option<Edit> {
+    let loc = crate::report::location(files, &item.origin)?;
+    let text = files.get(loc.file_id).text.get(loc.span.clone())?.to_string();
+    Some(Edit {
+        file: loc.file,
+        line: loc.line,
+        column: loc.column,
+        with: with.map(|w| rewrite(&text, &item.value, w)).unwrap_or_default(),
+        replace: text,
+        start: loc.span.start,
+        end: loc.span.end,
+    })
+}
+
+/// The new value in the syntax of the text it replaces: the old name swapped
+/// for the new one (`!GetAtt A.GroupId` → `!GetAtt B.GroupId`, `{"Ref": "A"}`
+/// → `{"Ref": "B"}`), else the new value as eniplan writes it.
+fn rewrite(text: &str, old: &Value, new: &Value) -> String {
+    let (o, n) = (name(old), name(new));
+    if kind(old) == kind(new) && text.matches(o).count() == 1 {
+        return text.replacen(o, n, 1);
+    }
+    match new {
+        Value::Id(id) if text.starts_with(['"', '{']) => format!("\"{id}\""),
+        _ => new.as_str().to_string(),
+    }
+}
+
+/// The part of a value that names it: a logical ID for `!Ref X`, else the whole.
+fn name(v: &Value) -> &str {
+    let s = v.as_str();
+    s.strip_prefix("!Ref ").unwrap_or(s)
+}
+
+fn kind(v: &Value) -> u8 {
+    match v {
+        Value::Id(_) => 0,
+        Value::Symbol { expr, .. } if expr.starts_with("!Ref ") => 1,
+        Value::Symbol { .. } => 2,
+    }
+}
+
+/// `aws lambda update-function-configuration` giving `$LATEST` of the version's function the whole new VpcConfig.
+pub fn update_command(g: &EniGraph, u: User, to: &Config) -> Vec<String> {
+    let join = |vs: &[Value]| vs.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(",");
+    let mut vpc = format!("SubnetIds={},SecurityGroupIds={}", join(&to.subnets), join(&to.security_groups));
+    // Left out, the setting would fall back to its default: keep what the function has.
+    if let Some(dual) = g.config(u).ipv6_dual_stack {
+        vpc.push_str(&format!(",Ipv6AllowedForDualStack={dual}"));
+    }
+    argv(&[
+        "aws",
+        "lambda",
+        "update-function-configuration",
+        "--function-name",
+        &g.function(u).name,
+        "--vpc-config",
+        &vpc,
+    ])
+}
+
+pub fn delete_version_command(function: &str, version: &str) -> Vec<String> {
+    argv(&[
+        "aws",
+        "lambda",
+        "delete-function",
+        "--function-name",
+        function,
+        "--qualifier",
+        version,
+    ])
+}
+
+pub fn delete_group_command(group: &str) -> Vec<String> {
+    argv(&["aws", "ec2", "delete-security-group", "--group-id", group])
+}
+
+fn argv(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
