@@ -41,6 +41,18 @@ pub fn template(g: &EniGraph, files: &Files, users: &[User], from: &Config, to: 
                 let with = added.get(i).copied();
                 for item in items.iter().filter(|it| &it.value == *r) {
                     match edit(files, item, with) {
+                        Some(e) if terraform(&e.replace).is_some() => {
+                            // A plan is read, not edited: the change belongs in the .tf source.
+                            let old = terraform(&e.replace).unwrap_or_default();
+                            let new = with.map_or(String::new(), |w| old.replacen(r.as_str(), w.as_str(), 1));
+                            notes.push(match new.is_empty() {
+                                true => format!("in the .tf source of {}, remove {old} from {list}", item.origin.resource),
+                                false => format!(
+                                    "in the .tf source of {}, replace {old} with {new} (the plan names it at {}:{}:{})",
+                                    item.origin.resource, e.file, e.line, e.column
+                                ),
+                            });
+                        }
                         Some(e) => {
                             let place = (item.origin.file.as_ref().map_or(0, |f| f.0), e.start, e.end);
                             let users_here = places.get_or_insert_with(|| index(g)).get(&place);
@@ -89,6 +101,12 @@ pub fn template(g: &EniGraph, files: &Files, users: &[User], from: &Config, to: 
     notes.sort();
     notes.dedup();
     (edits.into_iter().collect(), notes)
+}
+
+/// The expression a Terraform plan's configuration names (`{"references": ["aws_security_group.a.id", …]}`).
+fn terraform(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    v.get("references")?.get(0)?.as_str().map(str::to_string)
 }
 
 /// Where each written subnet or group entry is used: SAM Globals and shared
