@@ -305,3 +305,54 @@ fn a_step_that_creates_a_combination_says_how_long_it_is_pending() {
         (Some(3), Some(2))
     );
 }
+
+/// SAM adds a function's own groups to the `Globals` list, so one written
+/// entry stands in several functions' lists: the plan edits it only when
+/// every function using it moves the same way, else it says why not.
+#[test]
+fn a_globals_entry_is_edited_only_when_every_function_using_it_moves() {
+    let sg = |name: &str, port: u16| {
+        format!(
+            "  {name}:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: {name}\n      VpcId: vpc-1\n      SecurityGroupEgress:\n        - {{ IpProtocol: tcp, FromPort: {port}, ToPort: {port}, CidrIp: 0.0.0.0/0 }}\n"
+        )
+    };
+    let sam = |name: &str, own: &str| format!("  {name}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src\n{own}");
+    let plain = |name: &str| {
+        format!(
+            "  {name}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/r\n      Code: {{ ZipFile: x }}\n      VpcConfig:\n        SubnetIds: [subnet-1]\n        SecurityGroupIds: [!Ref NewSG]\n"
+        )
+    };
+    let template = |keep: bool| {
+        let mut t = String::from(
+            "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: python3.12\n    Handler: app.handler\n    VpcConfig:\n      SecurityGroupIds: [!Ref OldSG]\n      SubnetIds: [subnet-1]\nResources:\n",
+        );
+        t.push_str(&sg("OldSG", 443));
+        t.push_str(&sg("NewSG", 443));
+        t.push_str(&sg("ExtraSG", 5432));
+        t.push_str(&sam("Mover", ""));
+        t.push_str(&plain("New1"));
+        t.push_str(&plain("New2"));
+        if keep {
+            // Globals' OldSG plus its own ExtraSG: a set that does not move.
+            t.push_str(&sam("Keep", "      VpcConfig:\n        SecurityGroupIds: [!Ref ExtraSG]\n"));
+        }
+        t
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    for keep in [false, true] {
+        std::fs::write(&path, template(keep)).unwrap();
+        let plan = plan_json(&[path.to_str().unwrap()]);
+        let step = &plan["steps"][0];
+        assert_eq!(step["functions"], serde_json::json!(["Mover"]), "{plan}");
+        let edits = step["edits"].as_array().unwrap();
+        if keep {
+            assert!(edits.is_empty(), "{step}");
+            assert!(step["notes"].to_string().contains("is shared with Keep"), "{step}");
+        } else {
+            assert_eq!(edits.len(), 1, "{step}");
+            assert_eq!(edits[0]["with"], "!Ref NewSG");
+            assert_eq!(edits[0]["line"], 7, "the Globals entry");
+        }
+    }
+}

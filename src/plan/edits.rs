@@ -63,6 +63,12 @@ pub fn template(g: &EniGraph, files: &Files, users: &[User], from: &Config, to: 
                                 .map(|o| g.user_name(*o))
                                 .collect();
                             if shared.is_empty() {
+                                if e.replace.starts_with('&') {
+                                    notes.push(format!(
+                                        "{}:{}:{} is a YAML anchor: every alias of it changes with it",
+                                        e.file, e.line, e.column
+                                    ));
+                                }
                                 if e.with.is_empty() {
                                     notes.push(format!(
                                         "{}:{}:{}: remove {} from {list} of {} (with its separator)",

@@ -313,40 +313,55 @@ fn version_steps(g: &EniGraph, moves: &[Move], target: Target) -> Vec<Step> {
     steps
 }
 
-/// Groups some combination used before and none uses after.
+/// Groups some combination used before and none uses after, one step per
+/// account and VPC: they can go once Lambda has released the ENIs.
 fn cleanup_steps(g: &EniGraph, before: &BTreeSet<(String, Value)>, after: &BTreeSet<(String, Value)>, target: Target) -> Vec<Step> {
-    let mut steps = Vec::new();
+    let mut places: BTreeMap<(&str, Value), Vec<&Value>> = BTreeMap::new();
     for (account, group) in before.difference(after) {
-        let mut notes = vec![format!("no Lambda function or version uses {group} after the steps above; delete it only after Lambda has released its ENIs: {RELEASE}")];
-        notes.push("eniplan sees Lambda's use of the group only: check that nothing else (instances, databases, endpoints) uses it".into());
-        if let Some(by) = g.referenced_by.get(group).filter(|b| !b.is_empty()) {
-            notes.push(format!(
-                "{} refer{} to it; remove those references first",
-                by.iter().cloned().collect::<Vec<_>>().join(", "),
-                if by.len() == 1 { "s" } else { "" }
-            ));
+        let vpc = g.group(group).and_then(|s| s.vpc.clone()).unwrap_or_else(Value::unknown_vpc);
+        places.entry((account, vpc)).or_default().push(group);
+    }
+    let mut steps = Vec::new();
+    for ((account, vpc), groups) in places {
+        let list = crate::rules::set(&groups.iter().map(|&v| v.clone()).collect::<Vec<_>>());
+        let mut notes = vec![
+            format!("no Lambda function or version uses {list} after the steps above; delete them only after Lambda has released their ENIs: {RELEASE}"),
+            "eniplan sees Lambda's use of a group only: check that nothing else (instances, databases, endpoints) uses them".into(),
+        ];
+        for &group in &groups {
+            if let Some(by) = g.referenced_by.get(group).filter(|b| !b.is_empty()) {
+                let by: Vec<String> = by.iter().cloned().collect();
+                notes.push(format!(
+                    "{} refer to {group}; remove those references first",
+                    crate::rules::names(&by, 5)
+                ));
+            }
+            if let (Target::Templates, Some(sg)) = (target, g.group(group)) {
+                notes.push(format!(
+                    "remove the resource {} from its template once nothing else in it refers to it",
+                    sg.origin.resource
+                ));
+            }
         }
-        let sg = g.group(group);
-        if let (Target::Templates, Some(sg)) = (target, sg) {
-            notes.push(format!(
-                "remove the resource {} from its template once nothing else in it refers to it",
-                sg.origin.resource
-            ));
-        }
-        let aws_cli = match (target, group) {
-            (Target::Account, Value::Id(id)) => vec![edits::delete_group_command(id)],
-            _ => vec![],
+        let aws_cli = match target {
+            Target::Account => groups
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Id(id) => Some(edits::delete_group_command(id)),
+                    Value::Symbol { .. } => None,
+                })
+                .collect(),
+            Target::Templates => vec![],
         };
-        let vpc = sg.and_then(|s| s.vpc.clone()).unwrap_or_else(Value::unknown_vpc);
         steps.push(Step {
             kind: Kind::Cleanup,
-            account: account.clone(),
+            account: account.to_string(),
             region: String::new(),
             vpc,
             functions: vec![],
             from: Config {
                 subnets: vec![],
-                security_groups: vec![group.clone()],
+                security_groups: groups.into_iter().cloned().collect(),
             },
             to: Config {
                 subnets: vec![],
