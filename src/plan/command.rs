@@ -48,18 +48,22 @@ pub fn run(args: Args) -> Result<i32, Failure> {
     };
     let analysis = pipeline::run(&projection, input)?;
     let review = if args.include_extra { analysis.review.clone() } else { vec![] };
-    let plan = super::build(
-        &analysis.graph,
-        &analysis.report.files,
-        &analysis.merges,
-        &Options {
-            target,
-            thresholds: &thresholds,
-            review: &review,
-        },
-    );
+    let plan = crate::timing::phase("plan", || {
+        super::build(
+            &analysis.graph,
+            &analysis.report.files,
+            &analysis.merges,
+            &Options {
+                target,
+                thresholds: &thresholds,
+                review: &review,
+            },
+        )
+    });
     match common.format {
-        Format::Json => cli::stream_output(common.output.as_deref(), |w| super::json::write(&plan, w))?,
+        Format::Json => crate::timing::phase("write", || {
+            cli::stream_output(common.output.as_deref(), |w| super::json::write(&plan, w))
+        })?,
         Format::Markdown => cli::write_output(common.output.as_deref(), &super::markdown::render(&plan))?,
         _ => cli::write_output(common.output.as_deref(), &super::text::render(&plan))?,
     }

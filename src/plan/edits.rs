@@ -172,41 +172,90 @@ fn kind(v: &Value) -> u8 {
     }
 }
 
-/// `aws lambda update-function-configuration` giving `$LATEST` of the version's function the whole new VpcConfig.
-pub fn update_command(g: &EniGraph, u: User, to: &Config) -> Vec<String> {
-    let join = |vs: &[Value]| vs.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(",");
-    let mut vpc = format!("SubnetIds={},SecurityGroupIds={}", join(&to.subnets), join(&to.security_groups));
+/// An AWS CLI command, written out as its argv list.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// `$LATEST` of `function` gets the whole VpcConfig `vpc` (the CLI's shorthand).
+    Update {
+        function: String,
+        vpc: String,
+    },
+    DeleteVersion {
+        function: String,
+        version: String,
+    },
+    DeleteGroup {
+        group: String,
+    },
+}
+
+impl Command {
+    pub fn argv(&self) -> Vec<&str> {
+        match self {
+            Command::Update { function, vpc } => vec![
+                "aws",
+                "lambda",
+                "update-function-configuration",
+                "--function-name",
+                function,
+                "--vpc-config",
+                vpc,
+            ],
+            Command::DeleteVersion { function, version } => {
+                vec![
+                    "aws",
+                    "lambda",
+                    "delete-function",
+                    "--function-name",
+                    function,
+                    "--qualifier",
+                    version,
+                ]
+            }
+            Command::DeleteGroup { group } => vec!["aws", "ec2", "delete-security-group", "--group-id", group],
+        }
+    }
+}
+
+/// Held as its parts, written as the argv list: a large plan has one per function.
+impl Serialize for Command {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.argv())
+    }
+}
+
+/// Gives `$LATEST` of the version's function the whole new VpcConfig.
+pub fn update_command(g: &EniGraph, u: User, to: &Config) -> Command {
+    use std::fmt::Write;
+    let mut vpc = String::from("SubnetIds=");
+    let list = |out: &mut String, values: &[Value]| {
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(v.as_str());
+        }
+    };
+    list(&mut vpc, &to.subnets);
+    vpc.push_str(",SecurityGroupIds=");
+    list(&mut vpc, &to.security_groups);
     // Left out, the setting would fall back to its default: keep what the function has.
     if let Some(dual) = g.config(u).ipv6_dual_stack {
-        vpc.push_str(&format!(",Ipv6AllowedForDualStack={dual}"));
+        let _ = write!(vpc, ",Ipv6AllowedForDualStack={dual}");
     }
-    argv(&[
-        "aws",
-        "lambda",
-        "update-function-configuration",
-        "--function-name",
-        &g.function(u).name,
-        "--vpc-config",
-        &vpc,
-    ])
+    Command::Update {
+        function: g.function(u).name.clone(),
+        vpc,
+    }
 }
 
-pub fn delete_version_command(function: &str, version: &str) -> Vec<String> {
-    argv(&[
-        "aws",
-        "lambda",
-        "delete-function",
-        "--function-name",
-        function,
-        "--qualifier",
-        version,
-    ])
+pub fn delete_version_command(function: &str, version: &str) -> Command {
+    Command::DeleteVersion {
+        function: function.to_string(),
+        version: version.to_string(),
+    }
 }
 
-pub fn delete_group_command(group: &str) -> Vec<String> {
-    argv(&["aws", "ec2", "delete-security-group", "--group-id", group])
-}
-
-fn argv(parts: &[&str]) -> Vec<String> {
-    parts.iter().map(|s| s.to_string()).collect()
+pub fn delete_group_command(group: &str) -> Command {
+    Command::DeleteGroup { group: group.to_string() }
 }

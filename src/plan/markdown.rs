@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::text::{command, config, one_line, shown};
+use super::text::{command, config, frees, one_line, shown};
 use super::{Kind, Plan};
 
 pub fn render(plan: &Plan) -> String {
@@ -95,7 +95,7 @@ pub fn render(plan: &Plan) -> String {
             );
         }
         if !step.frees.is_empty() {
-            let _ = writeln!(out, "- frees: {}", crate::rules::names(&step.frees, 20));
+            let _ = writeln!(out, "- frees: {}", frees(&step.frees, 20));
         }
         for n in &step.notes {
             let _ = writeln!(out, "- {n}");

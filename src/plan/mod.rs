@@ -9,7 +9,7 @@
 
 pub mod command;
 mod edits;
-pub use edits::Edit;
+pub use edits::{Command, Edit};
 pub mod json;
 pub mod markdown;
 mod size;
@@ -21,8 +21,9 @@ use serde::Serialize;
 
 use crate::config::Thresholds;
 use crate::files::Files;
-use crate::graph::{Consolidation, EniGraph, Merge, User};
+use crate::graph::{ComboKey, Consolidation, EniGraph, Merge, User};
 use crate::model::Value;
+use crate::timing;
 
 pub use size::{Totals, VpcPlan};
 
@@ -96,9 +97,10 @@ pub struct Step {
     /// The step drops a security group that is not proven redundant.
     pub changes_access: bool,
     /// Combinations no function or version uses after this step.
-    pub frees: Vec<String>,
+    #[serde(serialize_with = "as_strings")]
+    pub frees: Vec<ComboKey>,
     pub edits: Vec<Edit>,
-    pub aws_cli: Vec<Vec<String>>,
+    pub aws_cli: Vec<edits::Command>,
     pub notes: Vec<String>,
 }
 
@@ -107,15 +109,32 @@ pub struct Step {
 type Landing<'g> = (&'g Value, &'g Value, &'g [Value], bool);
 
 /// Moves that make one step: (account, region, VPC, from, to, changes access).
-type StepKey<'g> = (&'g str, &'g str, &'g Value, &'g Config, &'g Config, bool);
+type StepKey<'g> = (bool, &'g str, &'g str, &'g Value, &'g Shape<'g>, &'g Shape<'g>);
 
-/// One function version's move, before steps group them.
+/// One function version's move, before steps group them. Borrowed from the
+/// graph where it can be: a large account has a move per function.
 struct Move<'g> {
     user: User,
     vpc: &'g Value,
-    from: Config,
-    to: Config,
+    from: Shape<'g>,
+    to: Shape<'g>,
     review: bool,
+}
+
+/// A VpcConfig's sorted subnets and groups, borrowed or built.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Shape<'g> {
+    subnets: std::borrow::Cow<'g, [Value]>,
+    sgs: &'g [Value],
+}
+
+impl Shape<'_> {
+    fn config(&self) -> Config {
+        Config {
+            subnets: self.subnets.to_vec(),
+            security_groups: self.sgs.to_vec(),
+        }
+    }
 }
 
 pub fn build(g: &EniGraph, files: &Files, merges: &[Merge], options: &Options) -> Plan {
@@ -123,13 +142,15 @@ pub fn build(g: &EniGraph, files: &Files, merges: &[Merge], options: &Options) -
     // Later entries win: a safe merge of the same set beats a review one.
     let all: Vec<Merge> = options.review.iter().chain(merges).cloned().collect();
     let planned = Consolidation::new(&all);
-    let (moves, mut notes) = moves(g, &safe, &planned);
-    let before = size::measure(g, options.thresholds, |c| (&c.key.subnet, &c.key.sgs[..]));
-    let after = size::measure(g, options.thresholds, |c| planned.target(c));
-    let mut steps = update_steps(g, files, &moves, options.target);
+    let (moves, mut notes) = timing::phase("plan moves", || moves(g, &safe, &planned));
+    let before = timing::phase("plan before", || {
+        size::measure(g, options.thresholds, |c| (&c.key.subnet, &c.key.sgs[..]))
+    });
+    let after = timing::phase("plan after", || size::measure(g, options.thresholds, |c| planned.target(c)));
+    let mut steps = timing::phase("plan updates", || update_steps(g, files, &moves, options.target));
     steps.extend(version_steps(g, &moves, options.target));
     steps.extend(cleanup_steps(g, &before.used_groups, &after.used_groups, options.target));
-    freed(g, &planned, &mut steps);
+    timing::phase("plan frees", || freed(g, &after.kept, &mut steps));
     if !g.inv.gaps.is_empty() {
         notes.push("the inventory is incomplete: functions eniplan could not read are not in this plan".into());
     }
@@ -152,33 +173,38 @@ pub fn build(g: &EniGraph, files: &Files, merges: &[Merge], options: &Options) -
 }
 
 /// Each attached version whose (subnets, groups) the merges change.
-fn moves<'g>(g: &'g EniGraph, safe: &Consolidation, planned: &Consolidation) -> (Vec<Move<'g>>, Vec<String>) {
-    let mut targets: BTreeMap<User, Vec<Landing>> = BTreeMap::new();
-    let mut vpc_of: BTreeMap<User, &Value> = BTreeMap::new();
+fn moves<'g>(g: &'g EniGraph, safe: &Consolidation, planned: &'g Consolidation<'g>) -> (Vec<Move<'g>>, Vec<String>) {
+    // (version, VPC, landing) for every moved combination, sorted by version:
+    // a vector sorted once costs less than a map entry per version.
+    let mut landings: Vec<(User, &Value, Landing)> = Vec::new();
     for c in &g.combos {
         let (subnet, sgs) = planned.target(c);
         if (subnet, sgs) == (&c.key.subnet, &c.key.sgs[..]) {
             continue;
         }
         let review = safe.target(c) != (subnet, sgs);
-        for &u in &c.users {
-            targets.entry(u).or_default().push((&c.key.subnet, subnet, sgs, review));
-            vpc_of.insert(u, &c.vpc);
-        }
+        landings.extend(c.users.iter().map(|&u| (u, &c.vpc, (&c.key.subnet, subnet, sgs, review))));
     }
+    landings.sort_unstable_by_key(|l| l.0);
     let mut notes = Vec::new();
     let mut out = Vec::new();
-    for (u, landed) in targets {
-        let mut sgs: Vec<&[Value]> = landed.iter().map(|t| t.2).collect();
-        sgs.dedup();
-        let moved: BTreeMap<&Value, &Value> = landed.iter().map(|t| (t.0, t.1)).collect();
-        let mut subnets: Vec<Value> = g.subnets(u).iter().map(|s| moved.get(s).copied().unwrap_or(s).clone()).collect();
-        subnets.sort_unstable();
-        subnets.dedup();
+    for chunk in landings.chunk_by(|a, b| a.0 == b.0) {
+        let (u, vpc) = (chunk[0].0, chunk[0].1);
+        let sgs = chunk[0].2 .2;
+        let same_sgs = chunk.iter().all(|l| l.2 .2 == sgs);
+        let moved = |s: &Value| chunk.iter().find(|l| l.2 .0 == s).map(|l| l.2 .1);
+        let from = g.subnets(u);
+        let subnets: std::borrow::Cow<[Value]> = if chunk.iter().all(|l| l.2 .0 == l.2 .1) {
+            std::borrow::Cow::Borrowed(from)
+        } else {
+            let mut list: Vec<Value> = from.iter().map(|s| moved(s).unwrap_or(s).clone()).collect();
+            list.sort_unstable();
+            list.dedup();
+            std::borrow::Cow::Owned(list)
+        };
         // Subnets the merges leave alone keep the old set; a VpcConfig has one set for all.
-        let untouched = g.subnets(u).iter().any(|s| !moved.contains_key(s));
-        let sgs_changed = sgs[0] != g.sgs(u);
-        if sgs.len() > 1 || (untouched && sgs_changed) {
+        let untouched = from.iter().any(|s| moved(s).is_none());
+        if !same_sgs || (untouched && sgs != g.sgs(u)) {
             notes.push(format!(
                 "{} is not planned: the merges give its subnets different security-group sets, which one VpcConfig cannot express",
                 g.user_name(u)
@@ -187,16 +213,13 @@ fn moves<'g>(g: &'g EniGraph, safe: &Consolidation, planned: &Consolidation) -> 
         }
         out.push(Move {
             user: u,
-            vpc: vpc_of[&u],
-            from: Config {
-                subnets: g.subnets(u).to_vec(),
-                security_groups: g.sgs(u).to_vec(),
+            vpc,
+            from: Shape {
+                subnets: std::borrow::Cow::Borrowed(from),
+                sgs: g.sgs(u),
             },
-            to: Config {
-                subnets,
-                security_groups: sgs[0].to_vec(),
-            },
-            review: landed.iter().any(|t| t.3),
+            to: Shape { subnets, sgs },
+            review: chunk.iter().any(|l| l.2 .3),
         });
     }
     (out, notes)
@@ -206,28 +229,27 @@ fn moves<'g>(g: &'g EniGraph, safe: &Consolidation, planned: &Consolidation) -> 
 /// combinations in use first, then those that create one, each marked as
 /// reusing once an earlier step has created its combinations.
 fn update_steps(g: &EniGraph, files: &Files, moves: &[Move], target: Target) -> Vec<Step> {
-    let mut groups: BTreeMap<StepKey, Vec<&Move>> = BTreeMap::new();
+    let mut groups: ahash::AHashMap<StepKey, Vec<User>> = ahash::AHashMap::new();
     for m in moves.iter().filter(|m| g.version(m.user).is_latest()) {
         let f = g.function(m.user);
         groups
-            .entry((&f.account, &f.region, m.vpc, &m.from, &m.to, m.review))
+            .entry((m.review, &f.account, &f.region, m.vpc, &m.from, &m.to))
             .or_default()
-            .push(m);
+            .push(m.user);
     }
-    let exists = |account: &str, to: &Config| to.subnets.iter().all(|s| g.find_parts(account, s, &to.security_groups).is_some());
+    let exists = |account: &str, to: &Shape| to.subnets.iter().all(|s| g.find_parts(account, s, to.sgs).is_some());
     let mut ordered: Vec<_> = groups.into_iter().collect();
-    ordered.sort_by_key(|((account, .., to, review), _)| (*review, !exists(account, to)));
-    let mut created: BTreeSet<(String, Value, Vec<Value>)> = BTreeSet::new();
-    let mut steps = Vec::new();
-    for ((account, region, vpc, from, to, review), list) in ordered {
-        let reuses = to.subnets.iter().all(|s| {
-            g.find_parts(account, s, &to.security_groups).is_some()
-                || created.contains(&(account.to_string(), s.clone(), to.security_groups.clone()))
-        });
-        for s in &to.subnets {
-            created.insert((account.to_string(), s.clone(), to.security_groups.clone()));
-        }
-        let users: Vec<User> = list.iter().map(|m| m.user).collect();
+    // Safe steps onto combinations in use first, then the others; within each, in inventory order.
+    ordered.sort_by_cached_key(|(key, users)| (key.0, !exists(key.1, key.5), users[0]));
+    let mut created: ahash::AHashSet<(&str, &Value, &[Value])> = ahash::AHashSet::new();
+    let mut steps = Vec::with_capacity(ordered.len());
+    for ((review, account, region, vpc, from, to), users) in ordered {
+        let reuses = to
+            .subnets
+            .iter()
+            .all(|s| g.find_parts(account, s, to.sgs).is_some() || created.contains(&(account, s, to.sgs)));
+        created.extend(to.subnets.iter().map(|s| (account, s, to.sgs)));
+        let (from, to) = (from.config(), to.config());
         let mut notes = Vec::new();
         if !reuses {
             notes.push(format!("creates a combination: {PENDING}"));
@@ -237,11 +259,11 @@ fn update_steps(g: &EniGraph, files: &Files, moves: &[Move], target: Target) -> 
         }
         let (edits, aws_cli) = match target {
             Target::Templates => {
-                let (edits, more) = edits::template(g, files, &users, from, to);
+                let (edits, more) = edits::template(g, files, &users, &from, &to);
                 notes.extend(more);
                 (edits, vec![])
             }
-            Target::Account => (vec![], users.iter().map(|&u| edits::update_command(g, u, to)).collect()),
+            Target::Account => (vec![], users.iter().map(|&u| edits::update_command(g, u, &to)).collect()),
         };
         steps.push(Step {
             kind: Kind::Update,
@@ -249,8 +271,8 @@ fn update_steps(g: &EniGraph, files: &Files, moves: &[Move], target: Target) -> 
             region: region.to_string(),
             vpc: vpc.clone(),
             functions: users.iter().map(|&u| g.user_name(u)).collect(),
-            from: from.clone(),
-            to: to.clone(),
+            from,
+            to,
             reuses_existing: reuses,
             changes_access: review,
             frees: vec![],
@@ -300,8 +322,8 @@ fn version_steps(g: &EniGraph, moves: &[Move], target: Target) -> Vec<Step> {
             region: f.region.clone(),
             vpc: m.vpc.clone(),
             functions: vec![g.user_name(m.user)],
-            from: m.from.clone(),
-            to: m.to.clone(),
+            from: m.from.config(),
+            to: m.to.config(),
             reuses_existing: true,
             changes_access: m.review,
             frees: vec![],
@@ -379,17 +401,9 @@ fn cleanup_steps(g: &EniGraph, before: &BTreeSet<(String, Value)>, after: &BTree
 }
 
 /// Marks each update and version step with the combinations nothing uses once it is done.
-fn freed(g: &EniGraph, planned: &Consolidation, steps: &mut [Step]) {
+fn freed(g: &EniGraph, kept: &[bool], steps: &mut [Step]) {
     // Users left on each combination; a step takes its versions off their old ones.
     let mut left: Vec<usize> = g.combos.iter().map(|c| c.users.len()).collect();
-    let targets: ahash::AHashSet<(&str, &Value, &[Value])> = g
-        .combos
-        .iter()
-        .map(|c| {
-            let (s, sgs) = planned.target(c);
-            (&*c.key.account, s, sgs)
-        })
-        .collect();
     for step in steps.iter_mut().filter(|s| s.kind != Kind::Cleanup) {
         let moving = step.functions.len();
         for subnet in &step.from.subnets {
@@ -397,10 +411,14 @@ fn freed(g: &EniGraph, planned: &Consolidation, steps: &mut [Step]) {
                 continue;
             };
             left[ci] = left[ci].saturating_sub(moving);
-            let c = &g.combos[ci];
-            if left[ci] == 0 && !targets.contains(&(&*c.key.account, &c.key.subnet, &c.key.sgs[..])) {
-                step.frees.push(c.key.to_string());
+            if left[ci] == 0 && !kept[ci] {
+                step.frees.push(g.combos[ci].key.clone());
             }
         }
     }
+}
+
+/// Values as their text, the way the report writes combinations.
+fn as_strings<S: serde::Serializer, T: std::fmt::Display>(values: &[T], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(values.iter().map(|v| v.to_string()))
 }

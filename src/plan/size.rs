@@ -71,6 +71,8 @@ pub struct Measure {
     pub subnets: BTreeMap<(Value, Value), SubnetSize>,
     /// (account, group) pairs some combination uses.
     pub used_groups: BTreeSet<(String, Value)>,
+    /// For each combination of the graph: whether this side still uses it.
+    pub kept: Vec<bool>,
 }
 
 /// Sizes the combinations `key` gives each combination of the graph: its own
@@ -84,17 +86,13 @@ pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (
             (&*c.key.account, &c.vpc, subnet, sgs)
         })
         .collect();
-    let mut keys: Vec<_> = keys.into_iter().collect();
-    keys.sort_unstable();
-    let mut m = Measure {
-        totals: Totals::default(),
-        vpcs: BTreeMap::new(),
-        subnets: BTreeMap::new(),
-        used_groups: BTreeSet::new(),
-    };
+    // Counted under borrowed keys; the few rows are made into owned, sorted ones at the end.
+    let mut subnets: ahash::AHashMap<(&Value, &Value), SubnetSize> = ahash::AHashMap::new();
+    let mut vpcs: ahash::AHashMap<&Value, VpcSize> = ahash::AHashMap::new();
     let mut accounts: BTreeMap<&str, AccountSize> = BTreeMap::new();
+    let mut groups: ahash::AHashSet<(&str, &Value)> = ahash::AHashSet::new();
     // Per subnet: ENIs still to be created, and observed ENIs no key keeps.
-    let mut added: BTreeMap<(Value, Value), i64> = BTreeMap::new();
+    let mut added: ahash::AHashMap<(&Value, &Value), i64> = ahash::AHashMap::new();
     let mut kept = vec![false; g.combos.len()];
     for &(account, vpc, subnet, sgs) in &keys {
         let existing = g.find_parts(account, subnet, sgs);
@@ -104,12 +102,11 @@ pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (
         let observed = existing.map_or(0, |i| g.combos[i].observed.len());
         let enis = observed.max(1);
         let unresolved = std::iter::once(subnet).chain(sgs).any(|v| g.inv.unresolved.contains_key(v));
-        let place = (vpc.clone(), subnet.clone());
-        *added.entry(place.clone()).or_default() += i64::from(observed == 0 && !unresolved);
-        let s = m.subnets.entry(place).or_default();
+        *added.entry((vpc, subnet)).or_default() += i64::from(observed == 0 && !unresolved);
+        let s = subnets.entry((vpc, subnet)).or_default();
         s.combinations += 1;
         s.enis += enis;
-        let v = m.vpcs.entry(vpc.clone()).or_default();
+        let v = vpcs.entry(vpc).or_default();
         v.combinations += 1;
         v.enis += enis;
         let a = accounts.entry(account).or_insert_with(|| AccountSize {
@@ -118,44 +115,50 @@ pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (
         });
         a.combinations += 1;
         a.enis += enis;
-        m.used_groups.extend(sgs.iter().map(|sg| (account.to_string(), sg.clone())));
+        groups.extend(sgs.iter().map(|sg| (account, sg)));
     }
     // Observed ENIs of combinations no longer used return their addresses once Lambda deletes them.
-    let mut released: BTreeMap<(Value, Value), i64> = BTreeMap::new();
+    let mut released: ahash::AHashMap<(&Value, &Value), i64> = ahash::AHashMap::new();
     for (c, _) in g.combos.iter().zip(&kept).filter(|(_, k)| !**k) {
-        *released.entry((c.vpc.clone(), c.key.subnet.clone())).or_default() += c.observed.len() as i64;
+        *released.entry((&c.vpc, &c.key.subnet)).or_default() += c.observed.len() as i64;
     }
     // Every subnet and VPC used on either side gets a row, even when nothing lands there.
     for c in &g.combos {
-        m.subnets.entry((c.vpc.clone(), c.key.subnet.clone())).or_default();
-        m.vpcs.entry(c.vpc.clone()).or_default();
+        subnets.entry((&c.vpc, &c.key.subnet)).or_default();
+        vpcs.entry(&c.vpc).or_default();
     }
     // ENIs that match no combination stay as they are on both sides.
-    for &i in &g.orphans {
-        let eni = &g.inv.enis[i];
-        let vpc = eni
-            .vpc
-            .clone()
-            .or_else(|| g.subnet(&eni.subnet).and_then(|s| s.vpc.clone()))
-            .unwrap_or_else(Value::unknown_vpc);
-        m.subnets.entry((vpc.clone(), eni.subnet.clone())).or_default().enis += 1;
-        m.vpcs.entry(vpc).or_default().enis += 1;
-        if let Some(a) = accounts.get_mut(&*eni.account) {
+    let orphans: Vec<(Value, &Value, &str)> = g
+        .orphans
+        .iter()
+        .map(|&i| {
+            let eni = &g.inv.enis[i];
+            let vpc = eni
+                .vpc
+                .clone()
+                .or_else(|| g.subnet(&eni.subnet).and_then(|s| s.vpc.clone()))
+                .unwrap_or_else(Value::unknown_vpc);
+            (vpc, &eni.subnet, &*eni.account)
+        })
+        .collect();
+    for (vpc, subnet, account) in &orphans {
+        subnets.entry((vpc, subnet)).or_default().enis += 1;
+        vpcs.entry(vpc).or_default().enis += 1;
+        if let Some(a) = accounts.get_mut(account) {
             a.enis += 1;
         }
     }
-    for (vpc, v) in &mut m.vpcs {
+    for (vpc, v) in &mut vpcs {
         v.ips = v.enis;
-        let quota = g.vpcs.get(vpc).map_or(crate::model::DEFAULT_ENI_QUOTA, |s| s.quota).max(1) as i64;
+        let quota = g.vpcs.get(*vpc).map_or(crate::model::DEFAULT_ENI_QUOTA, |s| s.quota).max(1) as i64;
         let warn_at = (t.quota_warning * quota as f64 - 1e-9).ceil() as i64;
         v.headroom_warning = warn_at - 1 - v.enis as i64;
         v.headroom_quota = quota - 1 - v.enis as i64;
     }
-    for ((vpc, subnet), s) in &mut m.subnets {
-        let Some(known) = g.subnet(subnet) else { continue };
+    for (place, s) in &mut subnets {
+        let Some(known) = g.subnet(place.1) else { continue };
         let Some(free) = known.available_ips else { continue };
-        let place = (vpc.clone(), subnet.clone());
-        let left = free as i64 + released.get(&place).copied().unwrap_or(0) - added.get(&place).copied().unwrap_or(0);
+        let left = free as i64 + released.get(place).copied().unwrap_or(0) - added.get(place).copied().unwrap_or(0);
         s.free_ips = Some(left);
         let by_count = left - t.subnet_min_free_ips as i64;
         let by_share = known
@@ -163,17 +166,26 @@ pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (
             .map(|n| (left as f64 - n as f64 * t.subnet_min_free_percent / 100.0).floor() as i64);
         s.headroom = Some(by_share.map_or(by_count, |p| p.min(by_count)));
     }
-    m.totals.combinations = keys.len();
-    m.totals.enis = m.vpcs.values().map(|v| v.enis).sum();
-    m.totals.ips = m.totals.enis;
-    m.totals.accounts = accounts
-        .into_values()
-        .map(|mut a| {
-            a.ips = a.enis;
-            a
-        })
-        .collect();
-    m
+    let vpcs: BTreeMap<Value, VpcSize> = vpcs.into_iter().map(|(v, s)| (v.clone(), s)).collect();
+    let enis = vpcs.values().map(|v| v.enis).sum();
+    Measure {
+        totals: Totals {
+            combinations: keys.len(),
+            enis,
+            ips: enis,
+            accounts: accounts
+                .into_values()
+                .map(|mut a| {
+                    a.ips = a.enis;
+                    a
+                })
+                .collect(),
+        },
+        vpcs,
+        subnets: subnets.into_iter().map(|((v, s), size)| ((v.clone(), s.clone()), size)).collect(),
+        used_groups: groups.into_iter().map(|(a, g)| (a.to_string(), g.clone())).collect(),
+        kept,
+    }
 }
 
 /// The per-VPC rows, with each subnet either side uses.

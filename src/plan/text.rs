@@ -130,7 +130,7 @@ fn write_step(out: &mut String, n: usize, step: &Step) {
         let _ = writeln!(out, "  run: {}", command(c));
     }
     if !step.frees.is_empty() {
-        let _ = writeln!(out, "  frees: {}", crate::rules::names(&step.frees, LISTED));
+        let _ = writeln!(out, "  frees: {}", frees(&step.frees, LISTED));
     }
     for note in &step.notes {
         let _ = writeln!(out, "  note: {note}");
@@ -160,8 +160,9 @@ pub(super) fn shown(with: &str) -> &str {
 }
 
 /// An argv list as one shell line.
-pub(super) fn command(argv: &[String]) -> String {
-    shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "))
+pub(super) fn command(command: &super::Command) -> String {
+    let argv = command.argv();
+    shlex::try_join(argv.iter().copied()).unwrap_or_else(|_| argv.join(" "))
 }
 
 fn arrow<T: std::fmt::Display + PartialEq>(before: T, after: T) -> String {
@@ -187,5 +188,14 @@ fn table(out: &mut String, rows: &[Vec<String>]) {
             .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+}
+
+/// The freed combinations, shortened after `max`.
+pub(super) fn frees(keys: &[crate::graph::ComboKey], max: usize) -> String {
+    let shown: Vec<String> = keys.iter().take(max).map(|k| k.to_string()).collect();
+    match keys.len() > max {
+        true => format!("{} and {} more", shown.join(", "), keys.len() - max),
+        false => shown.join(", "),
     }
 }
