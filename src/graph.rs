@@ -284,11 +284,7 @@ impl<'a> EniGraph<'a> {
         }
         for &i in &self.orphans {
             let eni = &self.inv.enis[i];
-            let vpc = eni
-                .vpc
-                .clone()
-                .or_else(|| self.subnet(&eni.subnet).and_then(|s| s.vpc.clone()))
-                .unwrap_or_else(Value::unknown_vpc);
+            let vpc = self.eni_vpc(eni);
             let s = vpcs.entry(vpc.clone()).or_insert_with(|| entry(&vpc, self.inv));
             s.observed_enis += 1;
             s.accounts.insert(eni.account.clone());
@@ -307,6 +303,14 @@ impl<'a> EniGraph<'a> {
         for (group, by) in &self.inv.sg_references {
             self.referenced_by.entry(group.clone()).or_default().insert(by.clone());
         }
+    }
+
+    /// The VPC of an observed ENI: as read, else its subnet's.
+    pub fn eni_vpc(&self, eni: &ObservedEni) -> Value {
+        eni.vpc
+            .clone()
+            .or_else(|| self.subnet(&eni.subnet).and_then(|s| s.vpc.clone()))
+            .unwrap_or_else(Value::unknown_vpc)
     }
 
     /// The combination with this key, if a function version uses it.

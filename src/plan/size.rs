@@ -133,12 +133,7 @@ pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (
         .iter()
         .map(|&i| {
             let eni = &g.inv.enis[i];
-            let vpc = eni
-                .vpc
-                .clone()
-                .or_else(|| g.subnet(&eni.subnet).and_then(|s| s.vpc.clone()))
-                .unwrap_or_else(Value::unknown_vpc);
-            (vpc, &eni.subnet, &*eni.account)
+            (g.eni_vpc(eni), &eni.subnet, &*eni.account)
         })
         .collect();
     for (vpc, subnet, account) in &orphans {
