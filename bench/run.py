@@ -66,6 +66,13 @@ def main():
         print(f"{f'eniplan audit --snapshot ({n} functions)':<46} {medians[n] * 1000:>8.1f}ms {peak_rss(cmd):>8.1f}MB")
     print(f"{'time ratio 100k / 10k (linear = 10)':<46} {medians[100_000] / medians[10_000]:>10.1f}")
 
+    # The planner runs the audit's pipeline and then plans: side by side with the audit above.
+    snap = os.path.join(OUT, "snapshot-100000.json")
+    cmd = [ENIPLAN, "plan", "--snapshot", snap, "--format", "json", "--output", os.devnull]
+    t_plan, _ = timed(cmd, 3 if quick else 7)
+    print(f"{'eniplan plan --snapshot (100000 functions)':<46} {t_plan * 1000:>8.1f}ms {peak_rss(cmd):>8.1f}MB")
+    print(f"{'ratio plan / audit, 100k (goal: <= 1.5)':<46} {t_plan / medians[100_000]:>10.2f}")
+
     sls_dir = os.path.join(OUT, "sls-1000")
     os.makedirs(sls_dir, exist_ok=True)
     sls = os.path.join(sls_dir, "serverless.yml")

@@ -56,6 +56,25 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Plan the consolidation: which functions move where, in what order, and what it saves.
+    ///
+    /// Takes templates as `check` does, `--snapshot FILE`, or, with neither, reads the
+    /// account as `audit` does. Only merges the rules prove safe are planned.
+    Plan {
+        /// Templates, serverless.yml, Terraform plan JSON, directories or cdk.out directories.
+        #[arg(conflicts_with = "snapshot")]
+        paths: Vec<PathBuf>,
+        /// Plan from a saved inventory.
+        #[arg(long, value_name = "FILE")]
+        snapshot: Option<PathBuf>,
+        /// Also propose dropping extra security groups (ENI002): such steps change access and are marked for review.
+        #[arg(long)]
+        include_extra: bool,
+        #[command(flatten)]
+        live: Live,
+        #[command(flatten)]
+        common: Common,
+    },
     /// List the rules.
     Rules,
     /// Print a rule's documentation.
@@ -287,6 +306,19 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             input.notes = collected.notes;
             finish(Projection::alone(collected.inventory), input, &common)
         }
+        Command::Plan {
+            paths,
+            snapshot,
+            include_extra,
+            live,
+            common,
+        } => crate::plan::command::run(crate::plan::command::Args {
+            paths,
+            snapshot,
+            include_extra,
+            live,
+            common,
+        }),
         Command::Graph {
             paths,
             snapshot: snap,
@@ -319,7 +351,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
     }
 }
 
-fn load_options(common: &Common) -> LoadOptions {
+pub(crate) fn load_options(common: &Common) -> LoadOptions {
     let mut opts = LoadOptions::default();
     opts.cloudformation.parameters = common.parameters.clone();
     opts.serverless.stage = common.stage.clone();
@@ -329,7 +361,7 @@ fn load_options(common: &Common) -> LoadOptions {
 }
 
 #[cfg(feature = "aws")]
-fn collect_live(live: Live) -> Result<source::aws::Collected, Failure> {
+pub(crate) fn collect_live(live: Live) -> Result<source::aws::Collected, Failure> {
     let opts = source::aws::AwsOptions {
         profile: live.profile,
         regions: live.regions,
@@ -345,22 +377,22 @@ fn collect_live(live: Live) -> Result<source::aws::Collected, Failure> {
 }
 
 #[cfg(not(feature = "aws"))]
-fn collect_live(_: Live) -> Result<Collected, Failure> {
+pub(crate) fn collect_live(_: Live) -> Result<Collected, Failure> {
     Err(Failure::Usage(
         "this eniplan was built without the `aws` feature; use a snapshot instead".into(),
     ))
 }
 
 #[cfg(not(feature = "aws"))]
-struct Collected {
-    inventory: crate::model::Inventory,
-    scopes: Vec<crate::model::Scope>,
-    api_calls: u64,
-    notes: Vec<String>,
+pub(crate) struct Collected {
+    pub inventory: crate::model::Inventory,
+    pub scopes: Vec<crate::model::Scope>,
+    pub api_calls: u64,
+    pub notes: Vec<String>,
 }
 
 /// The configuration and baseline a report command runs with.
-fn input(command: &'static str, common: &Common) -> Result<pipeline::Input, Failure> {
+pub(crate) fn input(command: &'static str, common: &Common) -> Result<pipeline::Input, Failure> {
     Ok(pipeline::Input {
         command,
         config: Config::load(common.config.as_deref(), &std::env::current_dir().unwrap_or_default())?,
@@ -412,7 +444,7 @@ pub fn exit_code(report: &Report, fail_on: FailOn) -> i32 {
 }
 
 /// Writes through a buffer to FILE or standard output.
-fn stream_output(
+pub(crate) fn stream_output(
     path: Option<&std::path::Path>,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
@@ -434,7 +466,7 @@ fn stream_output(
     }
 }
 
-fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
+pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<(), Failure> {
     match path {
         Some(p) => std::fs::write(p, text).map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display()))),
         None => {

@@ -433,25 +433,50 @@ impl<'a> EniGraph<'a> {
 
     /// Combination count per VPC after applying merges; see `rules::Merge`.
     pub fn consolidated(&self, merges: &[Merge]) -> BTreeMap<Value, usize> {
-        let mut sg_map: HashMap<(&Value, &[Value]), &[Value]> = HashMap::new();
-        let mut subnet_map: HashMap<(&Value, &[Value], &Value), &Value> = HashMap::new();
-        for m in merges {
-            match m {
-                Merge::SecurityGroups { vpc, from, into } => {
-                    sg_map.insert((vpc, from), into);
-                }
-                Merge::Subnet { vpc, sgs, from, into } => {
-                    subnet_map.insert((vpc, sgs, from), into);
-                }
-            }
-        }
+        let merged = Consolidation::new(merges);
         let mut keys: BTreeMap<&Value, ahash::AHashSet<KeyRef>> = BTreeMap::new();
         for c in &self.combos {
-            let sgs = sg_map.get(&(&c.vpc, &*c.key.sgs)).copied().unwrap_or(&c.key.sgs);
-            let subnet = subnet_map.get(&(&c.vpc, sgs, &c.key.subnet)).copied().unwrap_or(&c.key.subnet);
+            let (subnet, sgs) = merged.target(c);
             keys.entry(&c.vpc).or_default().insert((&c.key.account, subnet, sgs));
         }
         keys.into_iter().map(|(v, k)| (v.clone(), k.len())).collect()
+    }
+
+    /// The combination with this account, subnet and SG set (sorted), if one is used.
+    pub fn find_parts(&self, account: &str, subnet: &Value, sgs: &[Value]) -> Option<usize> {
+        self.keys.find(account, subnet, sgs)
+    }
+}
+
+/// Merges as lookups: where each combination lands once they are made. The
+/// consolidated count and the planner both read it, so they cannot disagree.
+pub struct Consolidation<'m> {
+    sgs: HashMap<(&'m Value, &'m [Value]), &'m [Value]>,
+    subnets: HashMap<(&'m Value, &'m [Value], &'m Value), &'m Value>,
+}
+
+impl<'m> Consolidation<'m> {
+    pub fn new(merges: &'m [Merge]) -> Self {
+        let mut sgs = HashMap::new();
+        let mut subnets = HashMap::new();
+        for m in merges {
+            match m {
+                Merge::SecurityGroups { vpc, from, into } => {
+                    sgs.insert((vpc, &from[..]), &into[..]);
+                }
+                Merge::Subnet { vpc, sgs: set, from, into } => {
+                    subnets.insert((vpc, &set[..], from), into);
+                }
+            }
+        }
+        Consolidation { sgs, subnets }
+    }
+
+    /// The (subnet, SG set) the combination has after the merges.
+    pub fn target<'a>(&'a self, c: &'a Combo) -> (&'a Value, &'a [Value]) {
+        let sgs = self.sgs.get(&(&c.vpc, &*c.key.sgs)).copied().unwrap_or(&c.key.sgs);
+        let subnet = self.subnets.get(&(&c.vpc, sgs, &c.key.subnet)).copied().unwrap_or(&c.key.subnet);
+        (subnet, sgs)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod files;
 pub mod graph;
 pub mod model;
 pub mod pipeline;
+pub mod plan;
 pub mod plural;
 pub mod policy;
 pub mod report;

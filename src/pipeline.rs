@@ -6,7 +6,7 @@ use crate::baseline::Baseline;
 use crate::config::Config;
 use crate::error::Failure;
 use crate::files::Files;
-use crate::graph::{EniGraph, Quotas};
+use crate::graph::{EniGraph, Merge, Quotas};
 use crate::model::Inventory;
 use crate::model::Scope;
 use crate::policy::{self, Policy};
@@ -57,6 +57,11 @@ pub struct Input {
 pub struct Analysis<'a> {
     pub graph: EniGraph<'a>,
     pub report: Report,
+    /// The safe merges of the findings left active: the report's consolidated
+    /// counts and the planner's steps are both made from these.
+    pub merges: Vec<Merge>,
+    /// The active findings' changes that may change access (ENI002), for review only.
+    pub review: Vec<Merge>,
 }
 
 pub fn quotas(config: &Config) -> Quotas {
@@ -86,11 +91,15 @@ pub fn run(projection: &Projection, input: Input) -> Result<Analysis<'_>, Failur
         deploy_only: projection.before.is_some(),
     };
     let judged = policy::apply(&graph, &files, found, &policy)?;
+    let active = || judged.findings.iter().filter(|f| !f.suppressed);
+    let merges: Vec<Merge> = active().flat_map(|f| f.merges.iter().cloned()).collect();
+    let review: Vec<Merge> = active().flat_map(|f| f.review.iter().cloned()).collect();
     let delta = projection.before.as_ref().map(|before| delta::compare(before, &graph, &quotas));
     let report = timing::phase("report", || {
         report::build(report::Input {
             command,
             graph: &graph,
+            merges: &merges,
             findings: judged.findings,
             files,
             skipped,
@@ -102,5 +111,10 @@ pub fn run(projection: &Projection, input: Input) -> Result<Analysis<'_>, Failur
             notes,
         })
     });
-    Ok(Analysis { graph, report })
+    Ok(Analysis {
+        graph,
+        report,
+        merges,
+        review,
+    })
 }

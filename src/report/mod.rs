@@ -202,6 +202,8 @@ fn first_line(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize
 pub struct Input<'a> {
     pub command: &'a str,
     pub graph: &'a EniGraph<'a>,
+    /// The active findings' merges, for the consolidated counts.
+    pub merges: &'a [crate::graph::Merge],
     pub findings: Vec<Finding>,
     pub files: Files,
     pub skipped: Vec<String>,
@@ -216,13 +218,7 @@ pub struct Input<'a> {
 pub fn build(input: Input) -> Report {
     let g = input.graph;
     let inv = g.inv;
-    let merges: Vec<_> = input
-        .findings
-        .iter()
-        .filter(|f| !f.suppressed)
-        .flat_map(|f| f.merges.iter().cloned())
-        .collect();
-    let consolidated = g.consolidated(&merges);
+    let consolidated = g.consolidated(input.merges);
     let mut counts = Counts::default();
     for f in &input.findings {
         match (f.suppressed, f.severity) {

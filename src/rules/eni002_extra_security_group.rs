@@ -62,7 +62,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             .collect();
         let first = *users.iter().next().unwrap();
         let n = combos.len();
-        let f = Finding::new(
+        let mut f = Finding::new(
             &RULE,
             sg_origin(g, first, extra.first()),
             format!(
@@ -86,6 +86,15 @@ fn check(cx: &Context) -> Vec<Finding> {
         .cost(n)
         .users(g, users)
         .combinations(combos.iter().map(|&i| &g.combos[i].key));
+        let vpcs: BTreeSet<&Value> = combos.iter().map(|&i| &g.combos[i].vpc).collect();
+        f.review = vpcs
+            .into_iter()
+            .map(|vpc| Merge::SecurityGroups {
+                vpc: vpc.clone(),
+                from: sup.to_vec(),
+                into: sub.clone(),
+            })
+            .collect();
         out.push(f);
     }
     out

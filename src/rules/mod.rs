@@ -74,6 +74,9 @@ pub struct Finding {
     pub combinations_total: usize,
     pub cost: Option<Cost>,
     pub merges: Vec<Merge>,
+    /// Changes that remove combinations but may change what a function can
+    /// reach: proposed by `plan --include-extra` for review, never counted as consolidated.
+    pub review: Vec<Merge>,
     /// Elements whose `ignore` lists can suppress this finding.
     pub subjects: Subjects,
     /// About the account as a deploy leaves it (quota, headroom): it concerns
@@ -105,6 +108,7 @@ impl Finding {
             combinations_total: 0,
             cost: None,
             merges: vec![],
+            review: vec![],
             subjects: Subjects::default(),
             projected: false,
             suppressed: false,

@@ -1,0 +1,424 @@
+//! The consolidation planner: the steps from today's combinations to the
+//! consolidated ones, in an order that keeps functions out of `Pending` where
+//! it can, and what each step saves.
+//!
+//! It reads the one pipeline's graph and the merges of its active findings
+//! (the same merges the report's consolidated counts come from), and proposes
+//! nothing else: no step changes what a function can reach, except the
+//! `--include-extra` steps, which say so.
+
+pub mod command;
+mod edits;
+pub use edits::{Command, Edit};
+pub mod json;
+pub mod markdown;
+mod size;
+pub mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::config::Thresholds;
+use crate::files::Files;
+use crate::graph::{ComboKey, Consolidation, EniGraph, Merge, User};
+use crate::model::Value;
+use crate::timing;
+
+pub use size::{Totals, VpcPlan};
+
+/// The JSON layout's version (docs/plan-json.md).
+pub const VERSION: u32 = 1;
+
+/// What AWS documents about a step that needs a new combination.
+pub const PENDING: &str = "the function stays Pending (LastUpdateStatus InProgress) while Lambda creates the ENI: \"Lambda can require several minutes to create a Hyperplane ENI\" (AWS Lambda Developer Guide, \"VPC networking for Lambda\", https://docs.aws.amazon.com/lambda/latest/dg/foundation-networking.html)";
+
+/// What AWS documents about an ENI no function or version uses any more.
+pub const RELEASE: &str = "\"Lambda requires up to 20 minutes to delete the attached Hyperplane ENI\" once no function or published version uses its combination, and until then the ENI blocks deleting its security groups and subnet (AWS Lambda Developer Guide, \"VPC networking for Lambda\", https://docs.aws.amazon.com/lambda/latest/dg/foundation-networking.html)";
+
+/// How the plan's edits are written: into the files read, or as AWS CLI commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Templates,
+    Account,
+}
+
+pub struct Options<'a> {
+    pub target: Target,
+    pub thresholds: &'a Thresholds,
+    /// Proposals that change access (ENI002's extra groups), kept apart from the safe merges.
+    pub review: &'a [Merge],
+}
+
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    pub version: u32,
+    /// `templates` or `account`: whether steps carry `edits` or `aws_cli`.
+    pub input: &'static str,
+    pub before: Totals,
+    pub after: Totals,
+    pub vpcs: Vec<VpcPlan>,
+    pub steps: Vec<Step>,
+    /// The inventory is incomplete: the plan covers only what was read.
+    pub incomplete: bool,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// `$LATEST` of the functions moves to another (subnets, groups).
+    Update,
+    /// Published versions that keep the old combination alive.
+    Version,
+    /// A security group no function uses after the plan.
+    Cleanup,
+}
+
+/// Subnets and security groups of a VpcConfig, sorted.
+#[derive(Debug, Serialize, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Config {
+    pub subnets: Vec<Value>,
+    pub security_groups: Vec<Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub kind: Kind,
+    pub account: String,
+    pub region: String,
+    pub vpc: Value,
+    /// `name` for `$LATEST`, `name:3` for a published version.
+    pub functions: Vec<String>,
+    pub from: Config,
+    pub to: Config,
+    /// Every combination the step moves onto is in use already (by then), so no function goes Pending.
+    pub reuses_existing: bool,
+    /// The step drops a security group that is not proven redundant.
+    pub changes_access: bool,
+    /// Combinations no function or version uses after this step.
+    #[serde(serialize_with = "as_strings")]
+    pub frees: Vec<ComboKey>,
+    pub edits: Vec<Edit>,
+    pub aws_cli: Vec<edits::Command>,
+    pub notes: Vec<String>,
+}
+
+/// Where one of a version's combinations lands: its subnet, the subnet and set
+/// it lands on, and whether only a review merge moves it.
+type Landing<'g> = (&'g Value, &'g Value, &'g [Value], bool);
+
+/// Moves that make one step: (account, region, VPC, from, to, changes access).
+type StepKey<'g> = (bool, &'g str, &'g str, &'g Value, &'g Shape<'g>, &'g Shape<'g>);
+
+/// One function version's move, before steps group them. Borrowed from the
+/// graph where it can be: a large account has a move per function.
+struct Move<'g> {
+    user: User,
+    vpc: &'g Value,
+    from: Shape<'g>,
+    to: Shape<'g>,
+    review: bool,
+}
+
+/// A VpcConfig's sorted subnets and groups, borrowed or built.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Shape<'g> {
+    subnets: std::borrow::Cow<'g, [Value]>,
+    sgs: &'g [Value],
+}
+
+impl Shape<'_> {
+    fn config(&self) -> Config {
+        Config {
+            subnets: self.subnets.to_vec(),
+            security_groups: self.sgs.to_vec(),
+        }
+    }
+}
+
+pub fn build(g: &EniGraph, files: &Files, merges: &[Merge], options: &Options) -> Plan {
+    let safe = Consolidation::new(merges);
+    // Later entries win: a safe merge of the same set beats a review one.
+    let all: Vec<Merge> = options.review.iter().chain(merges).cloned().collect();
+    let planned = Consolidation::new(&all);
+    let (moves, mut notes) = timing::phase("plan moves", || moves(g, &safe, &planned));
+    let before = timing::phase("plan before", || {
+        size::measure(g, options.thresholds, |c| (&c.key.subnet, &c.key.sgs[..]))
+    });
+    let after = timing::phase("plan after", || size::measure(g, options.thresholds, |c| planned.target(c)));
+    let mut steps = timing::phase("plan updates", || update_steps(g, files, &moves, options.target));
+    steps.extend(version_steps(g, &moves, options.target));
+    steps.extend(cleanup_steps(g, &before.used_groups, &after.used_groups, options.target));
+    timing::phase("plan frees", || freed(g, &after.kept, &mut steps));
+    if !g.inv.gaps.is_empty() {
+        notes.push("the inventory is incomplete: functions eniplan could not read are not in this plan".into());
+    }
+    if !g.inv.unresolved.is_empty() {
+        notes.push("unresolved values are compared by identity: a combination named by one may already exist under its real ID".into());
+    }
+    Plan {
+        version: VERSION,
+        input: match options.target {
+            Target::Templates => "templates",
+            Target::Account => "account",
+        },
+        vpcs: size::vpcs(g, &before, &after),
+        before: before.totals,
+        after: after.totals,
+        steps,
+        incomplete: !g.inv.gaps.is_empty(),
+        notes,
+    }
+}
+
+/// Each attached version whose (subnets, groups) the merges change.
+fn moves<'g>(g: &'g EniGraph, safe: &Consolidation, planned: &'g Consolidation<'g>) -> (Vec<Move<'g>>, Vec<String>) {
+    // (version, VPC, landing) for every moved combination, sorted by version:
+    // a vector sorted once costs less than a map entry per version.
+    let mut landings: Vec<(User, &Value, Landing)> = Vec::new();
+    for c in &g.combos {
+        let (subnet, sgs) = planned.target(c);
+        if (subnet, sgs) == (&c.key.subnet, &c.key.sgs[..]) {
+            continue;
+        }
+        let review = safe.target(c) != (subnet, sgs);
+        landings.extend(c.users.iter().map(|&u| (u, &c.vpc, (&c.key.subnet, subnet, sgs, review))));
+    }
+    landings.sort_unstable_by_key(|l| l.0);
+    let mut notes = Vec::new();
+    let mut out = Vec::new();
+    for chunk in landings.chunk_by(|a, b| a.0 == b.0) {
+        let (u, vpc) = (chunk[0].0, chunk[0].1);
+        let sgs = chunk[0].2 .2;
+        let same_sgs = chunk.iter().all(|l| l.2 .2 == sgs);
+        let moved = |s: &Value| chunk.iter().find(|l| l.2 .0 == s).map(|l| l.2 .1);
+        let from = g.subnets(u);
+        let subnets: std::borrow::Cow<[Value]> = if chunk.iter().all(|l| l.2 .0 == l.2 .1) {
+            std::borrow::Cow::Borrowed(from)
+        } else {
+            let mut list: Vec<Value> = from.iter().map(|s| moved(s).unwrap_or(s).clone()).collect();
+            list.sort_unstable();
+            list.dedup();
+            std::borrow::Cow::Owned(list)
+        };
+        // Subnets the merges leave alone keep the old set; a VpcConfig has one set for all.
+        let untouched = from.iter().any(|s| moved(s).is_none());
+        if !same_sgs || (untouched && sgs != g.sgs(u)) {
+            notes.push(format!(
+                "{} is not planned: the merges give its subnets different security-group sets, which one VpcConfig cannot express",
+                g.user_name(u)
+            ));
+            continue;
+        }
+        out.push(Move {
+            user: u,
+            vpc,
+            from: Shape {
+                subnets: std::borrow::Cow::Borrowed(from),
+                sgs: g.sgs(u),
+            },
+            to: Shape { subnets, sgs },
+            review: chunk.iter().any(|l| l.2 .3),
+        });
+    }
+    (out, notes)
+}
+
+/// Updates of `$LATEST`, grouped by (account, region, from, to): those onto
+/// combinations in use first, then those that create one, each marked as
+/// reusing once an earlier step has created its combinations.
+fn update_steps(g: &EniGraph, files: &Files, moves: &[Move], target: Target) -> Vec<Step> {
+    let mut groups: ahash::AHashMap<StepKey, Vec<User>> = ahash::AHashMap::new();
+    for m in moves.iter().filter(|m| g.version(m.user).is_latest()) {
+        let f = g.function(m.user);
+        groups
+            .entry((m.review, &f.account, &f.region, m.vpc, &m.from, &m.to))
+            .or_default()
+            .push(m.user);
+    }
+    let exists = |account: &str, to: &Shape| to.subnets.iter().all(|s| g.find_parts(account, s, to.sgs).is_some());
+    let mut ordered: Vec<_> = groups.into_iter().collect();
+    // Safe steps onto combinations in use first, then the others; within each, in inventory order.
+    ordered.sort_by_cached_key(|(key, users)| (key.0, !exists(key.1, key.5), users[0]));
+    let mut created: ahash::AHashSet<(&str, &Value, &[Value])> = ahash::AHashSet::new();
+    let mut steps = Vec::with_capacity(ordered.len());
+    for ((review, account, region, vpc, from, to), users) in ordered {
+        let reuses = to
+            .subnets
+            .iter()
+            .all(|s| g.find_parts(account, s, to.sgs).is_some() || created.contains(&(account, s, to.sgs)));
+        created.extend(to.subnets.iter().map(|s| (account, s, to.sgs)));
+        let (from, to) = (from.config(), to.config());
+        let mut notes = Vec::new();
+        if !reuses {
+            notes.push(format!("creates a combination: {PENDING}"));
+        }
+        if review {
+            notes.push("changes access: review. It drops a security group that is not proven redundant (ENI002); the functions lose what only that group allowed".into());
+        }
+        let (edits, aws_cli) = match target {
+            Target::Templates => {
+                let (edits, more) = edits::template(g, files, &users, &from, &to);
+                notes.extend(more);
+                (edits, vec![])
+            }
+            Target::Account => (vec![], users.iter().map(|&u| edits::update_command(g, u, &to)).collect()),
+        };
+        steps.push(Step {
+            kind: Kind::Update,
+            account: account.to_string(),
+            region: region.to_string(),
+            vpc: vpc.clone(),
+            functions: users.iter().map(|&u| g.user_name(u)).collect(),
+            from,
+            to,
+            reuses_existing: reuses,
+            changes_access: review,
+            frees: vec![],
+            edits,
+            aws_cli,
+            notes,
+        });
+    }
+    steps
+}
+
+/// Published versions cannot be updated: each keeps its old combination
+/// until it is deleted, or re-published from the updated `$LATEST`.
+fn version_steps(g: &EniGraph, moves: &[Move], target: Target) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for m in moves.iter().filter(|m| !g.version(m.user).is_latest()) {
+        let f = g.function(m.user);
+        let v = g.version(m.user);
+        let cost = m.from.subnets.len();
+        let mut notes = vec![format!(
+            "published versions keep their VpcConfig and cannot be updated: version {} keeps {} (up to {}) alive while it exists; the plan's `after` counts it re-published from the updated $LATEST, or deleted",
+            v.version,
+            if cost == 1 { "its combination".to_string() } else { format!("its {cost} combinations") },
+            crate::rules::enis(cost)
+        )];
+        let aliases: Vec<String> = v.aliases.iter().map(|a| format!("{}:{a}", f.name)).collect();
+        if aliases.is_empty() {
+            notes.push(format!(
+                "no alias points to it: delete version {} once nothing invokes it; Lambda then frees the ENI",
+                v.version
+            ));
+        } else {
+            notes.push(format!(
+                "publish a new version after the update of {} (`aws lambda publish-version`), point {} at it (`aws lambda update-alias`), then delete version {}; Lambda then frees the ENI",
+                f.name,
+                aliases.join(", "),
+                v.version
+            ));
+        }
+        let aws_cli = match (target, aliases.is_empty()) {
+            (Target::Account, true) => vec![edits::delete_version_command(&f.name, &v.version)],
+            _ => vec![],
+        };
+        steps.push(Step {
+            kind: Kind::Version,
+            account: f.account.clone(),
+            region: f.region.clone(),
+            vpc: m.vpc.clone(),
+            functions: vec![g.user_name(m.user)],
+            from: m.from.config(),
+            to: m.to.config(),
+            reuses_existing: true,
+            changes_access: m.review,
+            frees: vec![],
+            edits: vec![],
+            aws_cli,
+            notes,
+        });
+    }
+    steps
+}
+
+/// Groups some combination used before and none uses after, one step per
+/// account and VPC: they can go once Lambda has released the ENIs.
+fn cleanup_steps(g: &EniGraph, before: &BTreeSet<(String, Value)>, after: &BTreeSet<(String, Value)>, target: Target) -> Vec<Step> {
+    let mut places: BTreeMap<(&str, Value), Vec<&Value>> = BTreeMap::new();
+    for (account, group) in before.difference(after) {
+        let vpc = g.group(group).and_then(|s| s.vpc.clone()).unwrap_or_else(Value::unknown_vpc);
+        places.entry((account, vpc)).or_default().push(group);
+    }
+    let mut steps = Vec::new();
+    for ((account, vpc), groups) in places {
+        let list = crate::rules::set(&groups.iter().map(|&v| v.clone()).collect::<Vec<_>>());
+        let mut notes = vec![
+            format!("no Lambda function or version uses {list} after the steps above; delete them only after Lambda has released their ENIs: {RELEASE}"),
+            "eniplan sees Lambda's use of a group only: check that nothing else (instances, databases, endpoints) uses them".into(),
+        ];
+        for &group in &groups {
+            if let Some(by) = g.referenced_by.get(group).filter(|b| !b.is_empty()) {
+                let by: Vec<String> = by.iter().cloned().collect();
+                notes.push(format!(
+                    "{} refer to {group}; remove those references first",
+                    crate::rules::names(&by, 5)
+                ));
+            }
+            if let (Target::Templates, Some(sg)) = (target, g.group(group)) {
+                notes.push(format!(
+                    "remove the resource {} from its template once nothing else in it refers to it",
+                    sg.origin.resource
+                ));
+            }
+        }
+        let aws_cli = match target {
+            Target::Account => groups
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Id(id) => Some(edits::delete_group_command(id)),
+                    Value::Symbol { .. } => None,
+                })
+                .collect(),
+            Target::Templates => vec![],
+        };
+        steps.push(Step {
+            kind: Kind::Cleanup,
+            account: account.to_string(),
+            region: String::new(),
+            vpc,
+            functions: vec![],
+            from: Config {
+                subnets: vec![],
+                security_groups: groups.into_iter().cloned().collect(),
+            },
+            to: Config {
+                subnets: vec![],
+                security_groups: vec![],
+            },
+            reuses_existing: true,
+            changes_access: false,
+            frees: vec![],
+            edits: vec![],
+            aws_cli,
+            notes,
+        });
+    }
+    steps
+}
+
+/// Marks each update and version step with the combinations nothing uses once it is done.
+fn freed(g: &EniGraph, kept: &[bool], steps: &mut [Step]) {
+    // Users left on each combination; a step takes its versions off their old ones.
+    let mut left: Vec<usize> = g.combos.iter().map(|c| c.users.len()).collect();
+    for step in steps.iter_mut().filter(|s| s.kind != Kind::Cleanup) {
+        let moving = step.functions.len();
+        for subnet in &step.from.subnets {
+            let Some(ci) = g.find_parts(&step.account, subnet, &step.from.security_groups) else {
+                continue;
+            };
+            left[ci] = left[ci].saturating_sub(moving);
+            if left[ci] == 0 && !kept[ci] {
+                step.frees.push(g.combos[ci].key.clone());
+            }
+        }
+    }
+}
+
+/// Values as their text, the way the report writes combinations.
+fn as_strings<S: serde::Serializer, T: std::fmt::Display>(values: &[T], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(values.iter().map(|v| v.to_string()))
+}
