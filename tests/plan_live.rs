@@ -2,8 +2,6 @@
 //! live, run the plan's commands, and audit again: the audit and an
 //! independent boto3 recount must both show the plan's `after`.
 
-#![cfg(feature = "aws")]
-
 #[path = "support/moto.rs"]
 mod moto;
 
