@@ -54,6 +54,12 @@ impl SourceFile {
             ));
         }
         let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+        Self::from_bytes(shown, bytes)
+    }
+
+    /// A file's bytes as read, refusing invalid UTF-8 with a located error.
+    pub fn from_bytes(shown: impl Into<String>, bytes: Vec<u8>) -> Result<Self, InputError> {
+        let shown = shown.into();
         match String::from_utf8(bytes) {
             Ok(text) => Ok(SourceFile::new(shown, text)),
             Err(e) => {

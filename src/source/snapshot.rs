@@ -241,6 +241,11 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
     }
     let bytes = crate::timing::phase("read", || map_or_read(path, meta.len()))
         .map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+    from_bytes(&shown, bytes)
+}
+
+/// Reads and validates a snapshot already in memory, as [`load`] does for a file.
+pub fn from_bytes(shown: &str, bytes: impl std::ops::Deref<Target = [u8]>) -> Result<(Inventory, Snapshot<'static>), Failure> {
     // The fast path parses bytes directly, borrowing strings from them, and
     // parses and converts functions on two threads; only a bad file pays for
     // a located error.
@@ -257,9 +262,9 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
             return Ok((inv, s.into_owned_meta()));
         }
     }
+    parse(&SourceFile::from_bytes(shown, bytes.to_vec())?)?;
     drop(bytes);
-    parse(&SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?)?;
-    Err(InputError::plain(&shown, "invalid snapshot (see docs/snapshot.md)").into())
+    Err(InputError::plain(shown, "invalid snapshot (see docs/snapshot.md)").into())
 }
 
 /// A large snapshot is mapped rather than copied: its pages come straight
