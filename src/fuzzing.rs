@@ -96,10 +96,14 @@ fn check(inventory: &Inventory, config: &Config, files: crate::files::Files) {
     crate::report::text::render(&report, false);
 }
 
-/// An input error names the file and a line and column inside it.
+/// An input error names the file and a line and column inside it, and
+/// renders as the CLI shows it.
 fn located(path: &str, data: &[u8], failure: &Failure) {
     let Failure::Input(e) = failure else { return };
     assert!(position_is_inside(path, data, e), "error outside the file: {e}");
+    let mut out = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    handler.render_report(&mut out, e).expect("a diagnostic renders");
 }
 
 fn position_is_inside(path: &str, data: &[u8], e: &InputError) -> bool {
