@@ -14,8 +14,11 @@ use crate::graph::{EniGraph, Quotas};
 use crate::model::Inventory;
 use crate::source::{self, LoadOptions, Loaded};
 
+/// A fuzz target's body: any bytes in, no panic out.
+pub type Target = fn(&[u8]);
+
 /// The formats, by the name of their fuzz target and corpus directory.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("cloudformation_yaml", cloudformation_yaml),
     ("cloudformation_json", cloudformation_json),
     ("serverless", serverless),
