@@ -54,6 +54,11 @@ fn bad_input_is_located_and_exits_2() {
             "invalid JSON: expected `,` or `]`, found the end of the file",
         ),
         ("resources-list.yaml", "resources-list.yaml:2:3:", "`Resources` must be a mapping"),
+        (
+            "variable-bomb.yml",
+            "variable-bomb.yml:32:9:",
+            "variables expand to more than 67108864 bytes of text",
+        ),
     ];
     let mut failures = vec![];
     for (file, location, message) in cases {
