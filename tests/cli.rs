@@ -98,6 +98,16 @@ fn wide_mappings_parse_in_linear_time() {
     }
 }
 
+/// A device reports no length; reading one must still stop at the size limit.
+#[cfg(unix)]
+#[test]
+fn endless_input_stops_at_the_size_limit() {
+    let out = eniplan().args(["check", "/dev/zero"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/zero:1:1: file is over 67108864 bytes"), "{stderr}");
+}
+
 #[test]
 fn sam_example_counts_and_findings() {
     let (r, code) = json(&["check", "testdata/examples/sam-app/template.yaml"]);
