@@ -109,10 +109,16 @@ impl Config {
             None => start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file()),
         };
         let Some(path) = path else { return Ok(Config::default()) };
-        let file = SourceFile::read(&path)?;
+        let mut config = Config::parse(&SourceFile::read(&path)?)?;
+        config.path = Some(path);
+        Ok(config)
+    }
+
+    /// Parses and checks a configuration file's text.
+    pub fn parse(file: &SourceFile) -> Result<Config, InputError> {
         let mut config: Config = toml::from_str(&file.text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            InputError::at(&file, span, format!("invalid configuration: {}", e.message()), "here")
+            InputError::at(file, span, format!("invalid configuration: {}", e.message()), "here")
         })?;
         for id in config.rules.keys() {
             let at = file.text.find(id.as_str()).unwrap_or(0);
@@ -137,7 +143,6 @@ impl Config {
             }
             ignore.line = file.line_col(ignore.resource.span().start).0;
         }
-        config.path = Some(path);
         Ok(config)
     }
 

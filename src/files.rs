@@ -1,5 +1,6 @@
 //! Source files kept in memory so findings and errors can point at a line.
 
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -46,14 +47,26 @@ impl SourceFile {
     /// Like [`SourceFile::read`], with a size limit of the caller's choosing.
     pub fn read_limited(path: &Path, limit: u64) -> Result<Self, InputError> {
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+        let cannot = |e: std::io::Error| InputError::plain(&shown, format!("cannot read: {e}"));
+        let meta = std::fs::metadata(path).map_err(cannot)?;
+        let too_big = |size: String| InputError::plain(&shown, format!("file is {size} bytes; eniplan reads files up to {limit} bytes"));
         if meta.len() > limit {
-            return Err(InputError::plain(
-                &shown,
-                format!("file is {} bytes; eniplan reads files up to {limit} bytes", meta.len()),
-            ));
+            return Err(too_big(meta.len().to_string()));
         }
-        let bytes = std::fs::read(path).map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+        // A device or pipe reports no length (`/dev/zero`): stop reading past the limit.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+            .map_err(cannot)?;
+        if bytes.len() as u64 > limit {
+            return Err(too_big(format!("over {limit}")));
+        }
+        Self::from_bytes(shown, bytes)
+    }
+
+    /// A file's bytes as read, refusing invalid UTF-8 with a located error.
+    pub fn from_bytes(shown: impl Into<String>, bytes: Vec<u8>) -> Result<Self, InputError> {
+        let shown = shown.into();
         match String::from_utf8(bytes) {
             Ok(text) => Ok(SourceFile::new(shown, text)),
             Err(e) => {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod delta;
 pub mod error;
 pub mod files;
+pub mod fuzzing;
 pub mod graph;
 pub mod model;
 pub mod pipeline;

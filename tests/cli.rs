@@ -51,6 +51,11 @@ fn bad_input_is_located_and_exits_2() {
             "invalid JSON: expected `,` or `]`, found the end of the file",
         ),
         ("resources-list.yaml", "resources-list.yaml:2:3:", "`Resources` must be a mapping"),
+        (
+            "variable-bomb.yml",
+            "variable-bomb.yml:32:9:",
+            "variables expand to more than 67108864 bytes of text",
+        ),
     ];
     let mut failures = vec![];
     for (file, location, message) in cases {
@@ -63,6 +68,41 @@ fn bad_input_is_located_and_exits_2() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+}
+
+/// A mapping with many keys once cost a scan of the keys read so far per key:
+/// 100,000 keys took minutes. The files are generated because their size is
+/// the point; each ends in a syntax error, so only parsing is timed.
+#[test]
+fn wide_mappings_parse_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = 100_000;
+    let json: String = (0..keys).map(|i| format!("\"k{i}\":0,")).collect();
+    let yaml: String = (0..keys).map(|i| format!("  k{i}: 0\n")).collect();
+    let cases = [
+        ("wide.json", format!("{{\"Resources\":{{{json}\n"), "wide.json:2:1:"),
+        ("wide.yaml", format!("Resources:\n{yaml}  bad: [\n"), "wide.yaml:100003:1:"),
+    ];
+    for (name, text, location) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let started = Instant::now();
+        let out = eniplan().args(["check", path.to_str().unwrap()]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(location), "{name}: {stderr}");
+        assert!(started.elapsed() < Duration::from_secs(15), "{name} took {:?}", started.elapsed());
+    }
+}
+
+/// A device reports no length; reading one must still stop at the size limit.
+#[cfg(unix)]
+#[test]
+fn endless_input_stops_at_the_size_limit() {
+    let out = eniplan().args(["check", "/dev/zero"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/zero:1:1: file is over 67108864 bytes"), "{stderr}");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! A format-neutral document tree with byte spans on every node.
 //! YAML and JSON loaders both produce it; the IaC readers only see this.
 
+use std::collections::HashMap;
+
 pub use crate::files::{Span, MAX_DEPTH, MAX_NODES};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,5 +80,31 @@ impl Node {
             Kind::Map(_) => "a mapping",
             Kind::Tagged(..) => "a tagged value",
         }
+    }
+}
+
+/// A mapping's entries as a parser reads them: a repeated key drops the
+/// earlier entry and goes to the end (the last one wins). Indexed, so a wide
+/// mapping costs linear time, not a scan per key.
+#[derive(Default)]
+pub struct Entries {
+    slots: Vec<Option<(Key, Node)>>,
+    index: HashMap<String, usize>,
+}
+
+impl Entries {
+    pub fn insert(&mut self, key: Key, value: Node) {
+        if let Some(old) = self.index.insert(key.name.clone(), self.slots.len()) {
+            self.slots[old] = None;
+        }
+        self.slots.push(Some((key, value)));
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+
+    pub fn into_vec(self) -> Vec<(Key, Node)> {
+        self.slots.into_iter().flatten().collect()
     }
 }

@@ -4,7 +4,7 @@
 //! keeps no positions, and jsonc-parser builds its own AST first, which took
 //! most of the run time on a 1,000-function Terraform plan.
 
-use super::doc::{Key, Kind, Node, MAX_DEPTH};
+use super::doc::{Entries, Key, Kind, Node, MAX_DEPTH};
 use crate::error::InputError;
 use crate::files::SourceFile;
 
@@ -205,11 +205,11 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<Node, InputError> {
         let start = self.pos;
         self.pos += 1;
-        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut entries = Entries::default();
         self.ws();
         if self.text.get(self.pos) == Some(&b'}') {
             self.pos += 1;
-            return Ok(Node::new(start..self.pos, Kind::Map(entries)));
+            return Ok(Node::new(start..self.pos, Kind::Map(vec![])));
         }
         loop {
             self.ws();
@@ -227,16 +227,13 @@ impl Parser<'_> {
             self.ws();
             let value = self.value(depth + 1)?;
             // Duplicate keys: the last one wins, as in most JSON readers.
-            if let Some(i) = entries.iter().position(|(k, _)| k.name == name) {
-                entries.remove(i);
-            }
-            entries.push((Key { name, span }, value));
+            entries.insert(Key { name, span }, value);
             self.ws();
             match self.text.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Node::new(start..self.pos, Kind::Map(entries)));
+                    return Ok(Node::new(start..self.pos, Kind::Map(entries.into_vec())));
                 }
                 _ => return Err(self.error("invalid JSON: expected `,` or `}`")),
             }

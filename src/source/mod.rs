@@ -110,7 +110,12 @@ pub fn parse(file: &SourceFile) -> Result<Node, InputError> {
 /// Reads one file. `explicit` files must be a known format; files found by a
 /// directory walk that are not are listed as skipped.
 pub fn load_file(path: &Path, opts: &LoadOptions, loaded: &mut Loaded, explicit: bool) -> Result<Option<FileId>, Failure> {
-    let file = SourceFile::read(path)?;
+    load_source(SourceFile::read(path)?, opts, loaded, explicit)
+}
+
+/// Reads one file already in memory; its path chooses JSON or YAML as for [`load_file`].
+pub fn load_source(file: SourceFile, opts: &LoadOptions, loaded: &mut Loaded, explicit: bool) -> Result<Option<FileId>, Failure> {
+    let path = Path::new(&file.path);
     if has_extension(path, &["tf"]) {
         if explicit {
             terraform::read_tf(&file)?;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span as YSpan, Tag};
 
-use super::doc::{Key, Kind, Node, Span, MAX_DEPTH, MAX_NODES};
+use super::doc::{Entries, Key, Kind, Node, Span, MAX_DEPTH, MAX_NODES};
 use crate::error::InputError;
 use crate::files::SourceFile;
 
@@ -124,8 +124,8 @@ impl<'a> Loader<'a> {
     }
 
     fn mapping(&mut self, at: Span, depth: usize) -> Result<Node, InputError> {
-        let mut entries: Vec<(Key, Node)> = Vec::new();
-        let mut merged: Vec<(Key, Node)> = Vec::new();
+        let mut entries = Entries::default();
+        let mut merged = Entries::default();
         let end = loop {
             let (ev, span) = self.next()?;
             if matches!(ev, Event::MappingEnd) {
@@ -151,19 +151,18 @@ impl<'a> Loader<'a> {
                 continue;
             }
             // Duplicate keys: the last one wins, as in PyYAML and CloudFormation.
-            entries.retain(|(k, _)| k.name != name);
-            entries.push((Key { name, span: key_node.span }, value));
+            entries.insert(Key { name, span: key_node.span }, value);
         };
-        for (k, v) in merged {
-            if !entries.iter().any(|(e, _)| e.name == k.name) {
-                entries.push((k, v));
+        for (k, v) in merged.into_vec() {
+            if !entries.contains(&k.name) {
+                entries.insert(k, v);
             }
         }
-        Ok(Node::new(at.start..end.max(at.start), Kind::Map(entries)))
+        Ok(Node::new(at.start..end.max(at.start), Kind::Map(entries.into_vec())))
     }
 
     /// YAML 1.1 merge keys (`<<: *defaults`), common in serverless.yml.
-    fn merge_key(&self, value: &Node, into: &mut Vec<(Key, Node)>) -> Result<(), InputError> {
+    fn merge_key(&self, value: &Node, into: &mut Entries) -> Result<(), InputError> {
         let sources: Vec<&Node> = match &value.kind {
             Kind::Map(_) => vec![value],
             Kind::Seq(items) => items.iter().collect(),
@@ -174,8 +173,8 @@ impl<'a> Loader<'a> {
                 return Err(self.error(source.span.clone(), "`<<` must merge a mapping", "not a mapping"));
             };
             for (k, v) in entries {
-                if !into.iter().any(|(e, _)| e.name == k.name) {
-                    into.push((k.clone(), v.clone()));
+                if !into.contains(&k.name) {
+                    into.insert(k.clone(), v.clone());
                 }
             }
         }

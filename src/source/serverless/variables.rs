@@ -19,6 +19,7 @@ use lexer::{literal, split_top_level, whole_variable, Segment};
 
 use crate::error::InputError;
 use crate::files::SourceFile;
+use crate::files::MAX_FILE_BYTES;
 use crate::source::cloudformation::SYMBOL_TAG;
 use crate::source::doc::{Key, Kind, Node, Span, MAX_NODES};
 
@@ -63,6 +64,9 @@ pub(crate) struct Resolver<'a> {
     /// Variables being resolved, outermost first, for cycle messages.
     stack: Vec<String>,
     produced: usize,
+    /// Bytes of text joined so far: strings made of variables that repeat one
+    /// another double at each level, which a count of values does not bound.
+    joined: usize,
 }
 
 impl<'a> Resolver<'a> {
@@ -79,6 +83,7 @@ impl<'a> Resolver<'a> {
             included: HashMap::new(),
             stack: Vec::new(),
             produced: 0,
+            joined: 0,
         }
     }
 
@@ -216,7 +221,14 @@ impl<'a> Resolver<'a> {
                         continue;
                     }
                     match scalar_text(&v) {
-                        Some(t) => text.push_str(&t),
+                        Some(t) => {
+                            self.joined += t.len();
+                            if self.joined as u64 > MAX_FILE_BYTES {
+                                let message = format!("variables expand to more than {MAX_FILE_BYTES} bytes of text");
+                                return Err(self.err(ctx, at, message, "expanding here"));
+                            }
+                            text.push_str(&t);
+                        }
                         None => {
                             return Err(self.err(
                                 ctx,

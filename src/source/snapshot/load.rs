@@ -3,6 +3,7 @@
 //! located error.
 
 use std::borrow::Cow;
+use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -31,6 +32,15 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
     }
     let bytes = crate::timing::phase("read", || map_or_read(path, meta.len()))
         .map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
+    from_bytes(&shown, bytes)
+}
+
+/// Reads and validates a snapshot already in memory, as [`load`] does for a file.
+pub fn from_bytes(shown: &str, bytes: impl std::ops::Deref<Target = [u8]>) -> Result<(Inventory, Snapshot<'static>), Failure> {
+    if bytes.len() as u64 > MAX_SNAPSHOT_BYTES {
+        let message = format!("file is over {MAX_SNAPSHOT_BYTES} bytes; eniplan reads snapshots up to that size");
+        return Err(InputError::plain(shown, message).into());
+    }
     // The fast path parses bytes directly, borrowing strings from them, and
     // parses and converts functions on two threads; only a bad file pays for
     // a located error.
@@ -47,9 +57,9 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
             return Ok((inv, s.into_owned_meta()));
         }
     }
+    parse(&SourceFile::from_bytes(shown, bytes.to_vec())?)?;
     drop(bytes);
-    parse(&SourceFile::read_limited(path, MAX_SNAPSHOT_BYTES)?)?;
-    Err(InputError::plain(&shown, "invalid snapshot (see docs/snapshot.md)").into())
+    Err(InputError::plain(shown, "invalid snapshot (see docs/snapshot.md)").into())
 }
 
 /// A large snapshot is mapped rather than copied: its pages come straight
@@ -79,7 +89,10 @@ fn map_or_read(path: &Path, len: u64) -> std::io::Result<Bytes> {
             return Ok(Bytes::Mapped(map));
         }
     }
-    std::fs::read(path).map(Bytes::Read)
+    // A device or pipe reports no length: read one byte past the limit, no more.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_SNAPSHOT_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(Bytes::Read(bytes))
 }
 
 /// Lists at least this long are converted on two threads.

@@ -10,7 +10,7 @@ mod save;
 mod schema;
 
 pub use convert::from_inventory;
-pub use load::{load, parse};
+pub use load::{from_bytes, load, parse};
 pub use save::save;
 pub use schema::*;
 
