@@ -105,6 +105,24 @@ fn endless_input_stops_at_the_size_limit() {
     assert!(stderr.contains("/dev/zero:1:1: file is over 67108864 bytes"), "{stderr}");
 }
 
+#[cfg(unix)]
+#[test]
+fn endless_snapshot_stops_at_the_size_limit() {
+    let cases: [&[&str]; 2] = [
+        &["audit", "--snapshot", "/dev/zero"],
+        &["check", "testdata/examples/sam-app/template.yaml", "--against", "/dev/zero"],
+    ];
+    for args in cases {
+        let out = eniplan().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("/dev/zero") && stderr.contains("snapshots up to that size"),
+            "{stderr}"
+        );
+    }
+}
+
 #[test]
 fn sam_example_counts_and_findings() {
     let (r, code) = json(&["check", "testdata/examples/sam-app/template.yaml"]);
