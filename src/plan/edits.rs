@@ -182,22 +182,22 @@ fn kind(v: &Value) -> u8 {
 
 /// An AWS CLI command, written out as its argv list.
 #[derive(Debug, Clone)]
-pub enum Command {
+pub enum Command<'g> {
     /// `$LATEST` of `function` gets the whole VpcConfig `vpc` (the CLI's shorthand).
     Update {
-        function: String,
+        function: &'g str,
         vpc: String,
     },
     DeleteVersion {
-        function: String,
-        version: String,
+        function: &'g str,
+        version: &'g str,
     },
     DeleteGroup {
-        group: String,
+        group: &'g str,
     },
 }
 
-impl Command {
+impl Command<'_> {
     pub fn argv(&self) -> Vec<&str> {
         match self {
             Command::Update { function, vpc } => vec![
@@ -226,14 +226,14 @@ impl Command {
 }
 
 /// Held as its parts, written as the argv list: a large plan has one per function.
-impl Serialize for Command {
+impl Serialize for Command<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.argv())
     }
 }
 
 /// Gives `$LATEST` of the version's function the whole new VpcConfig.
-pub fn update_command(g: &EniGraph, u: User, to: &Config) -> Command {
+pub fn update_command<'g>(g: &'g EniGraph, u: User, to: &Config) -> Command<'g> {
     use std::fmt::Write;
     let mut vpc = String::from("SubnetIds=");
     let list = |out: &mut String, values: &[Value]| {
@@ -252,18 +252,15 @@ pub fn update_command(g: &EniGraph, u: User, to: &Config) -> Command {
         let _ = write!(vpc, ",Ipv6AllowedForDualStack={dual}");
     }
     Command::Update {
-        function: g.function(u).name.clone(),
+        function: &g.function(u).name,
         vpc,
     }
 }
 
-pub fn delete_version_command(function: &str, version: &str) -> Command {
-    Command::DeleteVersion {
-        function: function.to_string(),
-        version: version.to_string(),
-    }
+pub fn delete_version_command<'g>(function: &'g str, version: &'g str) -> Command<'g> {
+    Command::DeleteVersion { function, version }
 }
 
-pub fn delete_group_command(group: &str) -> Command {
-    Command::DeleteGroup { group: group.to_string() }
+pub fn delete_group_command(group: &str) -> Command<'_> {
+    Command::DeleteGroup { group }
 }

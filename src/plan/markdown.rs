@@ -77,7 +77,7 @@ pub fn render(plan: &Plan) -> String {
         };
         let _ = writeln!(out, "\n### Step {}: {what}{review}\n", i + 1);
         if !step.functions.is_empty() {
-            let _ = writeln!(out, "- functions: {}", crate::rules::names(&step.functions, 20));
+            let _ = writeln!(out, "- functions: {}", crate::rules::names(&step.functions.strings(), 20));
         }
         let _ = writeln!(out, "- from: `{}`", config(&step.from));
         if step.kind != Kind::Cleanup {

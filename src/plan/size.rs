@@ -65,19 +65,19 @@ pub struct SubnetSize {
 }
 
 /// One side of the plan.
-pub struct Measure {
+pub struct Measure<'g> {
     pub totals: Totals,
     pub vpcs: BTreeMap<Value, VpcSize>,
     pub subnets: BTreeMap<(Value, Value), SubnetSize>,
     /// (account, group) pairs some combination uses.
-    pub used_groups: BTreeSet<(String, Value)>,
+    pub used_groups: BTreeSet<(&'g str, &'g Value)>,
     /// For each combination of the graph: whether this side still uses it.
     pub kept: Vec<bool>,
 }
 
 /// Sizes the combinations `key` gives each combination of the graph: its own
 /// key (before), or where the merges take it (after).
-pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (&'g Value, &'g [Value])) -> Measure {
+pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (&'g Value, &'g [Value])) -> Measure<'g> {
     let keys: ahash::AHashSet<(&str, &Value, &Value, &[Value])> = g
         .combos
         .iter()
@@ -178,7 +178,7 @@ pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (
         },
         vpcs,
         subnets: subnets.into_iter().map(|((v, s), size)| ((v.clone(), s.clone()), size)).collect(),
-        used_groups: groups.into_iter().map(|(a, g)| (a.to_string(), g.clone())).collect(),
+        used_groups: groups.into_iter().collect(),
         kept,
     }
 }

@@ -105,11 +105,11 @@ fn write_step(out: &mut String, n: usize, step: &Step) {
         let _ = writeln!(
             out,
             "  account: {}",
-            [&step.account, &step.region].map(|s| s.as_str()).join(" ").trim_end()
+            [step.account, step.region].join(" ").trim_end()
         );
     }
     if !step.functions.is_empty() {
-        let _ = writeln!(out, "  functions: {}", crate::rules::names(&step.functions, LISTED));
+        let _ = writeln!(out, "  functions: {}", crate::rules::names(&step.functions.strings(), LISTED));
     }
     let _ = writeln!(out, "  from: {}", config(&step.from));
     if step.kind != Kind::Cleanup {
@@ -192,7 +192,7 @@ fn table(out: &mut String, rows: &[Vec<String>]) {
 }
 
 /// The freed combinations, shortened after `max`.
-pub(super) fn frees(keys: &[crate::graph::ComboKey], max: usize) -> String {
+pub(super) fn frees(keys: &[&crate::graph::ComboKey], max: usize) -> String {
     let shown: Vec<String> = keys.iter().take(max).map(|k| k.to_string()).collect();
     match keys.len() > max {
         true => format!("{} and {} more", shown.join(", "), keys.len() - max),
