@@ -171,13 +171,16 @@ pub fn build<'g>(g: &'g EniGraph<'g>, files: &Files, merges: &[Merge], options: 
     let safe = Consolidation::new(merges);
     let planned = Consolidation::new(options.planned);
     let (moves, mut notes) = timing::phase("plan moves", || moves(g, &safe, &planned));
-    let before = timing::phase("plan before", || {
-        size::measure(g, options.thresholds, |c| (&c.key.subnet, &c.key.sgs[..]))
+    let before = timing::phase("plan before", || size::before(g, options.thresholds));
+    let after = timing::phase("plan after", || size::after(g, options.thresholds, &planned));
+    let cleanups = cleanup_steps(g, &before.used_groups, &after.used_groups, options.target);
+    // Sized once: a large account's steps take tens of MB, and growing them copies as much.
+    let versions = moves.iter().filter(|m| !g.version(m.user).is_latest()).count();
+    let mut steps = timing::phase("plan updates", || {
+        update_steps(g, files, &moves, options.target, versions + cleanups.len())
     });
-    let after = timing::phase("plan after", || size::measure(g, options.thresholds, |c| planned.target(c)));
-    let mut steps = timing::phase("plan updates", || update_steps(g, files, &moves, options.target));
     steps.extend(version_steps(g, &moves, options.target));
-    steps.extend(cleanup_steps(g, &before.used_groups, &after.used_groups, options.target));
+    steps.extend(cleanups);
     timing::phase("plan frees", || freed(g, &after.kept, &mut steps));
     if !g.inv.gaps.is_empty() {
         notes.push("the inventory is incomplete: functions eniplan could not read are not in this plan".into());
@@ -204,18 +207,20 @@ pub fn build<'g>(g: &'g EniGraph<'g>, files: &Files, merges: &[Merge], options: 
 fn moves<'g>(g: &'g EniGraph<'g>, safe: &Consolidation, planned: &Consolidation<'g>) -> (Vec<Move<'g>>, Vec<String>) {
     // (version, VPC, landing) for every moved combination, sorted by version:
     // a vector sorted once costs less than a map entry per version.
-    let mut landings: Vec<(User, &Value, Landing)> = Vec::new();
-    for c in &g.combos {
-        let (subnet, sgs) = planned.target(c);
-        if (subnet, sgs) == (&c.key.subnet, &c.key.sgs[..]) {
-            continue;
-        }
+    let moved: Vec<_> = g
+        .combos
+        .iter()
+        .map(|c| (c, planned.target(c)))
+        .filter(|(c, target)| *target != (&c.key.subnet, &c.key.sgs[..]))
+        .collect();
+    let mut landings: Vec<(User, &Value, Landing)> = Vec::with_capacity(moved.iter().map(|(c, _)| c.users.len()).sum());
+    for (c, (subnet, sgs)) in moved {
         let review = safe.target(c) != (subnet, sgs);
         landings.extend(c.users.iter().map(|&u| (u, &c.vpc, (&c.key.subnet, subnet, sgs, review))));
     }
     landings.sort_unstable_by_key(|l| l.0);
     let mut notes = Vec::new();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(landings.chunk_by(|a, b| a.0 == b.0).count());
     for chunk in landings.chunk_by(|a, b| a.0 == b.0) {
         let (u, vpc) = (chunk[0].0, chunk[0].1);
         let sgs = chunk[0].2 .2;
@@ -259,8 +264,9 @@ fn moves<'g>(g: &'g EniGraph<'g>, safe: &Consolidation, planned: &Consolidation<
 /// Updates of `$LATEST`, grouped by (account, region, from, to): those onto
 /// combinations in use first, then those that create one, each marked as
 /// reusing once an earlier step has created its combinations.
-fn update_steps<'g>(g: &'g EniGraph<'g>, files: &Files, moves: &[Move<'g>], target: Target) -> Vec<Step<'g>> {
-    let mut groups: ahash::AHashMap<StepKey, Vec<User>> = ahash::AHashMap::new();
+/// The vector returned has room for `spare` more steps.
+fn update_steps<'g>(g: &'g EniGraph<'g>, files: &Files, moves: &[Move<'g>], target: Target, spare: usize) -> Vec<Step<'g>> {
+    let mut groups: ahash::AHashMap<StepKey, Vec<User>> = ahash::AHashMap::with_capacity(moves.len());
     for m in moves.iter().filter(|m| g.version(m.user).is_latest()) {
         let f = g.function(m.user);
         groups
@@ -277,7 +283,7 @@ fn update_steps<'g>(g: &'g EniGraph<'g>, files: &Files, moves: &[Move<'g>], targ
     // Safe steps onto combinations in use first, then the others; within each, in inventory order.
     ordered.sort_by_cached_key(|(key, users)| (key.0, !exists(key.1, key.5), users[0]));
     let mut created: ahash::AHashSet<(&str, &Value, &[Value])> = ahash::AHashSet::new();
-    let mut steps = Vec::with_capacity(ordered.len());
+    let mut steps = Vec::with_capacity(ordered.len() + spare);
     for ((review, account, region, vpc, from, to), users) in ordered {
         let sgs = &to.security_groups[..];
         let reuses = to
