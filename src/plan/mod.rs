@@ -266,25 +266,32 @@ fn moves<'g>(g: &'g EniGraph<'g>, safe: &Consolidation, planned: &Consolidation<
 /// reusing once an earlier step has created its combinations.
 /// The vector returned has room for `spare` more steps.
 fn update_steps<'g>(g: &'g EniGraph<'g>, files: &Files, moves: &[Move<'g>], target: Target, spare: usize) -> Vec<Step<'g>> {
-    let mut groups: ahash::AHashMap<StepKey, Vec<User>> = ahash::AHashMap::with_capacity(moves.len());
+    // Moves come in inventory order, so the groups are made in the order of their first version.
+    let mut index: ahash::AHashMap<StepKey, usize> = ahash::AHashMap::with_capacity(moves.len());
+    let mut ordered: Vec<(bool, StepKey, Vec<User>)> = Vec::with_capacity(moves.len());
     for m in moves.iter().filter(|m| g.version(m.user).is_latest()) {
         let f = g.function(m.user);
-        groups
-            .entry((m.review, &f.account, &f.region, m.vpc, &m.from, &m.to))
-            .or_default()
-            .push(m.user);
+        let key = (m.review, &*f.account, &*f.region, m.vpc, &m.from, &m.to);
+        match index.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => ordered[*e.get()].2.push(m.user),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(ordered.len());
+                ordered.push((false, key, vec![m.user]));
+            }
+        }
     }
-    let exists = |account: &str, to: &Config| {
-        to.subnets
+    drop(index);
+    for (creates, (_, account, _, _, _, to), _) in &mut ordered {
+        *creates = !to
+            .subnets
             .iter()
-            .all(|s| g.find_parts(account, s, &to.security_groups).is_some())
-    };
-    let mut ordered: Vec<_> = groups.into_iter().collect();
-    // Safe steps onto combinations in use first, then the others; within each, in inventory order.
-    ordered.sort_by_cached_key(|(key, users)| (key.0, !exists(key.1, key.5), users[0]));
+            .all(|s| g.find_parts(account, s, &to.security_groups).is_some());
+    }
+    // Safe steps onto combinations in use first, then the others; a stable sort keeps inventory order within each.
+    ordered.sort_by_key(|(creates, key, _)| (key.0, *creates));
     let mut created: ahash::AHashSet<(&str, &Value, &[Value])> = ahash::AHashSet::new();
     let mut steps = Vec::with_capacity(ordered.len() + spare);
-    for ((review, account, region, vpc, from, to), users) in ordered {
+    for (_, (review, account, region, vpc, from, to), users) in ordered {
         let sgs = &to.security_groups[..];
         let reuses = to
             .subnets
