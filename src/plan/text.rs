@@ -162,7 +162,7 @@ pub(super) fn shown(with: &str) -> &str {
 /// An argv list as one shell line.
 pub(super) fn command(command: &super::Command) -> String {
     let argv = command.argv();
-    shlex::try_join(argv.iter().copied()).unwrap_or_else(|_| argv.join(" "))
+    shlex::try_join(argv.iter().map(|a| a.as_ref())).unwrap_or_else(|_| argv.join(" "))
 }
 
 fn arrow<T: std::fmt::Display + PartialEq>(before: T, after: T) -> String {
