@@ -100,10 +100,10 @@ pub fn render(plan: &Plan) -> String {
         for n in &step.notes {
             let _ = writeln!(out, "- {n}");
         }
-        if !step.aws_cli.is_empty() {
+        if step.commands().next().is_some() {
             out.push_str("\n```sh\n");
-            for c in &step.aws_cli {
-                let _ = writeln!(out, "{}", command(c));
+            for c in step.commands() {
+                let _ = writeln!(out, "{}", command(&c));
             }
             out.push_str("```\n");
         }

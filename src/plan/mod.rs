@@ -126,7 +126,6 @@ impl Serialize for Names<'_> {
     }
 }
 
-#[derive(Serialize)]
 pub struct Step<'g> {
     pub kind: Kind,
     pub account: &'g str,
@@ -141,11 +140,71 @@ pub struct Step<'g> {
     /// The step drops a security group that is not proven redundant.
     pub changes_access: bool,
     /// Combinations no function or version uses after this step.
-    #[serde(serialize_with = "as_strings")]
     pub frees: Vec<&'g ComboKey>,
     pub edits: Vec<Edit>,
+    /// Commands other than the updates below.
     pub aws_cli: Vec<edits::Command<'g>>,
+    /// Each function gets `to` by an update command, made only when the plan
+    /// is written: a large account has one per function.
+    pub updates: bool,
     pub notes: Vec<Cow<'static, str>>,
+}
+
+impl<'g> Step<'g> {
+    /// The step's AWS CLI commands, in order.
+    pub fn commands(&self) -> impl Iterator<Item = edits::Command<'g>> + '_ {
+        let updates = self.functions.users.iter().filter(|_| self.updates);
+        let updates = updates.map(|&u| edits::update_command(self.functions.g, u, &self.to));
+        updates.chain(self.aws_cli.iter().cloned())
+    }
+}
+
+/// How a step is written: its fields, with the update commands made on the way.
+#[derive(Serialize)]
+struct StepJson<'a, 'g> {
+    kind: Kind,
+    account: &'g str,
+    region: &'g str,
+    vpc: &'a Value,
+    functions: &'a Names<'g>,
+    from: &'a Config<'g>,
+    to: &'a Config<'g>,
+    reuses_existing: bool,
+    changes_access: bool,
+    #[serde(serialize_with = "as_strings")]
+    frees: &'a [&'g ComboKey],
+    edits: &'a [Edit],
+    aws_cli: Commands<'a, 'g>,
+    notes: &'a [Cow<'static, str>],
+}
+
+struct Commands<'a, 'g>(&'a Step<'g>);
+
+impl Serialize for Commands<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.commands())
+    }
+}
+
+impl Serialize for Step<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StepJson {
+            kind: self.kind,
+            account: self.account,
+            region: self.region,
+            vpc: &self.vpc,
+            functions: &self.functions,
+            from: &self.from,
+            to: &self.to,
+            reuses_existing: self.reuses_existing,
+            changes_access: self.changes_access,
+            frees: &self.frees,
+            edits: &self.edits,
+            aws_cli: Commands(self),
+            notes: &self.notes,
+        }
+        .serialize(s)
+    }
 }
 
 /// Where one of a version's combinations lands: its subnet, the subnet and set
@@ -306,13 +365,13 @@ fn update_steps<'g>(g: &'g EniGraph<'g>, files: &Files, moves: &[Move<'g>], targ
         if review {
             notes.push(Cow::Borrowed(REVIEW));
         }
-        let (edits, aws_cli) = match target {
+        let edits = match target {
             Target::Templates => {
                 let (edits, more) = edits::template(g, files, &users, &from, &to);
                 notes.extend(more.into_iter().map(Cow::Owned));
-                (edits, vec![])
+                edits
             }
-            Target::Account => (vec![], users.iter().map(|&u| edits::update_command(g, u, &to)).collect()),
+            Target::Account => vec![],
         };
         steps.push(Step {
             kind: Kind::Update,
@@ -326,7 +385,8 @@ fn update_steps<'g>(g: &'g EniGraph<'g>, files: &Files, moves: &[Move<'g>], targ
             changes_access: review,
             frees: vec![],
             edits,
-            aws_cli,
+            aws_cli: vec![],
+            updates: target == Target::Account,
             notes,
         });
     }
@@ -378,6 +438,7 @@ fn version_steps<'g>(g: &'g EniGraph<'g>, moves: &[Move<'g>], target: Target) ->
             frees: vec![],
             edits: vec![],
             aws_cli,
+            updates: false,
             notes,
         });
     }
@@ -454,6 +515,7 @@ fn cleanup_steps<'g>(
             frees: vec![],
             edits: vec![],
             aws_cli,
+            updates: false,
             notes,
         });
     }
@@ -480,5 +542,14 @@ fn freed<'g>(g: &'g EniGraph<'g>, kept: &[bool], steps: &mut [Step<'g>]) {
 
 /// Values as their text, the way the report writes combinations.
 fn as_strings<S: serde::Serializer, T: std::fmt::Display>(values: &[T], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(values.iter().map(|v| v.to_string()))
+    s.collect_seq(values.iter().map(Text))
+}
+
+/// A value written as its text straight into the output.
+struct Text<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Text<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }

@@ -126,8 +126,8 @@ fn write_step(out: &mut String, n: usize, step: &Step) {
             one_line(shown(&e.with))
         );
     }
-    for c in &step.aws_cli {
-        let _ = writeln!(out, "  run: {}", command(c));
+    for c in step.commands() {
+        let _ = writeln!(out, "  run: {}", command(&c));
     }
     if !step.frees.is_empty() {
         let _ = writeln!(out, "  frees: {}", frees(&step.frees, LISTED));
