@@ -229,9 +229,19 @@ struct Move<'g> {
 pub fn build<'g>(g: &'g EniGraph<'g>, files: &Files, merges: &[Merge], options: &Options<'g>) -> Plan<'g> {
     let safe = Consolidation::new(merges);
     let planned = Consolidation::new(options.planned);
-    let (moves, mut notes) = timing::phase("plan moves", || moves(g, &safe, &planned));
-    let before = timing::phase("plan before", || size::before(g, options.thresholds));
-    let after = timing::phase("plan after", || size::after(g, options.thresholds, &planned));
+    // The sizes do not depend on the moves: on a large account they are
+    // measured on a second thread while the moves are found.
+    let sizes = || {
+        let before = timing::phase("plan before", || size::before(g, options.thresholds));
+        let after = timing::phase("plan after", || size::after(g, options.thresholds, &planned));
+        let vpcs = size::vpcs(g, &before, &after);
+        (before, after, vpcs)
+    };
+    let ((moves, mut notes), (before, after, vpcs)) = std::thread::scope(|scope| {
+        let sizes = scope.spawn(sizes);
+        let moves = timing::phase("plan moves", || moves(g, &safe, &planned));
+        (moves, sizes.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
     let cleanups = cleanup_steps(g, &before.used_groups, &after.used_groups, options.target);
     // Sized once: a large account's steps take tens of MB, and growing them copies as much.
     let versions = moves.iter().filter(|m| !g.version(m.user).is_latest()).count();
@@ -253,7 +263,7 @@ pub fn build<'g>(g: &'g EniGraph<'g>, files: &Files, merges: &[Merge], options: 
             Target::Templates => "templates",
             Target::Account => "account",
         },
-        vpcs: size::vpcs(g, &before, &after),
+        vpcs,
         before: before.totals,
         after: after.totals,
         steps,
