@@ -240,9 +240,17 @@ impl Command<'_> {
                 let [a, b, c, d, e] = UPDATE.map(std::borrow::Cow::Borrowed);
                 vec![a, b, c, d, (*function).into(), e, Shorthand(to, *dual_stack).to_string().into()]
             }
-            Command::DeleteVersion { function, version } => ["aws", "lambda", "delete-function", "--function-name", function, "--qualifier", version]
-                .map(std::borrow::Cow::Borrowed)
-                .to_vec(),
+            Command::DeleteVersion { function, version } => [
+                "aws",
+                "lambda",
+                "delete-function",
+                "--function-name",
+                function,
+                "--qualifier",
+                version,
+            ]
+            .map(std::borrow::Cow::Borrowed)
+            .to_vec(),
             Command::DeleteGroup { group } => ["aws", "ec2", "delete-security-group", "--group-id", group]
                 .map(std::borrow::Cow::Borrowed)
                 .to_vec(),

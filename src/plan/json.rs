@@ -23,7 +23,11 @@ struct Pretty {
 }
 
 /// A line break and the indentation of the deepest level written at once.
-const BREAK: &[u8; 129] = b"\n                                                                                                                                ";
+const BREAK: [u8; 129] = {
+    let mut text = [b' '; 129];
+    text[0] = b'\n';
+    text
+};
 
 impl Pretty {
     fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {

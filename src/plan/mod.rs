@@ -248,7 +248,7 @@ pub fn build<'g>(g: &'g EniGraph<'g>, files: &Files, merges: &[Merge], options: 
     let mut steps = timing::phase("plan updates", || {
         update_steps(g, files, &moves, options.target, versions + cleanups.len())
     });
-    steps.extend(version_steps(g, &moves, options.target));
+    timing::phase("plan versions", || steps.extend(version_steps(g, &moves, options.target)));
     steps.extend(cleanups);
     timing::phase("plan frees", || freed(g, &after.kept, &mut steps));
     if !g.inv.gaps.is_empty() {
@@ -351,10 +351,7 @@ fn update_steps<'g>(g: &'g EniGraph<'g>, files: &Files, moves: &[Move<'g>], targ
     }
     drop(index);
     for (creates, (_, account, _, _, _, to), _) in &mut ordered {
-        *creates = !to
-            .subnets
-            .iter()
-            .all(|s| g.find_parts(account, s, &to.security_groups).is_some());
+        *creates = !to.subnets.iter().all(|s| g.find_parts(account, s, &to.security_groups).is_some());
     }
     // Safe steps onto combinations in use first, then the others; a stable sort keeps inventory order within each.
     ordered.sort_by_key(|(creates, key, _)| (key.0, *creates));
@@ -478,13 +475,7 @@ fn cleanup_steps<'g>(
         for &group in &groups {
             if let Some(by) = g.referenced_by.get(group).filter(|b| !b.is_empty()) {
                 let by: Vec<String> = by.iter().cloned().collect();
-                notes.push(
-                    format!(
-                        "{} refer to {group}; remove those references first",
-                        crate::rules::names(&by, 5)
-                    )
-                    .into(),
-                );
+                notes.push(format!("{} refer to {group}; remove those references first", crate::rules::names(&by, 5)).into());
             }
             if let (Target::Templates, Some(sg)) = (target, g.group(group)) {
                 notes.push(

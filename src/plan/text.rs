@@ -102,11 +102,7 @@ fn write_step(out: &mut String, n: usize, step: &Step) {
     let review = if step.changes_access { " [changes access: review]" } else { "" };
     let _ = writeln!(out, "step {n}: {what}{review}");
     if !step.account.is_empty() {
-        let _ = writeln!(
-            out,
-            "  account: {}",
-            [step.account, step.region].join(" ").trim_end()
-        );
+        let _ = writeln!(out, "  account: {}", [step.account, step.region].join(" ").trim_end());
     }
     if !step.functions.is_empty() {
         let _ = writeln!(out, "  functions: {}", crate::rules::names(&step.functions.strings(), LISTED));
