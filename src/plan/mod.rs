@@ -245,10 +245,15 @@ pub fn build<'g>(g: &'g EniGraph<'g>, files: &Files, merges: &[Merge], options: 
     let cleanups = cleanup_steps(g, &before.used_groups, &after.used_groups, options.target);
     // Sized once: a large account's steps take tens of MB, and growing them copies as much.
     let versions = moves.iter().filter(|m| !g.version(m.user).is_latest()).count();
-    let mut steps = timing::phase("plan updates", || {
-        update_steps(g, files, &moves, options.target, versions + cleanups.len())
+    // Version steps do not depend on the update steps: made on a second thread meanwhile.
+    let (mut steps, version) = std::thread::scope(|scope| {
+        let version = scope.spawn(|| timing::phase("plan versions", || version_steps(g, &moves, options.target)));
+        let steps = timing::phase("plan updates", || {
+            update_steps(g, files, &moves, options.target, versions + cleanups.len())
+        });
+        (steps, version.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
-    timing::phase("plan versions", || steps.extend(version_steps(g, &moves, options.target)));
+    steps.extend(version);
     steps.extend(cleanups);
     timing::phase("plan frees", || freed(g, &after.kept, &mut steps));
     if !g.inv.gaps.is_empty() {
