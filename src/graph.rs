@@ -473,7 +473,8 @@ impl<'m> Consolidation<'m> {
     }
 
     /// The (subnet, SG set) the combination has after the merges.
-    pub fn target<'a>(&'a self, c: &'a Combo) -> (&'a Value, &'a [Value]) {
+    /// Borrowed from the combination or the merges, not from `self`.
+    pub fn target(&self, c: &'m Combo) -> (&'m Value, &'m [Value]) {
         let sgs = self.sgs.get(&(&c.vpc, &*c.key.sgs)).copied().unwrap_or(&c.key.sgs);
         let subnet = self.subnets.get(&(&c.vpc, sgs, &c.key.subnet)).copied().unwrap_or(&c.key.subnet);
         (subnet, sgs)

@@ -47,7 +47,8 @@ pub fn run(args: Args) -> Result<i32, Failure> {
         }
     };
     let analysis = pipeline::run(&projection, input)?;
-    let review = if args.include_extra { analysis.review.clone() } else { vec![] };
+    let review = if args.include_extra { &analysis.review[..] } else { &[] };
+    let planned = super::planned(&analysis.merges, review);
     let plan = crate::timing::phase("plan", || {
         super::build(
             &analysis.graph,
@@ -56,7 +57,7 @@ pub fn run(args: Args) -> Result<i32, Failure> {
             &Options {
                 target,
                 thresholds: &thresholds,
-                review: &review,
+                planned: &planned,
             },
         )
     });

@@ -182,88 +182,114 @@ fn kind(v: &Value) -> u8 {
 
 /// An AWS CLI command, written out as its argv list.
 #[derive(Debug, Clone)]
-pub enum Command {
-    /// `$LATEST` of `function` gets the whole VpcConfig `vpc` (the CLI's shorthand).
+pub enum Command<'g> {
+    /// `$LATEST` of `function` gets the whole VpcConfig `to`, written in the
+    /// CLI's shorthand only when the plan is written: a large plan has one per function.
     Update {
-        function: String,
-        vpc: String,
+        function: &'g str,
+        to: Config<'g>,
+        /// Left out, the setting would fall back to its default: the function's own is kept.
+        dual_stack: Option<bool>,
     },
     DeleteVersion {
-        function: String,
-        version: String,
+        function: &'g str,
+        version: &'g str,
     },
     DeleteGroup {
-        group: String,
+        group: &'g str,
     },
 }
 
-impl Command {
-    pub fn argv(&self) -> Vec<&str> {
+/// A VpcConfig in the AWS CLI's shorthand.
+struct Shorthand<'a>(&'a Config<'a>, Option<bool>);
+
+impl std::fmt::Display for Shorthand<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |f: &mut std::fmt::Formatter<'_>, values: &[Value]| {
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(",")?;
+                }
+                f.write_str(v.as_str())?;
+            }
+            Ok(())
+        };
+        f.write_str("SubnetIds=")?;
+        list(f, &self.0.subnets)?;
+        f.write_str(",SecurityGroupIds=")?;
+        list(f, &self.0.security_groups)?;
+        match self.1 {
+            Some(dual) => write!(f, ",Ipv6AllowedForDualStack={dual}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for Shorthand<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+const UPDATE: [&str; 5] = ["aws", "lambda", "update-function-configuration", "--function-name", "--vpc-config"];
+
+impl Command<'_> {
+    pub fn argv(&self) -> Vec<std::borrow::Cow<'_, str>> {
         match self {
-            Command::Update { function, vpc } => vec![
+            Command::Update { function, to, dual_stack } => {
+                let [a, b, c, d, e] = UPDATE.map(std::borrow::Cow::Borrowed);
+                vec![a, b, c, d, (*function).into(), e, Shorthand(to, *dual_stack).to_string().into()]
+            }
+            Command::DeleteVersion { function, version } => [
                 "aws",
                 "lambda",
-                "update-function-configuration",
+                "delete-function",
                 "--function-name",
                 function,
-                "--vpc-config",
-                vpc,
-            ],
-            Command::DeleteVersion { function, version } => {
-                vec![
-                    "aws",
-                    "lambda",
-                    "delete-function",
-                    "--function-name",
-                    function,
-                    "--qualifier",
-                    version,
-                ]
-            }
-            Command::DeleteGroup { group } => vec!["aws", "ec2", "delete-security-group", "--group-id", group],
+                "--qualifier",
+                version,
+            ]
+            .map(std::borrow::Cow::Borrowed)
+            .to_vec(),
+            Command::DeleteGroup { group } => ["aws", "ec2", "delete-security-group", "--group-id", group]
+                .map(std::borrow::Cow::Borrowed)
+                .to_vec(),
         }
     }
 }
 
 /// Held as its parts, written as the argv list: a large plan has one per function.
-impl Serialize for Command {
+impl Serialize for Command<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.argv())
+        use serde::ser::SerializeSeq;
+        match self {
+            Command::Update { function, to, dual_stack } => {
+                let [a, b, c, d, e] = UPDATE;
+                let mut seq = s.serialize_seq(Some(7))?;
+                for part in [a, b, c, d, function, e] {
+                    seq.serialize_element(part)?;
+                }
+                seq.serialize_element(&Shorthand(to, *dual_stack))?;
+                seq.end()
+            }
+            _ => s.collect_seq(self.argv()),
+        }
     }
 }
 
 /// Gives `$LATEST` of the version's function the whole new VpcConfig.
-pub fn update_command(g: &EniGraph, u: User, to: &Config) -> Command {
-    use std::fmt::Write;
-    let mut vpc = String::from("SubnetIds=");
-    let list = |out: &mut String, values: &[Value]| {
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(v.as_str());
-        }
-    };
-    list(&mut vpc, &to.subnets);
-    vpc.push_str(",SecurityGroupIds=");
-    list(&mut vpc, &to.security_groups);
-    // Left out, the setting would fall back to its default: keep what the function has.
-    if let Some(dual) = g.config(u).ipv6_dual_stack {
-        let _ = write!(vpc, ",Ipv6AllowedForDualStack={dual}");
-    }
+pub fn update_command<'g>(g: &'g EniGraph, u: User, to: &Config<'g>) -> Command<'g> {
     Command::Update {
-        function: g.function(u).name.clone(),
-        vpc,
+        function: &g.function(u).name,
+        to: to.clone(),
+        dual_stack: g.config(u).ipv6_dual_stack,
     }
 }
 
-pub fn delete_version_command(function: &str, version: &str) -> Command {
-    Command::DeleteVersion {
-        function: function.to_string(),
-        version: version.to_string(),
-    }
+pub fn delete_version_command<'g>(function: &'g str, version: &'g str) -> Command<'g> {
+    Command::DeleteVersion { function, version }
 }
 
-pub fn delete_group_command(group: &str) -> Command {
-    Command::DeleteGroup { group: group.to_string() }
+pub fn delete_group_command(group: &str) -> Command<'_> {
+    Command::DeleteGroup { group }
 }

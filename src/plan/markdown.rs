@@ -77,7 +77,7 @@ pub fn render(plan: &Plan) -> String {
         };
         let _ = writeln!(out, "\n### Step {}: {what}{review}\n", i + 1);
         if !step.functions.is_empty() {
-            let _ = writeln!(out, "- functions: {}", crate::rules::names(&step.functions, 20));
+            let _ = writeln!(out, "- functions: {}", crate::rules::names(&step.functions.strings(), 20));
         }
         let _ = writeln!(out, "- from: `{}`", config(&step.from));
         if step.kind != Kind::Cleanup {
@@ -100,10 +100,10 @@ pub fn render(plan: &Plan) -> String {
         for n in &step.notes {
             let _ = writeln!(out, "- {n}");
         }
-        if !step.aws_cli.is_empty() {
+        if step.commands().next().is_some() {
             out.push_str("\n```sh\n");
-            for c in &step.aws_cli {
-                let _ = writeln!(out, "{}", command(c));
+            for c in step.commands() {
+                let _ = writeln!(out, "{}", command(&c));
             }
             out.push_str("```\n");
         }

@@ -15,6 +15,7 @@ pub mod markdown;
 mod size;
 pub mod text;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -31,7 +32,15 @@ pub use size::{Totals, VpcPlan};
 pub const VERSION: u32 = 1;
 
 /// What AWS documents about a step that needs a new combination.
-pub const PENDING: &str = "the function stays Pending (LastUpdateStatus InProgress) while Lambda creates the ENI: \"Lambda can require several minutes to create a Hyperplane ENI\" (AWS Lambda Developer Guide, \"VPC networking for Lambda\", https://docs.aws.amazon.com/lambda/latest/dg/foundation-networking.html)";
+macro_rules! pending {
+    () => {
+        "the function stays Pending (LastUpdateStatus InProgress) while Lambda creates the ENI: \"Lambda can require several minutes to create a Hyperplane ENI\" (AWS Lambda Developer Guide, \"VPC networking for Lambda\", https://docs.aws.amazon.com/lambda/latest/dg/foundation-networking.html)"
+    };
+}
+pub const PENDING: &str = pending!();
+/// The note of a step that creates a combination: one shared text for every such step.
+const CREATES: &str = concat!("creates a combination: ", pending!());
+const REVIEW: &str = "changes access: review. It drops a security group that is not proven redundant (ENI002); the functions lose what only that group allowed";
 
 /// What AWS documents about an ENI no function or version uses any more.
 pub const RELEASE: &str = "\"Lambda requires up to 20 minutes to delete the attached Hyperplane ENI\" once no function or published version uses its combination, and until then the ENI blocks deleting its security groups and subnet (AWS Lambda Developer Guide, \"VPC networking for Lambda\", https://docs.aws.amazon.com/lambda/latest/dg/foundation-networking.html)";
@@ -46,19 +55,26 @@ pub enum Target {
 pub struct Options<'a> {
     pub target: Target,
     pub thresholds: &'a Thresholds,
-    /// Proposals that change access (ENI002's extra groups), kept apart from the safe merges.
-    pub review: &'a [Merge],
+    /// The merges the plan makes: the safe ones, with `--include-extra` after
+    /// the proposals that change access (ENI002's extra groups), so a safe
+    /// merge of the same set wins. See [`planned`].
+    pub planned: &'a [Merge],
 }
 
-#[derive(Debug, Serialize)]
-pub struct Plan {
+/// The merges a plan makes: the review ones (if any), then the safe ones.
+pub fn planned(safe: &[Merge], review: &[Merge]) -> Vec<Merge> {
+    review.iter().chain(safe).cloned().collect()
+}
+
+#[derive(Serialize)]
+pub struct Plan<'g> {
     pub version: u32,
     /// `templates` or `account`: whether steps carry `edits` or `aws_cli`.
     pub input: &'static str,
     pub before: Totals,
     pub after: Totals,
     pub vpcs: Vec<VpcPlan>,
-    pub steps: Vec<Step>,
+    pub steps: Vec<Step<'g>>,
     /// The inventory is incomplete: the plan covers only what was read.
     pub incomplete: bool,
     pub notes: Vec<String>,
@@ -75,33 +91,120 @@ pub enum Kind {
     Cleanup,
 }
 
-/// Subnets and security groups of a VpcConfig, sorted.
+/// Subnets and security groups of a VpcConfig, sorted; borrowed from the
+/// graph where it can be, since a large account has a step per function.
 #[derive(Debug, Serialize, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Config {
-    pub subnets: Vec<Value>,
-    pub security_groups: Vec<Value>,
+pub struct Config<'g> {
+    pub subnets: Cow<'g, [Value]>,
+    pub security_groups: Cow<'g, [Value]>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Step {
-    pub kind: Kind,
-    pub account: String,
-    pub region: String,
-    pub vpc: Value,
+/// The versions a step moves, named only when the plan is written.
+pub struct Names<'g> {
+    g: &'g EniGraph<'g>,
+    users: Vec<User>,
+}
+
+impl Names<'_> {
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
     /// `name` for `$LATEST`, `name:3` for a published version.
-    pub functions: Vec<String>,
-    pub from: Config,
-    pub to: Config,
+    pub fn strings(&self) -> Vec<String> {
+        self.users.iter().map(|&u| self.g.user_name(u)).collect()
+    }
+}
+
+impl Serialize for Names<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.users.iter().map(|&u| self.g.user_name(u)))
+    }
+}
+
+pub struct Step<'g> {
+    pub kind: Kind,
+    pub account: &'g str,
+    pub region: &'g str,
+    pub vpc: Cow<'g, Value>,
+    /// `name` for `$LATEST`, `name:3` for a published version.
+    pub functions: Names<'g>,
+    pub from: Config<'g>,
+    pub to: Config<'g>,
     /// Every combination the step moves onto is in use already (by then), so no function goes Pending.
     pub reuses_existing: bool,
     /// The step drops a security group that is not proven redundant.
     pub changes_access: bool,
     /// Combinations no function or version uses after this step.
-    #[serde(serialize_with = "as_strings")]
-    pub frees: Vec<ComboKey>,
+    pub frees: Vec<&'g ComboKey>,
     pub edits: Vec<Edit>,
-    pub aws_cli: Vec<edits::Command>,
-    pub notes: Vec<String>,
+    /// Commands other than the updates below.
+    pub aws_cli: Vec<edits::Command<'g>>,
+    /// Each function gets `to` by an update command, made only when the plan
+    /// is written: a large account has one per function.
+    pub updates: bool,
+    pub notes: Vec<Cow<'static, str>>,
+}
+
+impl<'g> Step<'g> {
+    /// The step's AWS CLI commands, in order.
+    pub fn commands(&self) -> impl Iterator<Item = edits::Command<'g>> + '_ {
+        let updates = self.functions.users.iter().filter(|_| self.updates);
+        let updates = updates.map(|&u| edits::update_command(self.functions.g, u, &self.to));
+        updates.chain(self.aws_cli.iter().cloned())
+    }
+}
+
+/// How a step is written: its fields, with the update commands made on the way.
+#[derive(Serialize)]
+struct StepJson<'a, 'g> {
+    kind: Kind,
+    account: &'g str,
+    region: &'g str,
+    vpc: &'a Value,
+    functions: &'a Names<'g>,
+    from: &'a Config<'g>,
+    to: &'a Config<'g>,
+    reuses_existing: bool,
+    changes_access: bool,
+    #[serde(serialize_with = "as_strings")]
+    frees: &'a [&'g ComboKey],
+    edits: &'a [Edit],
+    aws_cli: Commands<'a, 'g>,
+    notes: &'a [Cow<'static, str>],
+}
+
+struct Commands<'a, 'g>(&'a Step<'g>);
+
+impl Serialize for Commands<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.commands())
+    }
+}
+
+impl Serialize for Step<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StepJson {
+            kind: self.kind,
+            account: self.account,
+            region: self.region,
+            vpc: &self.vpc,
+            functions: &self.functions,
+            from: &self.from,
+            to: &self.to,
+            reuses_existing: self.reuses_existing,
+            changes_access: self.changes_access,
+            frees: &self.frees,
+            edits: &self.edits,
+            aws_cli: Commands(self),
+            notes: &self.notes,
+        }
+        .serialize(s)
+    }
 }
 
 /// Where one of a version's combinations lands: its subnet, the subnet and set
@@ -109,47 +212,49 @@ pub struct Step {
 type Landing<'g> = (&'g Value, &'g Value, &'g [Value], bool);
 
 /// Moves that make one step: (account, region, VPC, from, to, changes access).
-type StepKey<'g> = (bool, &'g str, &'g str, &'g Value, &'g Shape<'g>, &'g Shape<'g>);
+type StepKey<'m, 'g> = (bool, &'g str, &'g str, &'g Value, &'m Config<'g>, &'m Config<'g>);
 
 /// One function version's move, before steps group them. Borrowed from the
 /// graph where it can be: a large account has a move per function.
 struct Move<'g> {
     user: User,
     vpc: &'g Value,
-    from: Shape<'g>,
-    to: Shape<'g>,
+    from: Config<'g>,
+    to: Config<'g>,
     review: bool,
 }
 
-/// A VpcConfig's sorted subnets and groups, borrowed or built.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-struct Shape<'g> {
-    subnets: std::borrow::Cow<'g, [Value]>,
-    sgs: &'g [Value],
-}
-
-impl Shape<'_> {
-    fn config(&self) -> Config {
-        Config {
-            subnets: self.subnets.to_vec(),
-            security_groups: self.sgs.to_vec(),
-        }
-    }
-}
-
-pub fn build(g: &EniGraph, files: &Files, merges: &[Merge], options: &Options) -> Plan {
+/// The plan borrows from the graph and the planned merges, so a large
+/// account's many steps copy little.
+pub fn build<'g>(g: &'g EniGraph<'g>, files: &Files, merges: &[Merge], options: &Options<'g>) -> Plan<'g> {
     let safe = Consolidation::new(merges);
-    // Later entries win: a safe merge of the same set beats a review one.
-    let all: Vec<Merge> = options.review.iter().chain(merges).cloned().collect();
-    let planned = Consolidation::new(&all);
-    let (moves, mut notes) = timing::phase("plan moves", || moves(g, &safe, &planned));
-    let before = timing::phase("plan before", || {
-        size::measure(g, options.thresholds, |c| (&c.key.subnet, &c.key.sgs[..]))
+    let planned = Consolidation::new(options.planned);
+    // The sizes do not depend on the moves: on a large account they are
+    // measured on a second thread while the moves are found.
+    let sizes = || {
+        let before = timing::phase("plan before", || size::before(g, options.thresholds));
+        let after = timing::phase("plan after", || size::after(g, options.thresholds, &planned));
+        let vpcs = size::vpcs(g, &before, &after);
+        (before, after, vpcs)
+    };
+    let ((moves, mut notes), (before, after, vpcs)) = std::thread::scope(|scope| {
+        let sizes = scope.spawn(sizes);
+        let moves = timing::phase("plan moves", || moves(g, &safe, &planned));
+        (moves, sizes.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
-    let after = timing::phase("plan after", || size::measure(g, options.thresholds, |c| planned.target(c)));
-    let mut steps = timing::phase("plan updates", || update_steps(g, files, &moves, options.target));
-    steps.extend(version_steps(g, &moves, options.target));
-    steps.extend(cleanup_steps(g, &before.used_groups, &after.used_groups, options.target));
+    let cleanups = cleanup_steps(g, &before.used_groups, &after.used_groups, options.target);
+    // Sized once: a large account's steps take tens of MB, and growing them copies as much.
+    let versions = moves.iter().filter(|m| !g.version(m.user).is_latest()).count();
+    // Version steps do not depend on the update steps: made on a second thread meanwhile.
+    let (mut steps, version) = std::thread::scope(|scope| {
+        let version = scope.spawn(|| timing::phase("plan versions", || version_steps(g, &moves, options.target)));
+        let steps = timing::phase("plan updates", || {
+            update_steps(g, files, &moves, options.target, versions + cleanups.len())
+        });
+        (steps, version.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    steps.extend(version);
+    steps.extend(cleanups);
     timing::phase("plan frees", || freed(g, &after.kept, &mut steps));
     if !g.inv.gaps.is_empty() {
         notes.push("the inventory is incomplete: functions eniplan could not read are not in this plan".into());
@@ -163,7 +268,7 @@ pub fn build(g: &EniGraph, files: &Files, merges: &[Merge], options: &Options) -
             Target::Templates => "templates",
             Target::Account => "account",
         },
-        vpcs: size::vpcs(g, &before, &after),
+        vpcs,
         before: before.totals,
         after: after.totals,
         steps,
@@ -173,34 +278,36 @@ pub fn build(g: &EniGraph, files: &Files, merges: &[Merge], options: &Options) -
 }
 
 /// Each attached version whose (subnets, groups) the merges change.
-fn moves<'g>(g: &'g EniGraph, safe: &Consolidation, planned: &'g Consolidation<'g>) -> (Vec<Move<'g>>, Vec<String>) {
+fn moves<'g>(g: &'g EniGraph<'g>, safe: &Consolidation, planned: &Consolidation<'g>) -> (Vec<Move<'g>>, Vec<String>) {
     // (version, VPC, landing) for every moved combination, sorted by version:
     // a vector sorted once costs less than a map entry per version.
-    let mut landings: Vec<(User, &Value, Landing)> = Vec::new();
-    for c in &g.combos {
-        let (subnet, sgs) = planned.target(c);
-        if (subnet, sgs) == (&c.key.subnet, &c.key.sgs[..]) {
-            continue;
-        }
+    let moved: Vec<_> = g
+        .combos
+        .iter()
+        .map(|c| (c, planned.target(c)))
+        .filter(|(c, target)| *target != (&c.key.subnet, &c.key.sgs[..]))
+        .collect();
+    let mut landings: Vec<(User, &Value, Landing)> = Vec::with_capacity(moved.iter().map(|(c, _)| c.users.len()).sum());
+    for (c, (subnet, sgs)) in moved {
         let review = safe.target(c) != (subnet, sgs);
         landings.extend(c.users.iter().map(|&u| (u, &c.vpc, (&c.key.subnet, subnet, sgs, review))));
     }
     landings.sort_unstable_by_key(|l| l.0);
     let mut notes = Vec::new();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(landings.chunk_by(|a, b| a.0 == b.0).count());
     for chunk in landings.chunk_by(|a, b| a.0 == b.0) {
         let (u, vpc) = (chunk[0].0, chunk[0].1);
         let sgs = chunk[0].2 .2;
         let same_sgs = chunk.iter().all(|l| l.2 .2 == sgs);
         let moved = |s: &Value| chunk.iter().find(|l| l.2 .0 == s).map(|l| l.2 .1);
         let from = g.subnets(u);
-        let subnets: std::borrow::Cow<[Value]> = if chunk.iter().all(|l| l.2 .0 == l.2 .1) {
-            std::borrow::Cow::Borrowed(from)
+        let subnets: Cow<[Value]> = if chunk.iter().all(|l| l.2 .0 == l.2 .1) {
+            Cow::Borrowed(from)
         } else {
             let mut list: Vec<Value> = from.iter().map(|s| moved(s).unwrap_or(s).clone()).collect();
             list.sort_unstable();
             list.dedup();
-            std::borrow::Cow::Owned(list)
+            Cow::Owned(list)
         };
         // Subnets the merges leave alone keep the old set; a VpcConfig has one set for all.
         let untouched = from.iter().any(|s| moved(s).is_none());
@@ -214,11 +321,14 @@ fn moves<'g>(g: &'g EniGraph, safe: &Consolidation, planned: &'g Consolidation<'
         out.push(Move {
             user: u,
             vpc,
-            from: Shape {
-                subnets: std::borrow::Cow::Borrowed(from),
-                sgs: g.sgs(u),
+            from: Config {
+                subnets: Cow::Borrowed(from),
+                security_groups: Cow::Borrowed(g.sgs(u)),
             },
-            to: Shape { subnets, sgs },
+            to: Config {
+                subnets,
+                security_groups: Cow::Borrowed(sgs),
+            },
             review: chunk.iter().any(|l| l.2 .3),
         });
     }
@@ -228,56 +338,67 @@ fn moves<'g>(g: &'g EniGraph, safe: &Consolidation, planned: &'g Consolidation<'
 /// Updates of `$LATEST`, grouped by (account, region, from, to): those onto
 /// combinations in use first, then those that create one, each marked as
 /// reusing once an earlier step has created its combinations.
-fn update_steps(g: &EniGraph, files: &Files, moves: &[Move], target: Target) -> Vec<Step> {
-    let mut groups: ahash::AHashMap<StepKey, Vec<User>> = ahash::AHashMap::new();
+/// The vector returned has room for `spare` more steps.
+fn update_steps<'g>(g: &'g EniGraph<'g>, files: &Files, moves: &[Move<'g>], target: Target, spare: usize) -> Vec<Step<'g>> {
+    // Moves come in inventory order, so the groups are made in the order of their first version.
+    let mut index: ahash::AHashMap<StepKey, usize> = ahash::AHashMap::with_capacity(moves.len());
+    let mut ordered: Vec<(bool, StepKey, Vec<User>)> = Vec::with_capacity(moves.len());
     for m in moves.iter().filter(|m| g.version(m.user).is_latest()) {
         let f = g.function(m.user);
-        groups
-            .entry((m.review, &f.account, &f.region, m.vpc, &m.from, &m.to))
-            .or_default()
-            .push(m.user);
+        let key = (m.review, &*f.account, &*f.region, m.vpc, &m.from, &m.to);
+        match index.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => ordered[*e.get()].2.push(m.user),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(ordered.len());
+                ordered.push((false, key, vec![m.user]));
+            }
+        }
     }
-    let exists = |account: &str, to: &Shape| to.subnets.iter().all(|s| g.find_parts(account, s, to.sgs).is_some());
-    let mut ordered: Vec<_> = groups.into_iter().collect();
-    // Safe steps onto combinations in use first, then the others; within each, in inventory order.
-    ordered.sort_by_cached_key(|(key, users)| (key.0, !exists(key.1, key.5), users[0]));
+    drop(index);
+    for (creates, (_, account, _, _, _, to), _) in &mut ordered {
+        *creates = !to.subnets.iter().all(|s| g.find_parts(account, s, &to.security_groups).is_some());
+    }
+    // Safe steps onto combinations in use first, then the others; a stable sort keeps inventory order within each.
+    ordered.sort_by_key(|(creates, key, _)| (key.0, *creates));
     let mut created: ahash::AHashSet<(&str, &Value, &[Value])> = ahash::AHashSet::new();
-    let mut steps = Vec::with_capacity(ordered.len());
-    for ((review, account, region, vpc, from, to), users) in ordered {
+    let mut steps = Vec::with_capacity(ordered.len() + spare);
+    for (_, (review, account, region, vpc, from, to), users) in ordered {
+        let sgs = &to.security_groups[..];
         let reuses = to
             .subnets
             .iter()
-            .all(|s| g.find_parts(account, s, to.sgs).is_some() || created.contains(&(account, s, to.sgs)));
-        created.extend(to.subnets.iter().map(|s| (account, s, to.sgs)));
-        let (from, to) = (from.config(), to.config());
+            .all(|s| g.find_parts(account, s, sgs).is_some() || created.contains(&(account, s, sgs)));
+        created.extend(to.subnets.iter().map(|s| (account, s, sgs)));
+        let (from, to) = (from.clone(), to.clone());
         let mut notes = Vec::new();
         if !reuses {
-            notes.push(format!("creates a combination: {PENDING}"));
+            notes.push(Cow::Borrowed(CREATES));
         }
         if review {
-            notes.push("changes access: review. It drops a security group that is not proven redundant (ENI002); the functions lose what only that group allowed".into());
+            notes.push(Cow::Borrowed(REVIEW));
         }
-        let (edits, aws_cli) = match target {
+        let edits = match target {
             Target::Templates => {
                 let (edits, more) = edits::template(g, files, &users, &from, &to);
-                notes.extend(more);
-                (edits, vec![])
+                notes.extend(more.into_iter().map(Cow::Owned));
+                edits
             }
-            Target::Account => (vec![], users.iter().map(|&u| edits::update_command(g, u, &to)).collect()),
+            Target::Account => vec![],
         };
         steps.push(Step {
             kind: Kind::Update,
-            account: account.to_string(),
-            region: region.to_string(),
-            vpc: vpc.clone(),
-            functions: users.iter().map(|&u| g.user_name(u)).collect(),
+            account,
+            region,
+            vpc: Cow::Borrowed(vpc),
+            functions: Names { g, users },
             from,
             to,
             reuses_existing: reuses,
             changes_access: review,
             frees: vec![],
             edits,
-            aws_cli,
+            aws_cli: vec![],
+            updates: target == Target::Account,
             notes,
         });
     }
@@ -286,31 +407,31 @@ fn update_steps(g: &EniGraph, files: &Files, moves: &[Move], target: Target) -> 
 
 /// Published versions cannot be updated: each keeps its old combination
 /// until it is deleted, or re-published from the updated `$LATEST`.
-fn version_steps(g: &EniGraph, moves: &[Move], target: Target) -> Vec<Step> {
+fn version_steps<'g>(g: &'g EniGraph<'g>, moves: &[Move<'g>], target: Target) -> Vec<Step<'g>> {
     let mut steps = Vec::new();
     for m in moves.iter().filter(|m| !g.version(m.user).is_latest()) {
         let f = g.function(m.user);
         let v = g.version(m.user);
         let cost = m.from.subnets.len();
-        let mut notes = vec![format!(
+        let mut notes: Vec<Cow<str>> = vec![Cow::Owned(format!(
             "published versions keep their VpcConfig and cannot be updated: version {} keeps {} (up to {}) alive while it exists; the plan's `after` counts it re-published from the updated $LATEST, or deleted",
             v.version,
             if cost == 1 { "its combination".to_string() } else { format!("its {cost} combinations") },
             crate::rules::enis(cost)
-        )];
+        ))];
         let aliases: Vec<String> = v.aliases.iter().map(|a| format!("{}:{a}", f.name)).collect();
         if aliases.is_empty() {
-            notes.push(format!(
+            notes.push(Cow::Owned(format!(
                 "no alias points to it: delete version {} once nothing invokes it; Lambda then frees the ENI",
                 v.version
-            ));
+            )));
         } else {
-            notes.push(format!(
+            notes.push(Cow::Owned(format!(
                 "publish a new version after the update of {} (`aws lambda publish-version`), point {} at it (`aws lambda update-alias`), then delete version {}; Lambda then frees the ENI",
                 f.name,
                 aliases.join(", "),
                 v.version
-            ));
+            )));
         }
         let aws_cli = match (target, aliases.is_empty()) {
             (Target::Account, true) => vec![edits::delete_version_command(&f.name, &v.version)],
@@ -318,17 +439,18 @@ fn version_steps(g: &EniGraph, moves: &[Move], target: Target) -> Vec<Step> {
         };
         steps.push(Step {
             kind: Kind::Version,
-            account: f.account.clone(),
-            region: f.region.clone(),
-            vpc: m.vpc.clone(),
-            functions: vec![g.user_name(m.user)],
-            from: m.from.config(),
-            to: m.to.config(),
+            account: &f.account,
+            region: &f.region,
+            vpc: Cow::Borrowed(m.vpc),
+            functions: Names { g, users: vec![m.user] },
+            from: m.from.clone(),
+            to: m.to.clone(),
             reuses_existing: true,
             changes_access: m.review,
             frees: vec![],
             edits: vec![],
             aws_cli,
+            updates: false,
             notes,
         });
     }
@@ -337,32 +459,37 @@ fn version_steps(g: &EniGraph, moves: &[Move], target: Target) -> Vec<Step> {
 
 /// Groups some combination used before and none uses after, one step per
 /// account and VPC: they can go once Lambda has released the ENIs.
-fn cleanup_steps(g: &EniGraph, before: &BTreeSet<(String, Value)>, after: &BTreeSet<(String, Value)>, target: Target) -> Vec<Step> {
+fn cleanup_steps<'g>(
+    g: &'g EniGraph<'g>,
+    before: &BTreeSet<(&'g str, &'g Value)>,
+    after: &BTreeSet<(&'g str, &'g Value)>,
+    target: Target,
+) -> Vec<Step<'g>> {
     let mut places: BTreeMap<(&str, Value), Vec<&Value>> = BTreeMap::new();
-    for (account, group) in before.difference(after) {
+    for &(account, group) in before.difference(after) {
         let vpc = g.group(group).and_then(|s| s.vpc.clone()).unwrap_or_else(Value::unknown_vpc);
         places.entry((account, vpc)).or_default().push(group);
     }
     let mut steps = Vec::new();
     for ((account, vpc), groups) in places {
         let list = crate::rules::set(&groups.iter().map(|&v| v.clone()).collect::<Vec<_>>());
-        let mut notes = vec![
-            format!("no Lambda function or version uses {list} after the steps above; delete them only after Lambda has released their ENIs: {RELEASE}"),
+        let mut notes: Vec<Cow<str>> = vec![
+            format!("no Lambda function or version uses {list} after the steps above; delete them only after Lambda has released their ENIs: {RELEASE}").into(),
             "eniplan sees Lambda's use of a group only: check that nothing else (instances, databases, endpoints) uses them".into(),
         ];
         for &group in &groups {
             if let Some(by) = g.referenced_by.get(group).filter(|b| !b.is_empty()) {
                 let by: Vec<String> = by.iter().cloned().collect();
-                notes.push(format!(
-                    "{} refer to {group}; remove those references first",
-                    crate::rules::names(&by, 5)
-                ));
+                notes.push(format!("{} refer to {group}; remove those references first", crate::rules::names(&by, 5)).into());
             }
             if let (Target::Templates, Some(sg)) = (target, g.group(group)) {
-                notes.push(format!(
-                    "remove the resource {} from its template once nothing else in it refers to it",
-                    sg.origin.resource
-                ));
+                notes.push(
+                    format!(
+                        "remove the resource {} from its template once nothing else in it refers to it",
+                        sg.origin.resource
+                    )
+                    .into(),
+                );
             }
         }
         let aws_cli = match target {
@@ -377,23 +504,24 @@ fn cleanup_steps(g: &EniGraph, before: &BTreeSet<(String, Value)>, after: &BTree
         };
         steps.push(Step {
             kind: Kind::Cleanup,
-            account: account.to_string(),
-            region: String::new(),
-            vpc,
-            functions: vec![],
+            account,
+            region: "",
+            vpc: Cow::Owned(vpc),
+            functions: Names { g, users: vec![] },
             from: Config {
-                subnets: vec![],
+                subnets: Cow::Borrowed(&[]),
                 security_groups: groups.into_iter().cloned().collect(),
             },
             to: Config {
-                subnets: vec![],
-                security_groups: vec![],
+                subnets: Cow::Borrowed(&[]),
+                security_groups: Cow::Borrowed(&[]),
             },
             reuses_existing: true,
             changes_access: false,
             frees: vec![],
             edits: vec![],
             aws_cli,
+            updates: false,
             notes,
         });
     }
@@ -401,18 +529,18 @@ fn cleanup_steps(g: &EniGraph, before: &BTreeSet<(String, Value)>, after: &BTree
 }
 
 /// Marks each update and version step with the combinations nothing uses once it is done.
-fn freed(g: &EniGraph, kept: &[bool], steps: &mut [Step]) {
+fn freed<'g>(g: &'g EniGraph<'g>, kept: &[bool], steps: &mut [Step<'g>]) {
     // Users left on each combination; a step takes its versions off their old ones.
     let mut left: Vec<usize> = g.combos.iter().map(|c| c.users.len()).collect();
     for step in steps.iter_mut().filter(|s| s.kind != Kind::Cleanup) {
         let moving = step.functions.len();
-        for subnet in &step.from.subnets {
-            let Some(ci) = g.find_parts(&step.account, subnet, &step.from.security_groups) else {
+        for subnet in step.from.subnets.iter() {
+            let Some(ci) = g.find_parts(step.account, subnet, &step.from.security_groups) else {
                 continue;
             };
             left[ci] = left[ci].saturating_sub(moving);
             if left[ci] == 0 && !kept[ci] {
-                step.frees.push(g.combos[ci].key.clone());
+                step.frees.push(&g.combos[ci].key);
             }
         }
     }
@@ -420,5 +548,14 @@ fn freed(g: &EniGraph, kept: &[bool], steps: &mut [Step]) {
 
 /// Values as their text, the way the report writes combinations.
 fn as_strings<S: serde::Serializer, T: std::fmt::Display>(values: &[T], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(values.iter().map(|v| v.to_string()))
+    s.collect_seq(values.iter().map(Text))
+}
+
+/// A value written as its text straight into the output.
+struct Text<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Text<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }

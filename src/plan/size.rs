@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::config::Thresholds;
-use crate::graph::{Combo, EniGraph};
+use crate::graph::{Consolidation, EniGraph};
 use crate::model::Value;
 
 #[derive(Debug, Serialize, Default, Clone, PartialEq, Eq)]
@@ -65,27 +65,47 @@ pub struct SubnetSize {
 }
 
 /// One side of the plan.
-pub struct Measure {
+pub struct Measure<'g> {
     pub totals: Totals,
     pub vpcs: BTreeMap<Value, VpcSize>,
     pub subnets: BTreeMap<(Value, Value), SubnetSize>,
     /// (account, group) pairs some combination uses.
-    pub used_groups: BTreeSet<(String, Value)>,
+    pub used_groups: BTreeSet<(&'g str, &'g Value)>,
     /// For each combination of the graph: whether this side still uses it.
     pub kept: Vec<bool>,
 }
 
-/// Sizes the combinations `key` gives each combination of the graph: its own
-/// key (before), or where the merges take it (after).
-pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (&'g Value, &'g [Value])) -> Measure {
+/// (account, VPC, subnet, groups) of a combination, and its index in the graph if it has one.
+type Key<'g> = (&'g str, &'g Value, &'g Value, &'g [Value], Option<usize>);
+
+/// Today's combinations: each of the graph's, which are distinct already.
+pub fn before<'g>(g: &'g EniGraph, t: &Thresholds) -> Measure<'g> {
+    let keys = g
+        .combos
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&*c.key.account, &c.vpc, &c.key.subnet, &c.key.sgs[..], Some(i)));
+    measure(g, t, keys.collect())
+}
+
+/// The combinations the merges leave: where they take each of the graph's.
+pub fn after<'g>(g: &'g EniGraph, t: &Thresholds, planned: &Consolidation<'g>) -> Measure<'g> {
     let keys: ahash::AHashSet<(&str, &Value, &Value, &[Value])> = g
         .combos
         .iter()
         .map(|c| {
-            let (subnet, sgs) = key(c);
+            let (subnet, sgs) = planned.target(c);
             (&*c.key.account, &c.vpc, subnet, sgs)
         })
         .collect();
+    let keys = keys
+        .into_iter()
+        .map(|(account, vpc, subnet, sgs)| (account, vpc, subnet, sgs, g.find_parts(account, subnet, sgs)));
+    measure(g, t, keys.collect())
+}
+
+/// Sizes the distinct combinations `keys`.
+fn measure<'g>(g: &'g EniGraph, t: &Thresholds, keys: Vec<Key<'g>>) -> Measure<'g> {
     // Counted under borrowed keys; the few rows are made into owned, sorted ones at the end.
     let mut subnets: ahash::AHashMap<(&Value, &Value), SubnetSize> = ahash::AHashMap::new();
     let mut vpcs: ahash::AHashMap<&Value, VpcSize> = ahash::AHashMap::new();
@@ -94,8 +114,7 @@ pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (
     // Per subnet: ENIs still to be created, and observed ENIs no key keeps.
     let mut added: ahash::AHashMap<(&Value, &Value), i64> = ahash::AHashMap::new();
     let mut kept = vec![false; g.combos.len()];
-    for &(account, vpc, subnet, sgs) in &keys {
-        let existing = g.find_parts(account, subnet, sgs);
+    for &(account, vpc, subnet, sgs, existing) in &keys {
         if let Some(i) = existing {
             kept[i] = true;
         }
@@ -178,7 +197,7 @@ pub fn measure<'g>(g: &'g EniGraph, t: &Thresholds, key: impl Fn(&'g Combo) -> (
         },
         vpcs,
         subnets: subnets.into_iter().map(|((v, s), size)| ((v.clone(), s.clone()), size)).collect(),
-        used_groups: groups.into_iter().map(|(a, g)| (a.to_string(), g.clone())).collect(),
+        used_groups: groups.into_iter().collect(),
         kept,
     }
 }

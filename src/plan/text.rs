@@ -102,14 +102,10 @@ fn write_step(out: &mut String, n: usize, step: &Step) {
     let review = if step.changes_access { " [changes access: review]" } else { "" };
     let _ = writeln!(out, "step {n}: {what}{review}");
     if !step.account.is_empty() {
-        let _ = writeln!(
-            out,
-            "  account: {}",
-            [&step.account, &step.region].map(|s| s.as_str()).join(" ").trim_end()
-        );
+        let _ = writeln!(out, "  account: {}", [step.account, step.region].join(" ").trim_end());
     }
     if !step.functions.is_empty() {
-        let _ = writeln!(out, "  functions: {}", crate::rules::names(&step.functions, LISTED));
+        let _ = writeln!(out, "  functions: {}", crate::rules::names(&step.functions.strings(), LISTED));
     }
     let _ = writeln!(out, "  from: {}", config(&step.from));
     if step.kind != Kind::Cleanup {
@@ -126,8 +122,8 @@ fn write_step(out: &mut String, n: usize, step: &Step) {
             one_line(shown(&e.with))
         );
     }
-    for c in &step.aws_cli {
-        let _ = writeln!(out, "  run: {}", command(c));
+    for c in step.commands() {
+        let _ = writeln!(out, "  run: {}", command(&c));
     }
     if !step.frees.is_empty() {
         let _ = writeln!(out, "  frees: {}", frees(&step.frees, LISTED));
@@ -162,7 +158,7 @@ pub(super) fn shown(with: &str) -> &str {
 /// An argv list as one shell line.
 pub(super) fn command(command: &super::Command) -> String {
     let argv = command.argv();
-    shlex::try_join(argv.iter().copied()).unwrap_or_else(|_| argv.join(" "))
+    shlex::try_join(argv.iter().map(|a| a.as_ref())).unwrap_or_else(|_| argv.join(" "))
 }
 
 fn arrow<T: std::fmt::Display + PartialEq>(before: T, after: T) -> String {
@@ -192,7 +188,7 @@ fn table(out: &mut String, rows: &[Vec<String>]) {
 }
 
 /// The freed combinations, shortened after `max`.
-pub(super) fn frees(keys: &[crate::graph::ComboKey], max: usize) -> String {
+pub(super) fn frees(keys: &[&crate::graph::ComboKey], max: usize) -> String {
     let shown: Vec<String> = keys.iter().take(max).map(|k| k.to_string()).collect();
     match keys.len() > max {
         true => format!("{} and {} more", shown.join(", "), keys.len() - max),
