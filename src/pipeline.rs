@@ -82,19 +82,16 @@ pub fn run(projection: &Projection, input: Input) -> Result<Analysis<'_>, Failur
         api_calls,
         notes,
     } = input;
-    let quotas = quotas(&config);
-    let graph = timing::phase("graph", || EniGraph::build(&projection.inventory, &quotas).with_files(&files));
-    let found = timing::phase("rules", || rules::run(&graph, &config.thresholds, &policy::enabled(&config)));
-    let policy = Policy {
-        config: &config,
-        baseline: baseline.as_ref(),
-        deploy_only: projection.before.is_some(),
-    };
-    let judged = policy::apply(&graph, &files, found, &policy)?;
-    let active = || judged.findings.iter().filter(|f| !f.suppressed);
-    let merges: Vec<Merge> = active().flat_map(|f| f.merges.iter().cloned()).collect();
-    let review: Vec<Merge> = active().flat_map(|f| f.review.iter().cloned()).collect();
-    let delta = projection.before.as_ref().map(|before| delta::compare(before, &graph, &quotas));
+    let Judgement {
+        graph,
+        judged,
+        merges,
+        review,
+    } = judge(projection, &config, baseline.as_ref(), &files)?;
+    let delta = projection
+        .before
+        .as_ref()
+        .map(|before| delta::compare(before, &graph, &quotas(&config)));
     let report = timing::phase("report", || {
         report::build(report::Input {
             command,
@@ -114,6 +111,43 @@ pub fn run(projection: &Projection, input: Input) -> Result<Analysis<'_>, Failur
     Ok(Analysis {
         graph,
         report,
+        merges,
+        review,
+    })
+}
+
+/// The graph, the findings after policy, and the merges of the active ones:
+/// what the report and the planner are both made from.
+pub struct Judgement<'a> {
+    pub graph: EniGraph<'a>,
+    pub judged: policy::Judged,
+    pub merges: Vec<Merge>,
+    pub review: Vec<Merge>,
+}
+
+/// Graph → rules → policy. [`run`] adds the report; the planner, which needs
+/// no report, calls this directly.
+pub fn judge<'a>(
+    projection: &'a Projection,
+    config: &Config,
+    baseline: Option<&Baseline>,
+    files: &Files,
+) -> Result<Judgement<'a>, Failure> {
+    let quotas = quotas(config);
+    let graph = timing::phase("graph", || EniGraph::build(&projection.inventory, &quotas).with_files(files));
+    let found = timing::phase("rules", || rules::run(&graph, &config.thresholds, &policy::enabled(config)));
+    let policy = Policy {
+        config,
+        baseline,
+        deploy_only: projection.before.is_some(),
+    };
+    let judged = policy::apply(&graph, files, found, &policy)?;
+    let active = || judged.findings.iter().filter(|f| !f.suppressed);
+    let merges: Vec<Merge> = active().flat_map(|f| f.merges.iter().cloned()).collect();
+    let review: Vec<Merge> = active().flat_map(|f| f.review.iter().cloned()).collect();
+    Ok(Judgement {
+        graph,
+        judged,
         merges,
         review,
     })

@@ -1,5 +1,6 @@
 //! `eniplan plan`: read the inputs as `check` or `audit` does, run the one
-//! pipeline, and write the plan made from its graph and merges.
+//! pipeline up to its judged findings, and write the plan made from its graph
+//! and merges.
 
 use std::path::PathBuf;
 
@@ -46,13 +47,14 @@ pub fn run(args: Args) -> Result<i32, Failure> {
             (Projection::alone(collected.inventory), Target::Account)
         }
     };
-    let analysis = pipeline::run(&projection, input)?;
+    // The plan needs the graph and the merges, not the report.
+    let analysis = pipeline::judge(&projection, &input.config, input.baseline.as_ref(), &input.files)?;
     let review = if args.include_extra { &analysis.review[..] } else { &[] };
     let planned = super::planned(&analysis.merges, review);
     let plan = crate::timing::phase("plan", || {
         super::build(
             &analysis.graph,
-            &analysis.report.files,
+            &input.files,
             &analysis.merges,
             &Options {
                 target,
