@@ -340,6 +340,11 @@ impl<'a> EniGraph<'a> {
         }
     }
 
+    /// How each VPC is shown in tables: see [`names::vpc_names`].
+    pub fn vpc_names(&self) -> ahash::AHashMap<&Value, String> {
+        names::vpc_names(self.vpcs.keys())
+    }
+
     /// The combination with this key, if a function version uses it.
     pub fn find(&self, key: &ComboKey) -> Option<usize> {
         self.keys.find(&key.account, &key.subnet, &key.sgs)

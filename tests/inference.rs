@@ -1,18 +1,11 @@
 //! VPC inference, names that tell same-named functions apart, and excerpts
 //! that show one line rather than a whole resource.
 
-use std::time::Duration;
+#[path = "support/cli.rs"]
+mod support;
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn eniplan() -> Command {
-    let mut c = Command::cargo_bin("eniplan").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(20));
-    c
-}
+use support::eniplan;
 
 fn json(args: &[&str]) -> Value {
     let out = eniplan().args(args).args(["--format", "json"]).output().unwrap();
@@ -181,4 +174,18 @@ fn every_excerpt_is_one_line() {
         }
     }
     assert!(seen > 20, "only {seen} locations checked");
+}
+
+#[test]
+fn vpcs_written_alike_in_two_templates_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let sam = std::fs::read_to_string("testdata/examples/sam-app/template.yaml").unwrap();
+    for stack in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(stack)).unwrap();
+        std::fs::write(dir.path().join(stack).join("template.yaml"), &sam).unwrap();
+    }
+    let r = json(&["check", dir.path().to_str().unwrap()]);
+    let mut rows: Vec<String> = vpc_rows(&r).into_iter().map(|(vpc, ..)| vpc).collect();
+    rows.sort();
+    assert_eq!(rows, ["!Ref Vpc (a/template.yaml)", "!Ref Vpc (b/template.yaml)"]);
 }

@@ -5,7 +5,7 @@
 use ahash::AHashMap as HashMap;
 
 use crate::files::Files;
-use crate::model::{Function, Inventory};
+use crate::model::{Function, Inventory, Value};
 
 /// The functions that share a name with another, in groups of one name.
 pub fn clashes(inv: &Inventory) -> Vec<Vec<usize>> {
@@ -41,6 +41,30 @@ pub fn qualifiers(inv: &Inventory, clashes: &[Vec<usize>], files: Option<&Files>
             if !parts.is_empty() {
                 out.insert(i, parts.join(", "));
             }
+        }
+    }
+    out
+}
+
+/// How each VPC is shown: its ID or expression, and where two VPCs read alike
+/// (`!Ref VPC` in two templates) the end of the scope that tells them apart.
+pub fn vpc_names<'v>(vpcs: impl Iterator<Item = &'v Value>) -> HashMap<&'v Value, String> {
+    let mut by_text: HashMap<&str, Vec<&Value>> = HashMap::new();
+    for v in vpcs {
+        by_text.entry(v.as_str()).or_default().push(v);
+    }
+    let mut out = HashMap::new();
+    for same in by_text.into_values() {
+        let scopes: Vec<Option<&str>> = same
+            .iter()
+            .map(|v| match v {
+                Value::Symbol { scope, .. } if !scope.is_empty() => Some(&**scope),
+                _ => None,
+            })
+            .collect();
+        let tails = if same.len() > 1 { distinct_suffixes(&scopes) } else { vec![None] };
+        for (v, tail) in same.into_iter().zip(tails) {
+            out.insert(v, tail.map_or_else(|| v.to_string(), |t| format!("{v} ({t})")));
         }
     }
     out
@@ -91,5 +115,16 @@ mod tests {
         let paths = [Some("a/one.yaml"), Some("a/two.yaml")];
         assert_eq!(distinct_suffixes(&paths), [Some("one.yaml"), Some("two.yaml")]);
         assert_eq!(distinct_suffixes(&[Some("t.yaml"), Some("t.yaml")]), [None, None]);
+    }
+
+    #[test]
+    fn vpcs_that_read_alike_are_named_with_their_scope() {
+        let a = Value::symbol("stacks/a/template.yaml", "!Ref VPC");
+        let b = Value::symbol("stacks/b/template.yaml", "!Ref VPC");
+        let c = Value::id("vpc-1");
+        let names = vpc_names([&a, &b, &c].into_iter());
+        assert_eq!(names[&a], "!Ref VPC (a/template.yaml)");
+        assert_eq!(names[&b], "!Ref VPC (b/template.yaml)");
+        assert_eq!(names[&c], "vpc-1");
     }
 }

@@ -228,11 +228,12 @@ pub fn build(input: Input) -> Report {
             (false, Severity::Note) => counts.note += 1,
         }
     }
+    let vpc_names = g.vpc_names();
     let vpcs: Vec<VpcOut> = g
         .vpcs
         .values()
         .map(|s| VpcOut {
-            vpc: s.vpc.to_string(),
+            vpc: vpc_names[&s.vpc].clone(),
             accounts: s.accounts.iter().filter(|a| !a.is_empty()).cloned().collect(),
             functions: s.functions.len(),
             combinations: s.combinations,
