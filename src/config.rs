@@ -122,7 +122,7 @@ impl Config {
         })?;
         for id in config.rules.keys() {
             let at = file.text.find(id.as_str()).unwrap_or(0);
-            rule_id(&file, id, at..at + id.len())?;
+            rule_id(file, id, at..at + id.len())?;
         }
         // `[rules.eni001]` and `[rules.equivalent-security-groups]` name ENI001: keyed by ID, they apply.
         config.rules = std::mem::take(&mut config.rules)
@@ -131,14 +131,13 @@ impl Config {
             .collect();
         for ignore in &mut config.ignore {
             for r in &mut ignore.rules {
-                let id = rule_id(&file, r.get_ref(), r.span())?;
+                let id = rule_id(file, r.get_ref(), r.span())?;
                 *r.get_mut() = id.to_string();
             }
             if let Err(e) = ignore.glob() {
                 return Err(
-                    InputError::at(&file, ignore.resource.span(), format!("invalid glob: {}", e.kind()), "here")
-                        .with_help("globs use `*`, `?`, `[abc]` and `{a,b}`; escape a literal one as `[*]`")
-                        .into(),
+                    InputError::at(file, ignore.resource.span(), format!("invalid glob: {}", e.kind()), "here")
+                        .with_help("globs use `*`, `?`, `[abc]` and `{a,b}`; escape a literal one as `[*]`"),
                 );
             }
             ignore.line = file.line_col(ignore.resource.span().start).0;
