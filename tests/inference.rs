@@ -188,4 +188,13 @@ fn vpcs_written_alike_in_two_templates_are_told_apart() {
     let mut rows: Vec<String> = vpc_rows(&r).into_iter().map(|(vpc, ..)| vpc).collect();
     rows.sort();
     assert_eq!(rows, ["!Ref Vpc (a/template.yaml)", "!Ref Vpc (b/template.yaml)"]);
+    let (plan, _) = support::json(&["plan", dir.path().to_str().unwrap()]);
+    let mut vpcs: Vec<&str> = plan["vpcs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["vpc"].as_str().unwrap())
+        .collect();
+    vpcs.sort();
+    assert_eq!(vpcs, rows, "the plan names VPCs as the report does");
 }

@@ -10,15 +10,14 @@ pub fn render(plan: &Plan) -> String {
     let (b, a) = (&plan.before, &plan.after);
     let _ = writeln!(
         out,
-        "**{} → {} combinations**, {} → {} ENIs, {} → {} IP addresses¹, in {} step{}.\n",
+        "**{} → {} combinations**, {} → {} ENIs, {} → {} IP addresses¹, in {}.\n",
         b.combinations,
         a.combinations,
         b.enis,
         a.enis,
         b.ips,
         a.ips,
-        plan.steps.len(),
-        if plan.steps.len() == 1 { "" } else { "s" }
+        crate::plural::count(plan.steps.len(), "step")
     );
     out.push_str(
         "| VPC | quota | combinations | ENIs | headroom before ENI101 warns | headroom before the quota |\n|---|---|---|---|---|---|\n",

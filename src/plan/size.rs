@@ -28,7 +28,8 @@ pub struct AccountSize {
 
 #[derive(Debug, Serialize, Clone)]
 pub struct VpcPlan {
-    pub vpc: Value,
+    /// As the report names it: two VPCs written alike carry their file.
+    pub vpc: String,
     pub quota: u32,
     pub before: VpcSize,
     pub after: VpcSize,
@@ -204,6 +205,7 @@ fn measure<'g>(g: &'g EniGraph, t: &Thresholds, keys: Vec<Key<'g>>) -> Measure<'
 
 /// The per-VPC rows, with each subnet either side uses.
 pub fn vpcs(g: &EniGraph, before: &Measure, after: &Measure) -> Vec<VpcPlan> {
+    let names = g.vpc_names();
     let mut out = Vec::new();
     for (vpc, b) in &before.vpcs {
         let a = after.vpcs.get(vpc).copied().unwrap_or_default();
@@ -215,7 +217,7 @@ pub fn vpcs(g: &EniGraph, before: &Measure, after: &Measure) -> Vec<VpcPlan> {
             .map(|(_, s)| s)
             .collect();
         out.push(VpcPlan {
-            vpc: vpc.clone(),
+            vpc: names.get(vpc).cloned().unwrap_or_else(|| vpc.to_string()),
             quota: g.vpcs.get(vpc).map_or(crate::model::DEFAULT_ENI_QUOTA, |s| s.quota),
             before: *b,
             after: a,

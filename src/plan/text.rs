@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::{Config, Kind, Plan, Step};
+use crate::report::text::table;
 
 /// Function names listed per step before "and N more".
 const LISTED: usize = 20;
@@ -12,15 +13,14 @@ pub fn render(plan: &Plan) -> String {
     let (b, a) = (&plan.before, &plan.after);
     let _ = writeln!(
         out,
-        "plan: {} → {} combinations, {} → {} ENIs, {} → {} IPs* in {} step{}",
+        "plan: {} → {} combinations, {} → {} ENIs, {} → {} IPs* in {}",
         b.combinations,
         a.combinations,
         b.enis,
         a.enis,
         b.ips,
         a.ips,
-        plan.steps.len(),
-        if plan.steps.len() == 1 { "" } else { "s" }
+        crate::plural::count(plan.steps.len(), "step")
     );
     for acc in b.accounts.iter().filter(|acc| !acc.account.is_empty()) {
         let after = a.accounts.iter().find(|x| x.account == acc.account).cloned().unwrap_or_default();
@@ -31,7 +31,7 @@ pub fn render(plan: &Plan) -> String {
         );
     }
     out.push('\n');
-    let mut rows = vec![row(&[
+    let head = [
         "VPC",
         "quota",
         "combinations",
@@ -39,10 +39,11 @@ pub fn render(plan: &Plan) -> String {
         "IPs*",
         "headroom (ENI101 warns)",
         "headroom (quota)",
-    ])];
+    ];
+    let mut rows: Vec<Vec<String>> = vec![];
     for v in &plan.vpcs {
         rows.push(row(&[
-            &v.vpc.to_string(),
+            &v.vpc,
             &v.quota.to_string(),
             &arrow(v.before.combinations, v.after.combinations),
             &arrow(v.before.enis, v.after.enis),
@@ -51,23 +52,16 @@ pub fn render(plan: &Plan) -> String {
             &arrow(v.before.headroom_quota, v.after.headroom_quota),
         ]));
     }
-    table(&mut out, &rows);
+    out += &table(&head, &rows);
     out.push('\n');
-    let mut rows = vec![row(&[
-        "subnet",
-        "VPC",
-        "AZ",
-        "combinations",
-        "ENIs",
-        "free IPs",
-        "headroom (ENI102)",
-    ])];
+    let head = ["subnet", "VPC", "AZ", "combinations", "ENIs", "free IPs", "headroom (ENI102)"];
+    let mut rows: Vec<Vec<String>> = vec![];
     for v in &plan.vpcs {
         for s in &v.subnets {
             let opt = |x: Option<i64>| x.map_or("?".to_string(), |n| n.to_string());
             rows.push(row(&[
                 &s.subnet.to_string(),
-                &v.vpc.to_string(),
+                &v.vpc,
                 s.availability_zone.as_deref().unwrap_or("?"),
                 &arrow(s.before.combinations, s.after.combinations),
                 &arrow(s.before.enis, s.after.enis),
@@ -76,7 +70,7 @@ pub fn render(plan: &Plan) -> String {
             ]));
         }
     }
-    table(&mut out, &rows);
+    out += &table(&head, &rows);
     out.push_str("* one IP per ENI is an assumption: AWS does not document it\n");
     out.push_str("headroom: how many more combinations fit before the rule fires; negative: it fires already\n");
     for (i, step) in plan.steps.iter().enumerate() {
@@ -171,20 +165,6 @@ fn arrow<T: std::fmt::Display + PartialEq>(before: T, after: T) -> String {
 
 fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
-}
-
-fn table(out: &mut String, rows: &[Vec<String>]) {
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for r in rows {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
-    }
 }
 
 /// The freed combinations, shortened after `max`.

@@ -203,10 +203,12 @@ pub fn summary(report: &Report) -> String {
     out
 }
 
-fn table(head: &[&str], rows: &[[String; 7]]) -> String {
-    let mut widths: Vec<usize> = head.iter().map(|h| h.len()).collect();
+/// Columns padded to their widest cell, two spaces apart, without trailing
+/// spaces: the per-VPC table here and the plan's tables.
+pub(crate) fn table<R: AsRef<[String]>>(head: &[&str], rows: &[R]) -> String {
+    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
     for r in rows {
-        for (w, c) in widths.iter_mut().zip(r) {
+        for (w, c) in widths.iter_mut().zip(r.as_ref()) {
             *w = (*w).max(c.chars().count());
         }
     }
@@ -223,7 +225,7 @@ fn table(head: &[&str], rows: &[[String; 7]]) -> String {
     };
     let mut out = line(head.to_vec());
     for r in rows {
-        out += &line(r.iter().map(String::as_str).collect());
+        out += &line(r.as_ref().iter().map(String::as_str).collect());
     }
     out
 }

@@ -31,13 +31,9 @@ fn check(cx: &Context) -> Vec<Finding> {
             .get(vpc)
             .map(|v| v.origin.clone())
             .unwrap_or_else(|| crate::model::Origin::resource(vpc.to_string()));
-        let users: Vec<User> = g
-            .combos
-            .iter()
-            .filter(|c| &c.vpc == vpc)
-            .flat_map(|c| c.users.iter().copied())
-            .collect();
-        let open = at_least(g, g.combos.iter().filter(|c| &c.vpc == vpc).map(|c| &c.key.subnet));
+        let combos: Vec<_> = g.combos.iter().filter(|c| &c.vpc == vpc).collect();
+        let users: Vec<User> = combos.iter().flat_map(|c| c.users.iter().copied()).collect();
+        let open = at_least(g, combos.iter().map(|c| &c.key.subnet));
         let f = Finding::new(
             &RULE,
             location,

@@ -13,7 +13,6 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let inv = g.inv;
-    let vpc_of = |e: &crate::model::ObservedEni| g.vpc_of_eni(e);
     // An ENI looks orphaned when its functions could not be read: say nothing then.
     let unread = |e: &crate::model::ObservedEni| inv.gaps.iter().any(|gap| gap.account == e.account && gap.region == e.region);
     let mut out = Vec::new();
@@ -51,7 +50,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         .enis
         .iter()
         .filter(|e| !unread(e))
-        .map(vpc_of)
+        .map(|e| g.vpc_of_eni(e))
         .filter(|v| *v != unknown)
         .collect();
     for c in &g.combos {

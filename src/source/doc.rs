@@ -86,25 +86,80 @@ impl Node {
 /// A mapping's entries as a parser reads them: a repeated key drops the
 /// earlier entry and goes to the end (the last one wins). Indexed, so a wide
 /// mapping costs linear time, not a scan per key.
+/// Most mappings are small: those are scanned, and only a wide one builds
+/// the index, so a plan's many 2-key objects allocate no map.
 #[derive(Default)]
 pub struct Entries {
     slots: Vec<Option<(Key, Node)>>,
-    index: HashMap<String, usize>,
+    index: Option<HashMap<String, usize>>,
 }
+
+/// Mappings with more entries than this are indexed.
+const SCAN_UP_TO: usize = 16;
 
 impl Entries {
     pub fn insert(&mut self, key: Key, value: Node) {
-        if let Some(old) = self.index.insert(key.name.clone(), self.slots.len()) {
+        if self.index.is_none() && self.slots.len() >= SCAN_UP_TO {
+            let live = self
+                .slots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| Some((s.as_ref()?.0.name.clone(), i)));
+            self.index = Some(live.collect());
+        }
+        let old = match &mut self.index {
+            Some(index) => index.insert(key.name.clone(), self.slots.len()),
+            None => self.position(&key.name),
+        };
+        if let Some(old) = old {
             self.slots[old] = None;
         }
         self.slots.push(Some((key, value)));
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        match &self.index {
+            Some(index) => index.contains_key(name),
+            None => self.position(name).is_some(),
+        }
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.slots.iter().position(|s| s.as_ref().is_some_and(|(k, _)| k.name == name))
     }
 
     pub fn into_vec(self) -> Vec<(Key, Node)> {
         self.slots.into_iter().flatten().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(entries: Entries) -> Vec<String> {
+        entries.into_vec().into_iter().map(|(k, _)| k.name).collect()
+    }
+
+    #[test]
+    fn a_repeated_key_wins_and_goes_last_in_small_and_wide_mappings() {
+        for wide in [4, 40] {
+            let mut e = Entries::default();
+            let mut expected = vec![];
+            for i in 0..wide {
+                let name = if i % 3 == 0 { "dup".to_string() } else { format!("k{i}") };
+                e.insert(
+                    Key {
+                        name: name.clone(),
+                        span: i..i,
+                    },
+                    Node::new(i..i, Kind::Null),
+                );
+                expected.retain(|n| *n != name);
+                expected.push(name);
+            }
+            assert!(e.contains("dup") && e.contains("k1") && !e.contains("k0"));
+            assert_eq!(names(e), expected, "{wide} keys");
+        }
     }
 }
