@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod plural;
 pub mod policy;
+pub mod removal;
 pub mod report;
 pub mod rules;
 pub mod severity;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::files::FileId;
 use crate::files::Span;
+pub use crate::removal::*;
 
 /// A subnet, security group or VPC as written: a literal ID, or a symbol that
 /// stands for one (`!Ref LambdaSG`, `${ssm:/net/sg}`, `aws_security_group.x.id`).
@@ -112,6 +113,12 @@ pub struct Inventory {
     /// With `check --against`: functions from this index on are the deploy's;
     /// the ones before are the account's.
     pub deploy_start: Option<usize>,
+    /// Lambda Managed Instances capacity providers: VPC consumers that are not
+    /// Hyperplane ENI users.
+    pub capacity_providers: Vec<CapacityProvider>,
+    /// What the change being checked deletes or detaches (a plan's deletes, a
+    /// change set's removals, a whole-stack delete). Empty for an audit.
+    pub removals: Removals,
 }
 
 impl Inventory {
@@ -132,7 +139,7 @@ impl Inventory {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Function {
     pub name: String,
     /// Empty when the source does not say (a template deploys into one account).
@@ -143,6 +150,48 @@ pub struct Function {
     pub ignore: Vec<Ignore>,
     /// `$LATEST` first, then published versions.
     pub versions: Vec<Version>,
+    /// The execution role (ARN or symbol), when the source says.
+    pub role: Option<Value>,
+    /// The capacity provider the function runs on. Such a function runs on
+    /// the provider's instances and makes no Hyperplane ENI of its own.
+    pub capacity_provider: Option<Value>,
+    /// Execution environments kept warm: provisioned concurrency on an alias
+    /// or version, or a warmer plugin.
+    pub warm: Vec<Warm>,
+}
+
+/// Environments kept initialised ahead of traffic.
+#[derive(Clone, Debug)]
+pub struct Warm {
+    /// The alias or version they are configured on.
+    pub qualifier: String,
+    /// How many environments; `None` when unresolved.
+    pub environments: Option<u32>,
+    pub by: WarmBy,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WarmBy {
+    ProvisionedConcurrency,
+    /// A scheduled warmer (serverless-plugin-warmup).
+    Warmer,
+}
+
+/// A Lambda Managed Instances capacity provider: EC2 instances Lambda runs in
+/// the provider's subnets. Each instance takes subnet IPs and VPC ENIs.
+#[derive(Clone, Debug, Default)]
+pub struct CapacityProvider {
+    pub name: String,
+    pub account: String,
+    pub region: String,
+    pub origin: Origin,
+    pub vpc: VpcConfig,
+    /// `ScalingConfig.MaxVCpuCount`, when known.
+    pub max_vcpus: Option<u64>,
+    /// The allowed instance types, when restricted.
+    pub instance_types: Vec<String>,
+    pub ignore: Vec<Ignore>,
 }
 
 impl Function {
@@ -385,6 +434,9 @@ pub struct Vpc {
     pub quota: Option<u32>,
     pub quota_source: QuotaSource,
     pub origin: Origin,
+    /// ENIs in the VPC that are not Lambda's Hyperplane ENIs (EFS mount
+    /// targets, endpoints, load balancers, instances…), when a live read counted them.
+    pub other_enis: Option<u64>,
 }
 
 impl Vpc {
@@ -395,6 +447,7 @@ impl Vpc {
             quota: None,
             quota_source: QuotaSource::Default,
             origin,
+            other_enis: None,
         }
     }
 }

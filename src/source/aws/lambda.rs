@@ -150,6 +150,7 @@ impl<'a> Grouping<'a> {
                     origin: Origin::resource(&arn),
                     ignore: vec![],
                     versions: vec![version],
+                    ..Default::default()
                 };
                 self.by_name.insert(function.name.clone(), function);
             }

@@ -261,6 +261,7 @@ impl<'a> Reader<'a> {
             origin,
             ignore,
             versions: vec![Version::latest(config)],
+            ..Default::default()
         });
         Ok(())
     }

@@ -127,6 +127,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
         origin: function_origin,
         ignore: vec![],
         versions,
+        ..Default::default()
     }
 }
 

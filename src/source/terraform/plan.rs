@@ -246,6 +246,7 @@ impl<'a> Reader<'a> {
             origin,
             ignore: vec![],
             versions: vec![Version::latest(vpc)],
+            ..Default::default()
         });
         Ok(())
     }
