@@ -126,6 +126,10 @@ pub struct Common {
     /// Record the current findings in FILE.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// SARIF `automationDetails` category (default: eniplan/<command>), so
+    /// several eniplan uploads to one repository keep their own alerts.
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -166,6 +170,10 @@ pub enum Format {
     Junit,
     /// GitHub Actions annotations.
     Github,
+    /// GitLab Code Quality JSON (`artifacts: reports: codequality`).
+    Gitlab,
+    /// reviewdog Diagnostics, one per line (`reviewdog -f=rdjsonl`).
+    Rdjsonl,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -402,6 +410,7 @@ pub(crate) fn input(command: &'static str, common: &Common) -> Result<pipeline::
 }
 
 fn finish(projection: Projection, input: pipeline::Input, common: &Common) -> Result<i32, Failure> {
+    let thresholds = input.config.thresholds.clone();
     let analysis = pipeline::run(&projection, input)?;
     let report = &analysis.report;
     if let Some(path) = &common.write_baseline {
@@ -416,10 +425,15 @@ fn finish(projection: Projection, input: pipeline::Input, common: &Common) -> Re
         let text = match common.format {
             Format::Text => report::text::render(report, color),
             Format::Json => unreachable!("streamed above"),
-            Format::Sarif => report::sarif::render(report),
+            Format::Sarif => report::sarif::render(report, common.sarif_category.as_deref()),
             Format::Markdown => report::markdown::render(report),
             Format::Junit => report::junit::render(report),
             Format::Github => report::github::render(report),
+            Format::Gitlab => report::gitlab::render(report, &working_dir()),
+            Format::Rdjsonl => {
+                let fixes = crate::plan::suggestions::for_findings(&analysis, &thresholds);
+                report::rdjsonl::render(report, &working_dir(), &|i| fixes.get(&i).cloned().unwrap_or_default())
+            }
         };
         write_output(common.output.as_deref(), &text)?;
     }
@@ -428,6 +442,11 @@ fn finish(projection: Projection, input: pipeline::Input, common: &Common) -> Re
     std::mem::forget(analysis);
     std::mem::forget(projection);
     Ok(code)
+}
+
+/// The directory CI formats make paths relative to.
+fn working_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_default()
 }
 
 pub fn exit_code(report: &Report, fail_on: FailOn) -> i32 {

@@ -95,6 +95,13 @@ impl SourceFile {
         (line + 1, col + 1)
     }
 
+    /// 1-based line and column counted in UTF-8 bytes, as reviewdog counts them.
+    pub fn line_byte_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        (line + 1, offset - self.line_starts[line] + 1)
+    }
+
     /// The byte offset of a 1-based line and column as serde_json reports them
     /// (the column counts bytes), kept inside the text and on a character.
     pub fn offset_of(&self, line: usize, column: usize) -> usize {

@@ -16,7 +16,7 @@ fn run(args: &[&str]) -> String {
 #[test]
 fn sam_example_in_every_format() {
     let t = "testdata/examples/sam-app/template.yaml";
-    for format in ["text", "json", "sarif", "markdown", "junit", "github"] {
+    for format in ["text", "json", "sarif", "markdown", "junit", "github", "gitlab", "rdjsonl"] {
         insta::assert_snapshot!(format!("sam_{format}"), run(&["check", t, "--format", format]));
     }
     for format in ["dot", "mermaid"] {
@@ -27,7 +27,7 @@ fn sam_example_in_every_format() {
 #[test]
 fn account_snapshot_in_every_format() {
     let s = "testdata/snapshots/account.json";
-    for format in ["text", "json", "sarif", "markdown"] {
+    for format in ["text", "json", "sarif", "markdown", "gitlab", "rdjsonl"] {
         insta::assert_snapshot!(format!("account_{format}"), run(&["audit", "--snapshot", s, "--format", format]));
     }
 }

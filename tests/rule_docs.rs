@@ -132,6 +132,13 @@ fn check_doc(r: &Registered, dir: &tempfile::TempDir, problems: &mut Vec<String>
     if lines.next() != Some(severity.as_str()) {
         problem(format!("second line must be `{severity}`"));
     }
+    match lines.next().and_then(|l| l.strip_prefix("Precision: ")) {
+        Some(p) if eniplan::rules::PRECISIONS.contains(&p) => {}
+        _ => problem(format!(
+            "third line must be `Precision: P`, P one of {:?} (SARIF's precision: how often a finding is a false positive)",
+            eniplan::rules::PRECISIONS
+        )),
+    }
     let mut last = 0;
     for h in REQUIRED {
         match r

@@ -13,6 +13,7 @@ pub use edits::{Command, Edit};
 pub mod json;
 pub mod markdown;
 mod size;
+pub mod suggestions;
 pub mod text;
 
 use std::borrow::Cow;

@@ -2,10 +2,12 @@
 
 pub mod dot;
 pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod mermaid;
+pub mod rdjsonl;
 pub mod sarif;
 pub mod text;
 
@@ -168,6 +170,11 @@ pub struct Stats {
 pub struct Unresolved {
     pub value: String,
     pub hint: String,
+}
+
+/// The rule's documentation, for links from CI reports.
+pub fn doc_url(rule: &str) -> String {
+    format!("https://github.com/eniplan/eniplan/blob/main/rules/{rule}.md")
 }
 
 /// Where an origin points, narrowed to the first line of its span: an excerpt

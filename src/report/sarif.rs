@@ -2,10 +2,35 @@
 
 use serde_json::{json, Value};
 
-use super::Report;
+use super::{doc_url, FindingOut, Report};
 use crate::rules::RULES;
+use crate::severity::Severity;
 
-pub fn render(report: &Report) -> String {
+/// GitHub code scanning keeps this many results of a run, the most severe first.
+pub const GITHUB_RESULT_LIMIT: usize = 5_000;
+
+/// `runs[].automationDetails.id` for a category: GitHub takes the part up to
+/// the last `/` as the category, so the id ends with one and has no run part.
+pub fn automation_id(category: &str) -> String {
+    format!("{}/", category.trim_end_matches('/'))
+}
+
+/// The default category: one per command, so a `check` upload and an
+/// `audit` upload in one repository do not replace each other's alerts.
+pub fn default_category(command: &str) -> String {
+    format!("eniplan/{command}")
+}
+
+/// GitHub's `problem.severity`: what kind of problem, not how it is reported.
+fn problem_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "recommendation",
+    }
+}
+
+pub fn render(report: &Report, category: Option<&str>) -> String {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
@@ -15,14 +40,21 @@ pub fn render(report: &Report) -> String {
                 "shortDescription": { "text": r.rule.summary },
                 "fullDescription": { "text": r.rule.summary },
                 "help": { "text": r.doc, "markdown": r.doc },
-                "helpUri": format!("https://github.com/eniplan/eniplan/blob/main/rules/{}.md", r.rule.id),
+                "helpUri": doc_url(r.rule.id),
                 "defaultConfiguration": { "level": r.rule.severity.as_str() },
+                "properties": {
+                    "precision": r.precision(),
+                    "problem.severity": problem_severity(r.rule.severity),
+                    "tags": ["lambda", "vpc", "eni"],
+                },
             })
         })
         .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
+    // Most severe first, so a run over GitHub's limit loses notes before errors.
+    let mut ordered: Vec<&FindingOut> = report.findings.iter().collect();
+    ordered.sort_by_key(|f| (f.suppressed, std::cmp::Reverse(f.severity)));
+    let results: Vec<Value> = ordered
+        .into_iter()
         .map(|f| {
             let index = RULES.iter().position(|r| r.rule.id == f.rule).unwrap_or(0);
             let mut location = json!({
@@ -58,13 +90,26 @@ pub fn render(report: &Report) -> String {
                 "informationUri": "https://github.com/eniplan/eniplan",
                 "rules": rules,
             }},
+            "automationDetails": { "id": automation_id(&category.map_or_else(|| default_category(&report.command), str::to_string)) },
             "results": results,
         }],
     });
-    if !report.stale_ignores.is_empty() {
+    let mut notes: Vec<Value> = report.stale_ignores.iter().map(notification).collect();
+    let active = report.active().count();
+    if active > GITHUB_RESULT_LIMIT {
+        notes.push(json!({
+            "level": "warning",
+            "descriptor": { "id": "result-limit" },
+            "message": { "text": format!(
+                "{active} active results: GitHub code scanning keeps the first {GITHUB_RESULT_LIMIT} of a run; they are ordered errors first, so the {} dropped are the least severe",
+                active - GITHUB_RESULT_LIMIT
+            ) },
+        }));
+    }
+    if !notes.is_empty() {
         sarif["runs"][0]["invocations"] = json!([{
             "executionSuccessful": true,
-            "toolExecutionNotifications": report.stale_ignores.iter().map(notification).collect::<Vec<_>>(),
+            "toolExecutionNotifications": notes,
         }]);
     }
     serde_json::to_string_pretty(&sarif).expect("SARIF serialises") + "\n"

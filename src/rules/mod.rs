@@ -29,6 +29,23 @@ pub struct Registered {
     pub doc: &'static str,
 }
 
+/// SARIF's precision values, from most to least certain.
+pub const PRECISIONS: &[&str] = &["very-high", "high", "medium", "low"];
+
+impl Registered {
+    /// The doc's `Precision:` line: how often a finding of this rule is a
+    /// false positive, as code scanning ranks it. `tests/rule_docs.rs` makes
+    /// every doc state one of [`PRECISIONS`].
+    pub fn precision(&self) -> &'static str {
+        self.doc
+            .lines()
+            .find_map(|l| l.strip_prefix("Precision: "))
+            .map(str::trim)
+            .and_then(|p| PRECISIONS.iter().find(|&&k| k == p).copied())
+            .unwrap_or("medium")
+    }
+}
+
 pub fn find(id: &str) -> Option<&'static Registered> {
     RULES.iter().find(|r| r.rule.id.eq_ignore_ascii_case(id) || r.rule.name == id)
 }
