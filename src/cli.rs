@@ -43,11 +43,12 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Audit an account: live (read-only) or from a saved snapshot.
+    /// Audit an account: live (read-only) or from saved snapshots.
     Audit {
-        /// Lint a saved inventory instead of reading the account.
-        #[arg(long, value_name = "FILE")]
-        snapshot: Option<PathBuf>,
+        /// Lint a saved inventory instead of reading the account. Repeat it to
+        /// audit several snapshots as one (as `eniplan snapshot merge` joins them).
+        #[arg(long = "snapshot", value_name = "FILE")]
+        snapshots: Vec<PathBuf>,
         /// Write the inventory read live to FILE (atomically).
         #[arg(long, value_name = "FILE")]
         save_snapshot: Option<PathBuf>,
@@ -75,6 +76,11 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Work with saved inventories.
+    Snapshot {
+        #[command(subcommand)]
+        action: SnapshotAction,
+    },
     /// List the rules.
     Rules,
     /// Print a rule's documentation.
@@ -95,6 +101,22 @@ pub enum Command {
         output: Option<PathBuf>,
         #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_kv)]
         parameters: Vec<(String, String)>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SnapshotAction {
+    /// Join snapshots (one per account or region, e.g. from a CI matrix) into one.
+    ///
+    /// An account and region read by two inputs must hold the same data in
+    /// both; different data is an error (exit 2) naming them.
+    Merge {
+        /// The snapshots to join.
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
+        /// Where to write the joined snapshot (atomically).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
     },
 }
 
@@ -283,25 +305,43 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             finish(projection, input, &common)
         }
         Command::Audit {
-            snapshot: Some(path),
+            snapshots,
             save_snapshot,
             common,
             ..
-        } => {
+        } if !snapshots.is_empty() => {
             let mut input = input("audit", &common)?;
-            let (inv, snap) = snapshot::load(&path)?;
+            let merged = snapshot::merge::load(&snapshots)?;
             if let Some(out) = save_snapshot {
-                snapshot::save(&out, &snapshot::from_inventory(&inv, snap.scopes.clone(), snap.api_calls))?;
+                snapshot::save(&out, &merged.snapshot())?;
             }
-            input.scopes = snap.scopes;
-            input.api_calls = snap.api_calls;
-            finish(Projection::alone(inv), input, &common)
+            input.scopes = merged.scopes;
+            input.api_calls = merged.api_calls;
+            input.notes = merged.notes;
+            finish(Projection::alone(merged.inventory), input, &common)
+        }
+        Command::Snapshot {
+            action: SnapshotAction::Merge { files, output },
+        } => {
+            let merged = snapshot::merge::load(&files)?;
+            snapshot::save(&output, &merged.snapshot())?;
+            for note in &merged.notes {
+                eprintln!("note: {note}");
+            }
+            eprintln!(
+                "eniplan: wrote {} ({} functions, {} accounts and regions) from {} snapshots",
+                output.display(),
+                merged.inventory.functions.len(),
+                merged.scopes.len(),
+                files.len()
+            );
+            Ok(0)
         }
         Command::Audit {
-            snapshot: None,
             save_snapshot,
             live,
             common,
+            ..
         } => {
             let mut input = input("audit", &common)?;
             let collected = collect_live(live)?;

@@ -6,6 +6,7 @@
 
 mod convert;
 mod load;
+pub mod merge;
 mod save;
 mod schema;
 

@@ -1,0 +1,173 @@
+//! `eniplan snapshot merge` and repeated `audit --snapshot`: one snapshot
+//! per account (a CI matrix) joins into the report one combined audit gives.
+
+#[path = "support/cli.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use support::{eniplan, json};
+
+const ACCOUNT: &str = "testdata/snapshots/account.json";
+
+fn read(path: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()).unwrap()
+}
+
+/// The account snapshot moved to another account and region, with its own
+/// subnet, group, VPC and ENI IDs: a second member of the organisation.
+fn other_account(snap: &Value) -> Value {
+    let text = serde_json::to_string(snap).unwrap();
+    let text = text
+        .replace("111122223333", "444455556666")
+        .replace("eu-west-1", "us-east-1")
+        .replace("\"subnet-", "\"subnet-b")
+        .replace("\"sg-", "\"sg-b")
+        .replace("\"vpc-", "\"vpc-b")
+        .replace("\"eni-", "\"eni-b");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Both accounts in one snapshot, as one audit of both would write it.
+fn combined(a: &Value, b: &Value) -> Value {
+    let mut c = a.clone();
+    for key in ["scopes", "functions", "subnets", "security_groups", "vpcs", "enis", "incomplete"] {
+        let mut list = a[key].as_array().cloned().unwrap_or_default();
+        list.extend(b[key].as_array().cloned().unwrap_or_default());
+        c[key] = Value::Array(list);
+    }
+    c["api_calls"] = json!(a["api_calls"].as_u64().unwrap_or(0) + b["api_calls"].as_u64().unwrap_or(0));
+    c
+}
+
+fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+    p
+}
+
+/// `eniplan snapshot merge A B -o DIR/org.json`, which must succeed: the file and stderr.
+fn merge(dir: &Path, a: &Path, b: &Path) -> (PathBuf, String) {
+    let merged = dir.join("org.json");
+    let out = eniplan()
+        .args([
+            "snapshot",
+            "merge",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "-o",
+            merged.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    (merged, stderr)
+}
+
+/// The report without what differs by design between runs of the same inventory.
+fn audit(snapshots: &[&Path]) -> (Value, i32) {
+    let mut args = vec!["audit".to_string()];
+    for s in snapshots {
+        args.push("--snapshot".into());
+        args.push(s.to_str().unwrap().into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (mut r, code) = json(&args);
+    r.as_object_mut().unwrap().remove("notes");
+    (r, code)
+}
+
+#[test]
+fn merged_snapshots_give_the_combined_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = read(ACCOUNT);
+    let b = other_account(&a);
+    let (pa, pb) = (write(dir.path(), "a.json", &a), write(dir.path(), "b.json", &b));
+    let pc = write(dir.path(), "combined.json", &combined(&a, &b));
+    let (merged, stderr) = merge(dir.path(), &pa, &pb);
+    assert!(!stderr.contains("note:"), "{stderr}");
+
+    let (want, want_code) = audit(&[&pc]);
+    assert_eq!(want["summary"]["functions"], 2 * a["functions"].as_array().unwrap().len());
+    let (from_file, code) = audit(&[&merged]);
+    assert_eq!((&from_file, code), (&want, want_code), "snapshot merge, then audit");
+    let (repeated, code) = audit(&[&pa, &pb]);
+    assert_eq!((&repeated, code), (&want, want_code), "audit --snapshot A --snapshot B");
+    let written = read(merged.to_str().unwrap());
+    assert_eq!(written["scopes"].as_array().unwrap().len(), 2);
+}
+
+/// The same read of an account in two inputs (a retried matrix job) is kept once.
+#[test]
+fn the_same_scope_twice_with_the_same_data_is_kept_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = read(ACCOUNT);
+    let pa = write(dir.path(), "a.json", &a);
+    let again = write(dir.path(), "a-again.json", &a);
+    let (mut alone, _) = audit(&[&pa]);
+    let (mut twice, _) = audit(&[&pa, &again]);
+    // Both reads' API calls were made, so the stats count both.
+    assert_eq!(twice["stats"]["api_calls"], 2 * alone["stats"]["api_calls"].as_u64().unwrap());
+    for r in [&mut alone, &mut twice] {
+        r.as_object_mut().unwrap().remove("stats");
+    }
+    assert_eq!(twice, alone);
+}
+
+#[test]
+fn the_same_scope_with_different_data_exits_2_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = read(ACCOUNT);
+    let mut changed = a.clone();
+    changed["functions"][0]["versions"][0]["vpc"]["security_group_ids"] = json!(["sg-other"]);
+    let pa = write(dir.path(), "a.json", &a);
+    let pc = write(dir.path(), "a-later.json", &changed);
+    for args in [
+        vec![
+            "snapshot",
+            "merge",
+            pa.to_str().unwrap(),
+            pc.to_str().unwrap(),
+            "--output",
+            "/dev/null",
+        ],
+        vec!["audit", "--snapshot", pa.to_str().unwrap(), "--snapshot", pc.to_str().unwrap()],
+    ] {
+        let out = eniplan().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        for name in ["a.json", "a-later.json", "111122223333", "eu-west-1"] {
+            assert!(stderr.contains(name), "names {name}: {stderr}");
+        }
+    }
+}
+
+/// Variables two accounts resolve differently are dropped, with a note, not guessed.
+#[test]
+fn values_the_inputs_disagree_on_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = read(ACCOUNT);
+    a["values"] = json!({"ssm:/net/sg": "sg-lambda", "ssm:/net/vpc": "vpc-main"});
+    let mut b = other_account(&read(ACCOUNT));
+    b["values"] = json!({"ssm:/net/sg": "sg-blambda", "ssm:/net/vpc": "vpc-main"});
+    let (pa, pb) = (write(dir.path(), "a.json", &a), write(dir.path(), "b.json", &b));
+    let (merged, stderr) = merge(dir.path(), &pa, &pb);
+    assert!(stderr.contains("ssm:/net/sg"), "{stderr}");
+    assert_eq!(read(merged.to_str().unwrap())["values"], json!({"ssm:/net/vpc": "vpc-main"}));
+}
+
+#[test]
+fn a_bad_input_exits_2_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let pa = write(dir.path(), "a.json", &read(ACCOUNT));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"eniplan_snapshot\": 1, \"functions\": [}").unwrap();
+    let out = eniplan()
+        .args(["snapshot", "merge", pa.to_str().unwrap(), bad.to_str().unwrap(), "-o", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.json:1:"));
+}
