@@ -118,3 +118,190 @@ fn quiet_without_an_account() {
         assert!(findings(&report, "ENI007").is_empty(), "{file}");
     }
 }
+
+/// `check --live` reads ListProvisionedConcurrencyConfigs for the deploy's
+/// functions the account has, and no other, through mocked clients.
+#[cfg(feature = "aws")]
+mod live {
+    use aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesOutput;
+    use aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput;
+    use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput;
+    use aws_sdk_ec2::operation::describe_subnets::DescribeSubnetsOutput;
+    use aws_sdk_ec2::types::Subnet;
+    use aws_sdk_lambda::operation::list_functions::ListFunctionsOutput;
+    use aws_sdk_lambda::operation::list_provisioned_concurrency_configs::{
+        ListProvisionedConcurrencyConfigsInput, ListProvisionedConcurrencyConfigsOutput,
+    };
+    use aws_sdk_lambda::types::{FunctionConfiguration, ProvisionedConcurrencyConfigListItem, VpcConfigResponse};
+    use aws_sdk_servicequotas::operation::get_service_quota::GetServiceQuotaOutput;
+    use aws_sdk_servicequotas::types::ServiceQuota;
+    use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use eniplan::model::WarmBy;
+    use eniplan::pipeline::{self, Input, Projection};
+    use eniplan::source::aws::{collect_with, AwsOptions, ClientFactory, Clients, Collected, Target};
+    use eniplan::source::{load_paths, LoadOptions};
+
+    const ACCOUNT: &str = "111122223333";
+    const REGION: &str = "eu-west-1";
+    const OP: &str = "lambda:ListProvisionedConcurrencyConfigs";
+
+    fn function(name: &str, version: &str) -> FunctionConfiguration {
+        let arn = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}");
+        FunctionConfiguration::builder()
+            .function_name(name)
+            .function_arn(if version == "$LATEST" { arn } else { format!("{arn}:{version}") })
+            .version(version)
+            .vpc_config(
+                VpcConfigResponse::builder()
+                    .subnet_ids("subnet-a")
+                    .subnet_ids("subnet-b")
+                    .security_group_ids("sg-shared")
+                    .vpc_id("vpc-main")
+                    .build(),
+            )
+            .build()
+    }
+
+    fn config(qualifier: &str, n: i32) -> ProvisionedConcurrencyConfigListItem {
+        ProvisionedConcurrencyConfigListItem::builder()
+            .function_arn(format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders:{qualifier}"))
+            .requested_provisioned_concurrent_executions(n)
+            .build()
+    }
+
+    /// The account: `orders` ($LATEST and version 3, provisioned on `live`
+    /// and on 3, over two pages) and `reports`, both on sg-shared.
+    fn clients() -> Clients {
+        let functions = ListFunctionsOutput::builder()
+            .functions(function("orders", "$LATEST"))
+            .functions(function("orders", "3"))
+            .functions(function("reports", "$LATEST"))
+            .build();
+        let lambda_rules = [
+            mock!(aws_sdk_lambda::Client::list_functions).then_output(move || functions.clone()),
+            mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+                .match_requests(|r: &ListProvisionedConcurrencyConfigsInput| r.function_name() == Some("orders") && r.marker().is_none())
+                .then_output(|| {
+                    ListProvisionedConcurrencyConfigsOutput::builder()
+                        .provisioned_concurrency_configs(config("live", 8))
+                        .next_marker("page-2")
+                        .build()
+                }),
+            mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+                .match_requests(|r: &ListProvisionedConcurrencyConfigsInput| {
+                    r.function_name() == Some("orders") && r.marker() == Some("page-2")
+                })
+                .then_output(|| {
+                    ListProvisionedConcurrencyConfigsOutput::builder()
+                        .provisioned_concurrency_configs(config("3", 2))
+                        .build()
+                }),
+        ];
+        let subnet = |id: &str, az: &str| {
+            Subnet::builder()
+                .subnet_id(id)
+                .vpc_id("vpc-main")
+                .availability_zone(az)
+                .cidr_block("10.0.1.0/24")
+                .available_ip_address_count(200)
+                .build()
+        };
+        let subnets = DescribeSubnetsOutput::builder()
+            .subnets(subnet("subnet-a", "eu-west-1a"))
+            .subnets(subnet("subnet-b", "eu-west-1b"))
+            .build();
+        let ec2_rules = [
+            mock!(aws_sdk_ec2::Client::describe_network_interfaces).then_output(|| DescribeNetworkInterfacesOutput::builder().build()),
+            mock!(aws_sdk_ec2::Client::describe_subnets).then_output(move || subnets.clone()),
+            mock!(aws_sdk_ec2::Client::describe_security_groups).then_output(|| DescribeSecurityGroupsOutput::builder().build()),
+            mock!(aws_sdk_ec2::Client::describe_route_tables).then_output(|| DescribeRouteTablesOutput::builder().build()),
+        ];
+        let sts_rules = [mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+            GetCallerIdentityOutput::builder()
+                .account(ACCOUNT)
+                .arn(format!("arn:aws:iam::{ACCOUNT}:user/test"))
+                .build()
+        })];
+        let quota_rules = [mock!(aws_sdk_servicequotas::Client::get_service_quota).then_output(|| {
+            GetServiceQuotaOutput::builder()
+                .quota(ServiceQuota::builder().value(250.0).build())
+                .build()
+        })];
+        Clients {
+            sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &sts_rules),
+            lambda: mock_client!(aws_sdk_lambda, RuleMode::MatchAny, &lambda_rules),
+            ec2: mock_client!(aws_sdk_ec2, RuleMode::MatchAny, &ec2_rules),
+            quotas: mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &quota_rules),
+        }
+    }
+
+    struct Factory(Clients);
+
+    impl ClientFactory for Factory {
+        fn clients(&self, _: &Target, _: &str) -> Clients {
+            self.0.clone()
+        }
+    }
+
+    fn collect(warm_functions: &[&str]) -> Collected {
+        let opts = AwsOptions {
+            regions: vec![REGION.into()],
+            warm_functions: warm_functions.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        collect_with(&Factory(clients()), &opts).expect("a mocked read")
+    }
+
+    #[test]
+    fn reads_only_the_deploys_functions_the_account_has() {
+        let deploy = load_paths(&["testdata/warm/live-deploy.yaml".into()], &LoadOptions::default()).unwrap();
+        let names: Vec<&str> = deploy.inventory.functions.iter().map(|f| f.name.as_str()).collect();
+        let c = collect(&names);
+        assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
+        // Two pages for `orders`; none for `reports` (not deployed) or `fresh` (not in the account).
+        assert_eq!(c.operations.get(OP), Some(&2), "{:?}", c.operations);
+        let orders = c.inventory.functions.iter().find(|f| f.name == "orders").unwrap();
+        let warm: Vec<(&str, Option<u32>)> = orders.warm.iter().map(|w| (w.qualifier.as_str(), w.environments)).collect();
+        assert_eq!(warm, [("live", Some(8)), ("3", Some(2))]);
+        assert!(orders.warm.iter().all(|w| w.by == WarmBy::ProvisionedConcurrency));
+        let reports = c.inventory.functions.iter().find(|f| f.name == "reports").unwrap();
+        assert!(reports.warm.is_empty());
+
+        // The deploy moves `orders` to sg-new: ENI007 with the account's configurations.
+        let projection = Projection::onto(c.inventory, deploy.inventory);
+        let input = Input {
+            command: "check",
+            files: deploy.files,
+            ..Input::default()
+        };
+        let report = pipeline::run(&projection, input).unwrap().report;
+        let eni007: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "ENI007")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(eni007.len(), 1, "{eni007:#?}");
+        assert!(eni007[0].starts_with("orders keeps 10 environments warm"), "{}", eni007[0]);
+        assert!(
+            eni007[0].contains("on `live`: 8") && eni007[0].contains("on `3`: 2"),
+            "{}",
+            eni007[0]
+        );
+
+        // Every call is one the shipped policy allows.
+        let policy = std::fs::read_to_string("iam-policy.json").unwrap();
+        for op in c.operations.keys() {
+            assert!(policy.contains(&format!("\"{op}\"")), "iam-policy.json does not allow {op}");
+        }
+    }
+
+    #[test]
+    fn an_audit_never_lists_provisioned_concurrency() {
+        let c = collect(&[]);
+        assert!(!c.operations.contains_key(OP), "{:?}", c.operations);
+        let c = collect(&["not-in-the-account"]);
+        assert!(!c.operations.contains_key(OP), "{:?}", c.operations);
+    }
+}
