@@ -305,3 +305,67 @@ mod live {
         assert!(!c.operations.contains_key(OP), "{:?}", c.operations);
     }
 }
+
+/// What each source reads as warm, straight from the model.
+mod facts {
+    use eniplan::model::WarmBy;
+    use eniplan::source::{load_paths, LoadOptions};
+
+    fn warm(file: &str, parameters: &[(&str, &str)]) -> Vec<(String, String, Option<u32>, WarmBy)> {
+        let mut opts = LoadOptions::default();
+        opts.cloudformation.parameters = parameters.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let loaded = load_paths(&[file.into()], &opts).unwrap();
+        let mut out = Vec::new();
+        for f in &loaded.inventory.functions {
+            for w in &f.warm {
+                out.push((f.name.clone(), w.qualifier.clone(), w.environments, w.by));
+            }
+        }
+        out
+    }
+
+    fn pc(f: &str, q: &str, n: Option<u32>) -> (String, String, Option<u32>, WarmBy) {
+        (f.into(), q.into(), n, WarmBy::ProvisionedConcurrency)
+    }
+
+    #[test]
+    fn sam_globals_conditions_and_versions() {
+        assert_eq!(
+            warm("testdata/warm/globals.yaml", &[]),
+            [
+                pc("ApiFunction", "live", Some(2)),
+                pc("WorkerFunction", "prod-alias", Some(6)),
+                pc("WorkerFunction", "WorkerVersion", Some(3)),
+            ]
+        );
+        // The condition now drops the alias's configuration; the size is the parameter's.
+        assert_eq!(
+            warm("testdata/warm/globals.yaml", &[("Env", "dev")]),
+            [pc("ApiFunction", "live", Some(2)), pc("WorkerFunction", "WorkerVersion", Some(3))]
+        );
+    }
+
+    #[test]
+    fn serverless_framework_alias_and_warmers() {
+        let got = warm("testdata/warm/serverless.yml", &[]);
+        assert_eq!(
+            got,
+            [
+                pc("orders", "provisioned", Some(4)),
+                ("billing".into(), "$LATEST".into(), Some(3), WarmBy::Warmer),
+                pc("catalog", "provisioned", Some(2)),
+            ]
+        );
+    }
+
+    #[test]
+    fn terraform_qualifier_known_or_from_the_alias() {
+        assert_eq!(
+            warm("testdata/warm/warm.plan.json", &[]),
+            [
+                pc("aws_lambda_function.orders", "live", Some(10)),
+                pc("aws_lambda_function.reports", "live", Some(2)),
+            ]
+        );
+    }
+}
