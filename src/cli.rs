@@ -179,6 +179,9 @@ pub struct Live {
     /// Also read each VPC function's state (GetFunctionConfiguration).
     #[arg(long)]
     pub with_state: bool,
+    /// `check --live`: the deploy's functions, whose provisioned concurrency is read.
+    #[arg(skip)]
+    pub warm_functions: std::collections::BTreeSet<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -294,6 +297,8 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             let projection = match (account_snapshot, live) {
                 (Some((inv, _)), _) => Projection::onto(inv, loaded.inventory),
                 (None, true) => {
+                    let mut account = account;
+                    account.warm_functions = loaded.inventory.functions.iter().map(|f| f.name.clone()).collect();
                     let collected = collect_live(account)?;
                     input.notes = collected.notes;
                     input.api_calls = collected.api_calls;
@@ -419,6 +424,7 @@ pub(crate) fn collect_live(live: Live) -> Result<source::aws::Collected, Failure
         session_name: Some(live.session_name),
         endpoint_url: live.endpoint_url,
         with_state: live.with_state,
+        warm_functions: live.warm_functions,
         progress: std::io::stderr().is_terminal(),
     };
     source::aws::collect(&opts)

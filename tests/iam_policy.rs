@@ -93,7 +93,9 @@ fn full_audit_calls_only_what_the_policy_allows() {
         outside.is_empty(),
         "the collector called operations iam-policy.json does not allow: {outside:?}"
     );
-    let unused: Vec<&String> = allowed.difference(&called).collect();
+    // Moto cannot serve these; tests/warm.rs checks their mocked calls against the policy.
+    let mocked_only = ["lambda:ListProvisionedConcurrencyConfigs"];
+    let unused: Vec<&String> = allowed.difference(&called).filter(|a| !mocked_only.contains(&a.as_str())).collect();
     assert!(
         unused.is_empty(),
         "iam-policy.json allows operations the collector never calls: {unused:?}"

@@ -16,7 +16,9 @@
 //!   VPC configuration different from `$LATEST` (the ones that can pin a
 //!   combination of their own); every other version's `aliases` stays empty;
 //! - with `--with-state`, Lambda `GetFunctionConfiguration` for each VPC
-//!   function's `$LATEST`.
+//!   function's `$LATEST`;
+//! - for `check --live`, Lambda `ListProvisionedConcurrencyConfigs` for each
+//!   of the deploy's functions the account has (`warm_functions`), no other.
 //!
 //! Accounts and (account, region) scopes run concurrently, at most
 //! `concurrency` at a time; within a scope, `ListFunctions` runs beside the
@@ -39,6 +41,7 @@ mod network;
 mod progress;
 mod quotas;
 mod stats;
+mod warm;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -72,6 +75,9 @@ pub struct AwsOptions {
     pub session_name: Option<String>,
     pub endpoint_url: Option<String>,
     pub with_state: bool,
+    /// `check --live`: the deploy's function names, whose provisioned
+    /// concurrency is read where the account has them.
+    pub warm_functions: std::collections::BTreeSet<String>,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
 }
@@ -394,6 +400,11 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
         gaps.extend(data.gaps);
     }
     progress.finish();
+    if !opts.warm_functions.is_empty() {
+        let targets = accounts.iter().map(|a| (a.id.clone(), a.target.clone())).collect();
+        let functions = &mut inventory.functions;
+        gaps.extend(warm::attach(factory, &stats, &targets, functions, &opts.warm_functions, PER_SCOPE_CONCURRENCY).await);
+    }
 
     inventory
         .functions

@@ -4,6 +4,7 @@ mod conditions;
 mod intrinsic;
 mod network;
 mod sam;
+mod warm;
 
 use std::collections::{HashMap, HashSet};
 
@@ -96,10 +97,13 @@ fn read_template(
         routes: Routes::default(),
         pending_rules: Vec::new(),
     };
-    let globals = root.get("Globals").and_then(|g| g.get("Function")).and_then(|f| f.get("VpcConfig"));
+    let function_globals = root.get("Globals").and_then(|g| g.get("Function"));
+    let globals = function_globals.and_then(|f| f.get("VpcConfig"));
+    let first = reader.inv.functions.len();
     for (key, resource) in entries {
         reader.resource(key, resource, globals)?;
     }
+    reader.warm(entries, function_globals, first);
     reader.apply_standalone_rules();
     reader.routes.apply(reader.inv);
     Ok(())

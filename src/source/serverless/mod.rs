@@ -10,6 +10,7 @@
 mod synth;
 mod variables;
 mod vpc;
+mod warm;
 
 use crate::error::InputError;
 use crate::files::{FileId, SourceFile};
@@ -48,5 +49,6 @@ pub fn read(file_id: FileId, file: &SourceFile, root: &Node, opts: &Options, loa
             f.name = name.as_str().into();
         }
     }
+    warm::attach(file_id, synth.warm, &mut loaded.inventory.functions[first..]);
     Ok(())
 }

@@ -16,6 +16,7 @@ pub(crate) struct Synth {
     pub template: Node,
     /// Logical ID → function name in serverless.yml.
     pub names: HashMap<String, String>,
+    pub warm: Vec<super::warm::WarmSetting>,
 }
 
 /// The Framework's logical ID for a function: `my-fn_1` → `MyDashfnUnderscore1LambdaFunction`.
@@ -74,10 +75,12 @@ pub(crate) fn synthesize(file: &SourceFile, root: &Node, opts: &Options) -> Resu
     }
     let warmup = custom.as_ref().filter(|_| warmup_on);
     warmers(&mut rd, warmup, &functions, &stage, &defaults, &mut compiled)?;
+    let warm = super::warm::settings(&mut rd, &functions, warmup, &stage)?;
     let extra = resources(&mut rd, root)?;
     Ok(Synth {
         template: template(root, compiled.resources, extra),
         names: compiled.names,
+        warm,
     })
 }
 
@@ -355,7 +358,7 @@ fn merge(a: &mut Node, b: Node) {
 }
 
 /// serverless-plugin-warmup's `isEnabled`: `true`, `"true"`, the stage, or a list holding it.
-fn is_enabled(v: Option<&Node>, stage: &str) -> bool {
+pub(super) fn is_enabled(v: Option<&Node>, stage: &str) -> bool {
     match v.map(|v| &v.kind) {
         Some(Kind::Bool(b)) => *b,
         Some(Kind::Str(s)) => s == "true" || s == stage,

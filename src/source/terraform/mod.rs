@@ -14,6 +14,7 @@ mod network;
 mod plan;
 mod refs;
 mod routes;
+mod warm;
 
 use std::collections::HashMap;
 
@@ -49,11 +50,13 @@ pub fn read(file_id: FileId, file: &SourceFile, root: &Node, _opts: &Options, lo
     reader.collect(root)?;
     reader.index();
     reader.network();
+    let first = reader.inv.functions.len();
     for i in 0..reader.resources.len() {
         if reader.resources[i].managed && reader.resources[i].ty == "aws_lambda_function" {
             reader.function(i)?;
         }
     }
+    reader.warm(first);
     Ok(())
 }
 
