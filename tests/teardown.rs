@@ -64,6 +64,22 @@ fn replace_security_groups_on_destroy_keeps_the_group_delete_quick() {
 }
 
 #[test]
+fn replacing_the_groups_does_not_free_the_subnet() {
+    let (r, _) = check(&[&plan("subnet-too")]);
+    let f = findings(&r, "ENI402");
+    assert_eq!(f.len(), 1, "the subnet, not the group: {r:#}");
+    assert_eq!(f[0]["resource"], "aws_subnet.private_b");
+    assert!(!f[0]["fix"].as_str().unwrap().contains("replace_security_groups_on_destroy"));
+}
+
+#[test]
+fn a_function_removed_with_skip_destroy_stays_and_keeps_its_group() {
+    let (r, _) = check(&[&plan("skip-destroy")]);
+    assert_eq!(teardown_rules(&r), ["ENI401"], "{r:#}");
+    assert_eq!(functions(findings(&r, "ENI401")[0]), ["aws_lambda_function.gone"]);
+}
+
+#[test]
 fn a_destroy_before_create_replacement_deletes_the_group_its_function_still_uses() {
     let (r, _) = check(&[&plan("group-replaced")]);
     assert_eq!(teardown_rules(&r), ["ENI401"], "{r:#}");
@@ -135,6 +151,17 @@ fn detaching_the_vpc_access_policy_with_the_function_breaks_eni_cleanup() {
     ] {
         assert!(message.contains(action), "{message}");
     }
+    let (r, _) = check(&[&plan("role-deleted")]);
+    let f = findings(&r, "ENI403");
+    assert_eq!(f.len(), 1, "{r:#}");
+    assert!(f[0]["message"].as_str().unwrap().contains("deletes execution role"));
+    let (r, _) = check(&[&plan("role-managed")]);
+    let f = findings(&r, "ENI403");
+    assert_eq!(f.len(), 1, "{r:#}");
+    assert_eq!(
+        f[0]["resource"], "aws_iam_policy.eni",
+        "a customer managed policy, through its attachment"
+    );
     let (r, _) = check(&[&plan("role-kept")]);
     assert!(findings(&r, "ENI403").is_empty(), "the function stays attached: {r:#}");
 }
