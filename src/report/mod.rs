@@ -2,11 +2,13 @@
 
 pub mod dot;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod mermaid;
 pub mod sarif;
+pub mod svg;
 pub mod text;
 
 use std::collections::BTreeMap;
