@@ -44,7 +44,7 @@ const PAD: u32 = 14;
 const HEAD: u32 = 26;
 const SUBNET_GAP: u32 = 10;
 /// VPC clusters wrap to a new shelf past this width.
-const SHELF_W: u32 = 1_700;
+const SHELF_W: u32 = 1_400;
 
 #[derive(Serialize, Default)]
 pub struct Drawing {
@@ -80,7 +80,7 @@ pub struct Node {
     pub title: String,
     /// `functions`, `combination`, `subnet`, `more`; a combination adds ` split` or ` target`.
     pub class: String,
-    /// The combination's key, as the JSON report writes it, on combination nodes.
+    /// The combination's key as `ComboKey` displays it, on combination nodes.
     pub key: Option<String>,
 }
 
