@@ -24,7 +24,8 @@ use minijinja::{context, AutoEscape, Environment};
 use serde::Serialize;
 
 use crate::graph::{Combo, Consolidation, EniGraph, Merge};
-use crate::plural::plural;
+use crate::model::Value;
+use crate::plural::{count, plural};
 use crate::rules;
 
 /// At most this many combinations are drawn; the needless splits and their
@@ -98,26 +99,30 @@ enum Role {
     Plain,
 }
 
+/// The (subnet, SG set) a needless split folds into.
+type Fold<'a> = (&'a Value, &'a [Value]);
+
 /// What a VPC cluster holds, before it is placed.
-struct Box_ {
+struct VpcBox {
     account: String,
     vpc: String,
     title: String,
-    /// Per subnet (sorted by AZ, then name): the combinations drawn, and how many are not.
-    subnets: Vec<(String, String, Vec<usize>, usize)>,
+    /// Per subnet (sorted by AZ, then name): its label, the combinations drawn, and how many are not.
+    subnets: Vec<(String, Vec<usize>, usize)>,
 }
 
 pub fn drawing(g: &EniGraph, merges: &[Merge]) -> Drawing {
     let merged = Consolidation::new(merges);
     let mut roles = vec![Role::Plain; g.combos.len()];
-    let mut folds: Vec<Option<String>> = vec![None; g.combos.len()];
+    // Where each split lands: its (subnet, SG set) after the merges.
+    let mut folds: Vec<Option<Fold>> = vec![None; g.combos.len()];
     for (i, c) in g.combos.iter().enumerate() {
         let (subnet, sgs) = merged.target(c);
         if subnet == &c.key.subnet && sgs == &c.key.sgs[..] {
             continue;
         }
         roles[i] = Role::Split;
-        folds[i] = Some(format!("{subnet} + {}", rules::set(sgs)));
+        folds[i] = Some((subnet, sgs));
         if let Some(t) = g.find_parts(&c.key.account, subnet, sgs) {
             if roles[t] == Role::Plain {
                 roles[t] = Role::Target;
@@ -131,48 +136,53 @@ pub fn drawing(g: &EniGraph, merges: &[Merge]) -> Drawing {
         order.into_iter().take(MAX_DRAWN).collect()
     };
     let vpc_names = g.vpc_names();
-    // (account, VPC) → subnet → combinations, in a stable order.
-    let mut groups: BTreeMap<(&str, &crate::model::Value), BTreeMap<(Option<String>, String), Vec<usize>>> = BTreeMap::new();
+    // (account, VPC) → subnet → the combinations drawn and the number not, in a stable order.
+    type Subnets = BTreeMap<(Option<String>, String), (Vec<usize>, usize)>;
+    let mut groups: BTreeMap<(&str, &Value), Subnets> = BTreeMap::new();
     for (i, c) in g.combos.iter().enumerate() {
         let az = g.subnet(&c.key.subnet).and_then(|s| s.az.clone());
-        groups
+        let (combos, hidden) = groups
             .entry((&c.key.account, &c.vpc))
             .or_default()
             .entry((az, c.key.subnet.to_string()))
-            .or_default()
-            .push(i);
+            .or_default();
+        if drawn.contains(&i) {
+            combos.push(i);
+        } else {
+            *hidden += 1;
+        }
     }
-    let boxes: Vec<Box_> = groups
+    let boxes: Vec<VpcBox> = groups
         .into_iter()
         .map(|((account, vpc), subnets)| {
-            let title = match g.vpcs.get(vpc) {
-                Some(s) => format!(
-                    "{}: {} {}, {} of {} ENIs ({} headroom)",
-                    vpc_names.get(vpc).cloned().unwrap_or_else(|| vpc.to_string()),
-                    s.combinations,
-                    plural(s.combinations, "combination"),
-                    s.enis(),
-                    s.quota,
-                    s.quota as i64 - s.enis() as i64
+            let name = vpc_names.get(vpc).cloned().unwrap_or_else(|| vpc.to_string());
+            let (label, title) = match g.vpcs.get(vpc) {
+                Some(s) => (
+                    format!("{name} · {} of {} ENIs", s.enis(), s.quota),
+                    format!(
+                        "{name}: {} {}, {} of {} ENIs ({} headroom)",
+                        s.combinations,
+                        plural(s.combinations, "combination"),
+                        s.enis(),
+                        s.quota,
+                        s.quota as i64 - s.enis() as i64
+                    ),
                 ),
-                None => vpc.to_string(),
+                None => (name.clone(), name),
             };
-            Box_ {
+            VpcBox {
                 account: account.to_string(),
-                vpc: vpc_names.get(vpc).cloned().unwrap_or_else(|| vpc.to_string()),
+                vpc: label,
                 title,
                 subnets: subnets
                     .into_iter()
-                    .map(|((az, subnet), mut combos)| {
+                    .map(|((az, subnet), (mut combos, hidden))| {
                         combos.sort_by_cached_key(|&i| rules::set(&g.combos[i].key.sgs));
-                        let all = combos.len();
-                        combos.retain(|i| drawn.contains(i));
                         let label = match az {
                             Some(az) => format!("{subnet} ({az})"),
                             None => subnet,
                         };
-                        let hidden = all - combos.len();
-                        (label.clone(), label, combos, hidden)
+                        (label, combos, hidden)
                     })
                     .collect(),
             }
@@ -190,7 +200,7 @@ pub fn drawing(g: &EniGraph, merges: &[Merge]) -> Drawing {
 
 /// Places the VPC clusters in shelves inside their account's cluster, and the
 /// accounts one under another.
-fn place(g: &EniGraph, boxes: &[Box_], roles: &[Role], folds: &[Option<String>], d: &mut Drawing) {
+fn place(g: &EniGraph, boxes: &[VpcBox], roles: &[Role], folds: &[Option<Fold>], d: &mut Drawing) {
     let mut y = PAD;
     let mut i = 0;
     while i < boxes.len() {
@@ -235,9 +245,9 @@ fn place(g: &EniGraph, boxes: &[Box_], roles: &[Role], folds: &[Option<String>],
 }
 
 /// The three column widths of a VPC cluster: function groups, combinations, subnets.
-fn columns(g: &EniGraph, b: &Box_) -> [u32; 3] {
+fn columns(g: &EniGraph, b: &VpcBox) -> [u32; 3] {
     let mut w = [90, 90, 90];
-    for (label, _, combos, hidden) in &b.subnets {
+    for (label, combos, hidden) in &b.subnets {
         w[2] = w[2].max(text_w(label));
         for &c in combos {
             w[0] = w[0].max(text_w(&group_label(g, &g.combos[c])));
@@ -250,19 +260,20 @@ fn columns(g: &EniGraph, b: &Box_) -> [u32; 3] {
     w
 }
 
-fn vpc_size(g: &EniGraph, b: &Box_) -> (u32, u32) {
+fn vpc_size(g: &EniGraph, b: &VpcBox) -> (u32, u32) {
     let [a, c, s] = columns(g, b);
     let w = PAD + a + GAP + c + GAP + s + PAD;
-    let rows: u32 = b.subnets.iter().map(|(_, _, c, h)| rows(c.len(), *h)).sum();
+    let rows: u32 = b.subnets.iter().map(|(_, c, h)| rows(c.len(), *h)).sum();
     let h = HEAD + rows * ROW_H + (b.subnets.len() as u32).saturating_sub(1) * SUBNET_GAP + PAD;
-    (w.max(text_w(&b.vpc) + 2 * PAD), h)
+    // The VPC's label is not cut: the box widens to hold it.
+    (w.max(b.vpc.chars().count() as u32 * CHAR_W + 2 * PAD), h)
 }
 
 fn rows(drawn: usize, hidden: usize) -> u32 {
     (drawn + usize::from(hidden > 0)).max(1) as u32
 }
 
-fn vpc_cluster(g: &EniGraph, b: &Box_, roles: &[Role], folds: &[Option<String>], x: u32, y: u32, d: &mut Drawing) {
+fn vpc_cluster(g: &EniGraph, b: &VpcBox, roles: &[Role], folds: &[Option<Fold>], x: u32, y: u32, d: &mut Drawing) {
     let (w, h) = vpc_size(g, b);
     d.clusters.push(Cluster {
         x,
@@ -276,21 +287,24 @@ fn vpc_cluster(g: &EniGraph, b: &Box_, roles: &[Role], folds: &[Option<String>],
     let [a, c, s] = columns(g, b);
     let (x0, x1, x2) = (x + PAD, x + PAD + a + GAP, x + PAD + a + GAP + c + GAP);
     let mut top = y + HEAD;
-    for (label, title, combos, hidden) in &b.subnets {
+    for (label, combos, hidden) in &b.subnets {
         let n = rows(combos.len(), *hidden);
         let subnet_y = top + (n - 1) * ROW_H / 2;
-        d.nodes.push(node(x2, subnet_y, s, label, title.clone(), "subnet".into(), None));
+        d.nodes.push(node(x2, subnet_y, s, label, label.clone(), "subnet".into(), None));
         for (row, &ci) in combos.iter().enumerate() {
             let cy = top + row as u32 * ROW_H;
             let combo = &g.combos[ci];
             let names: Vec<String> = combo.users.iter().map(|u| g.user_name(*u)).collect();
             let mut class = "combination".to_string();
-            let mut combo_title = format!("{}\n{} ENI observed", combo.key, combo.observed.len());
+            let mut combo_title = format!("{}\n{} observed", combo.key, count(combo.observed.len(), "ENI"));
             match roles[ci] {
                 Role::Split => {
                     class += " split";
-                    if let Some(to) = &folds[ci] {
-                        combo_title += &format!("\nneedless split: the findings' merges fold it into {to}");
+                    if let Some((subnet, sgs)) = folds[ci] {
+                        combo_title += &format!(
+                            "\nneedless split: the findings' merges fold it into {subnet} + {}",
+                            rules::set(sgs)
+                        );
                     }
                 }
                 Role::Target => {
