@@ -301,10 +301,7 @@ fn vpc_cluster(g: &EniGraph, b: &VpcBox, roles: &[Role], folds: &[Option<Fold>],
                 Role::Split => {
                     class += " split";
                     if let Some((subnet, sgs)) = folds[ci] {
-                        combo_title += &format!(
-                            "\nneedless split: the findings' merges fold it into {subnet} + {}",
-                            rules::set(sgs)
-                        );
+                        combo_title += &format!("\nneedless split: the findings' merges fold it into {subnet} + {}", rules::set(sgs));
                     }
                 }
                 Role::Target => {
