@@ -107,8 +107,25 @@ struct VpcBox {
     account: String,
     vpc: String,
     title: String,
-    /// Per subnet (sorted by AZ, then name): its label, the combinations drawn, and how many are not.
-    subnets: Vec<(String, Vec<usize>, usize)>,
+    /// Per subnet, sorted by AZ, then name.
+    subnets: Vec<SubnetRows>,
+}
+
+/// One subnet's rows in its VPC box.
+#[derive(Default)]
+struct SubnetRows {
+    label: String,
+    /// Combinations drawn, and how many are not.
+    combos: Vec<usize>,
+    hidden: usize,
+    /// Capacity providers with instances in the subnet (indices into the inventory's list).
+    providers: Vec<usize>,
+}
+
+impl SubnetRows {
+    fn rows(&self) -> u32 {
+        (self.combos.len() + usize::from(self.hidden > 0) + self.providers.len()).max(1) as u32
+    }
 }
 
 pub fn drawing(g: &EniGraph, merges: &[Merge]) -> Drawing {
@@ -137,19 +154,36 @@ pub fn drawing(g: &EniGraph, merges: &[Merge]) -> Drawing {
     };
     let vpc_names = g.vpc_names();
     // (account, VPC) → subnet → the combinations drawn and the number not, in a stable order.
-    type Subnets = BTreeMap<(Option<String>, String), (Vec<usize>, usize)>;
+    type Subnets = BTreeMap<(Option<String>, String), SubnetRows>;
     let mut groups: BTreeMap<(&str, &Value), Subnets> = BTreeMap::new();
+    let az = |subnet: &Value| g.subnet(subnet).and_then(|s| s.az.clone());
     for (i, c) in g.combos.iter().enumerate() {
-        let az = g.subnet(&c.key.subnet).and_then(|s| s.az.clone());
-        let (combos, hidden) = groups
+        let rows = groups
             .entry((&c.key.account, &c.vpc))
             .or_default()
-            .entry((az, c.key.subnet.to_string()))
+            .entry((az(&c.key.subnet), c.key.subnet.to_string()))
             .or_default();
         if drawn.contains(&i) {
-            combos.push(i);
+            rows.combos.push(i);
         } else {
-            *hidden += 1;
+            rows.hidden += 1;
+        }
+    }
+    // Capacity providers make no Hyperplane ENI: they hang off the subnets their instances use.
+    let unknown = Value::unknown_vpc();
+    for (i, p) in g.inv.capacity_providers.iter().enumerate() {
+        for subnet in p.vpc.subnets.iter().map(|s| &s.value) {
+            let vpc = g
+                .subnet(subnet)
+                .and_then(|s| s.vpc.as_ref())
+                .or(p.vpc.vpc_id.as_ref())
+                .unwrap_or(&unknown);
+            let rows = groups
+                .entry((&p.account, vpc))
+                .or_default()
+                .entry((az(subnet), subnet.to_string()))
+                .or_default();
+            rows.providers.push(i);
         }
     }
     let boxes: Vec<VpcBox> = groups
@@ -176,13 +210,13 @@ pub fn drawing(g: &EniGraph, merges: &[Merge]) -> Drawing {
                 title,
                 subnets: subnets
                     .into_iter()
-                    .map(|((az, subnet), (mut combos, hidden))| {
-                        combos.sort_by_cached_key(|&i| rules::set(&g.combos[i].key.sgs));
-                        let label = match az {
+                    .map(|((az, subnet), mut rows)| {
+                        rows.combos.sort_by_cached_key(|&i| rules::set(&g.combos[i].key.sgs));
+                        rows.label = match az {
                             Some(az) => format!("{subnet} ({az})"),
                             None => subnet,
                         };
-                        (label, combos, hidden)
+                        rows
                     })
                     .collect(),
             }
@@ -247,14 +281,17 @@ fn place(g: &EniGraph, boxes: &[VpcBox], roles: &[Role], folds: &[Option<Fold>],
 /// The three column widths of a VPC cluster: function groups, combinations, subnets.
 fn columns(g: &EniGraph, b: &VpcBox) -> [u32; 3] {
     let mut w = [90, 90, 90];
-    for (label, combos, hidden) in &b.subnets {
-        w[2] = w[2].max(text_w(label));
-        for &c in combos {
+    for r in &b.subnets {
+        w[2] = w[2].max(text_w(&r.label));
+        for &c in &r.combos {
             w[0] = w[0].max(text_w(&group_label(g, &g.combos[c])));
             w[1] = w[1].max(text_w(&rules::set(&g.combos[c].key.sgs)));
         }
-        if *hidden > 0 {
-            w[1] = w[1].max(text_w(&more_label(*hidden)));
+        if r.hidden > 0 {
+            w[1] = w[1].max(text_w(&more_label(r.hidden)));
+        }
+        for &p in &r.providers {
+            w[1] = w[1].max(text_w(&provider_label(g, p)));
         }
     }
     w
@@ -263,14 +300,10 @@ fn columns(g: &EniGraph, b: &VpcBox) -> [u32; 3] {
 fn vpc_size(g: &EniGraph, b: &VpcBox) -> (u32, u32) {
     let [a, c, s] = columns(g, b);
     let w = PAD + a + GAP + c + GAP + s + PAD;
-    let rows: u32 = b.subnets.iter().map(|(_, c, h)| rows(c.len(), *h)).sum();
+    let rows: u32 = b.subnets.iter().map(SubnetRows::rows).sum();
     let h = HEAD + rows * ROW_H + (b.subnets.len() as u32).saturating_sub(1) * SUBNET_GAP + PAD;
     // The VPC's label is not cut: the box widens to hold it.
     (w.max(b.vpc.chars().count() as u32 * CHAR_W + 2 * PAD), h)
-}
-
-fn rows(drawn: usize, hidden: usize) -> u32 {
-    (drawn + usize::from(hidden > 0)).max(1) as u32
 }
 
 fn vpc_cluster(g: &EniGraph, b: &VpcBox, roles: &[Role], folds: &[Option<Fold>], x: u32, y: u32, d: &mut Drawing) {
@@ -287,11 +320,12 @@ fn vpc_cluster(g: &EniGraph, b: &VpcBox, roles: &[Role], folds: &[Option<Fold>],
     let [a, c, s] = columns(g, b);
     let (x0, x1, x2) = (x + PAD, x + PAD + a + GAP, x + PAD + a + GAP + c + GAP);
     let mut top = y + HEAD;
-    for (label, combos, hidden) in &b.subnets {
-        let n = rows(combos.len(), *hidden);
+    for r in &b.subnets {
+        let n = r.rows();
         let subnet_y = top + (n - 1) * ROW_H / 2;
-        d.nodes.push(node(x2, subnet_y, s, label, label.clone(), "subnet".into(), None));
-        for (row, &ci) in combos.iter().enumerate() {
+        d.nodes
+            .push(node(x2, subnet_y, s, &r.label, r.label.clone(), "subnet".into(), None));
+        for (row, &ci) in r.combos.iter().enumerate() {
             let cy = top + row as u32 * ROW_H;
             let combo = &g.combos[ci];
             let names: Vec<String> = combo.users.iter().map(|u| g.user_name(*u)).collect();
@@ -325,10 +359,23 @@ fn vpc_cluster(g: &EniGraph, b: &VpcBox, roles: &[Role], folds: &[Option<Fold>],
                 class: "in",
             });
         }
-        if *hidden > 0 {
-            let cy = top + combos.len() as u32 * ROW_H;
-            let text = more_label(*hidden);
-            d.nodes.push(node(x1, cy, c, &text, text.clone(), "more".into(), None));
+        let mut row = r.combos.len() as u32;
+        if r.hidden > 0 {
+            let text = more_label(r.hidden);
+            d.nodes
+                .push(node(x1, top + row * ROW_H, c, &text, text.clone(), "more".into(), None));
+            row += 1;
+        }
+        for &p in &r.providers {
+            let cy = top + row * ROW_H;
+            let text = provider_label(g, p);
+            let title = format!("{text}: its EC2 instances take IP addresses and VPC ENIs in this subnet; it makes no Hyperplane ENI");
+            d.nodes.push(node(x1, cy, c, &text, title, "provider".into(), None));
+            d.edges.push(Edge {
+                d: curve(x1 + c, cy + NODE_H / 2, x2, subnet_y + NODE_H / 2),
+                class: "in",
+            });
+            row += 1;
         }
         top += n * ROW_H + SUBNET_GAP;
     }
@@ -364,6 +411,10 @@ fn group_label(g: &EniGraph, c: &Combo) -> String {
         (0, v) => format!("{v} {}", plural(v, "version")),
         (f, v) => format!("{f} {} + {v} {}", plural(f, "function"), plural(v, "version")),
     }
+}
+
+fn provider_label(g: &EniGraph, p: usize) -> String {
+    format!("capacity provider {}", g.inv.capacity_providers[p].name)
 }
 
 fn more_label(hidden: usize) -> String {
@@ -403,4 +454,58 @@ pub fn render_drawing(d: &Drawing, standalone: bool) -> String {
 /// `eniplan graph --format svg`.
 pub fn render(g: &EniGraph, merges: &[Merge]) -> String {
     render_drawing(&drawing(g, merges), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::Quotas;
+    use crate::model::{CapacityProvider, Function, Inventory, Item, Origin, Version, VpcConfig};
+
+    fn config(subnets: &[&str], sgs: &[&str]) -> VpcConfig {
+        let items = |ids: &[&str]| {
+            ids.iter()
+                .map(|id| Item {
+                    value: Value::id(id),
+                    origin: Origin::resource("t"),
+                })
+                .collect()
+        };
+        VpcConfig {
+            subnets: items(subnets),
+            security_groups: items(sgs),
+            vpc_id: Some(Value::id("vpc-1")),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn capacity_providers_hang_off_their_subnets() {
+        let mut inv = Inventory::default();
+        inv.functions.push(Function {
+            name: "api".into(),
+            account: "111122223333".into(),
+            versions: vec![Version::latest(Some(config(&["subnet-a"], &["sg-1"])))],
+            ..Default::default()
+        });
+        inv.capacity_providers.push(CapacityProvider {
+            name: "fleet".into(),
+            account: "111122223333".into(),
+            vpc: config(&["subnet-a", "subnet-b"], &["sg-2"]),
+            ..Default::default()
+        });
+        let g = EniGraph::build(&inv, &Quotas::default());
+        let d = drawing(&g, &[]);
+        let providers: Vec<&Node> = d.nodes.iter().filter(|n| n.class == "provider").collect();
+        assert_eq!(providers.len(), 2, "one per subnet the provider uses");
+        assert!(providers.iter().all(|n| n.label == "capacity provider fleet"));
+        let subnets: Vec<&str> = d.nodes.iter().filter(|n| n.class == "subnet").map(|n| n.label.as_str()).collect();
+        assert_eq!(subnets, ["subnet-a", "subnet-b"]);
+        // In the one VPC box, beside the combination, and not counted as one.
+        assert_eq!(d.clusters.iter().filter(|c| c.class == "vpc").count(), 1);
+        assert_eq!((d.drawn, d.total), (1, 1));
+        // Each provider node is drawn below the combination, not over it.
+        let combo = d.nodes.iter().find(|n| n.class == "combination").unwrap();
+        assert!(providers.iter().all(|p| (p.x, p.y) != (combo.x, combo.y)));
+    }
 }
