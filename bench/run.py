@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Core benchmarks, side by side in one run. Prints medians and ratios.
 
-  bench/run.py [--quick]
+  bench/run.py [--quick] [--html]
+
+--html runs only the HTML-against-JSON comparison on the 100k snapshot.
 
 Needs a release build (`cargo build --release`); installs cfn-lint into
 bench/.venv for the comparison.
@@ -55,10 +57,26 @@ def peak_rss(cmd):
     return int(subprocess.check_output([sys.executable, "-c", code] + cmd)) / 1024
 
 
+def html_vs_json(snap, runs):
+    """The HTML report against the JSON report for the same snapshot, alternated: medians, ratio and sizes."""
+    outs = {f: os.path.join(OUT, f"report-100000.{f}") for f in ("json", "html")}
+    cmds = [[ENIPLAN, "audit", "--snapshot", snap, "--format", f, "--output", outs[f]] for f in ("json", "html")]
+    (j_wall, j_cpu), (h_wall, h_cpu) = alternated(cmds, runs)
+    size = {f: os.path.getsize(o) / 2**20 for f, o in outs.items()}
+    print(f"{'eniplan audit --format json (100000 functions)':<46} {j_wall * 1000:>8.1f}ms {j_cpu * 1000:>8.1f}ms cpu {size['json']:>6.1f}MiB")
+    print(f"{'eniplan audit --format html (100000 functions)':<46} {h_wall * 1000:>8.1f}ms {h_cpu * 1000:>8.1f}ms cpu {size['html']:>6.1f}MiB")
+    print(f"{'ratio html / json, 100k (goal: < 2)':<46} {h_wall / j_wall:>10.2f} wall {h_cpu / j_cpu:>6.2f} cpu")
+
+
 def main():
     quick = "--quick" in sys.argv
     os.makedirs(OUT, exist_ok=True)
     gen = [sys.executable, os.path.join(ROOT, "bench", "gen.py")]
+    if "--html" in sys.argv:
+        snap = os.path.join(OUT, "snapshot-100000.json")
+        subprocess.check_call(gen + ["snapshot", "100000", snap])
+        html_vs_json(snap, 3 if quick else 11)
+        return
     template = os.path.join(OUT, "cfn-300.yaml")
     subprocess.check_call(gen + ["cfn", "300", template])
     for n in (10_000, 30_000, 100_000):
@@ -91,6 +109,7 @@ def main():
     print(f"{'  audit alongside it (wall, cpu)':<46} {a_wall * 1000:>8.1f}ms {a_cpu * 1000:>8.1f}ms cpu")
     print(f"{'  plan (cpu)':<46} {p_cpu * 1000:>8.1f}ms cpu")
     print(f"{'ratio plan / audit, 100k (goal: <= 1.5)':<46} {p_wall / a_wall:>10.2f} wall {p_cpu / a_cpu:>6.2f} cpu")
+    html_vs_json(snap, 3 if quick else 11)
 
     sls_dir = os.path.join(OUT, "sls-1000")
     os.makedirs(sls_dir, exist_ok=True)

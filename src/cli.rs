@@ -199,12 +199,16 @@ pub enum Format {
     Gitlab,
     /// reviewdog Diagnostics, one per line (`reviewdog -f=rdjsonl`).
     Rdjsonl,
+    /// One self-contained HTML page with the combination graph drawn.
+    Html,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphFormat {
     Dot,
     Mermaid,
+    /// The drawing the HTML report shows, with needless splits coloured.
+    Svg,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -379,24 +383,29 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             output,
             parameters,
         } => {
-            let inv = match snap {
-                Some(p) => snapshot::load(&p)?.0,
+            let (inv, files) = match snap {
+                Some(p) => (snapshot::load(&p)?.0, Default::default()),
                 None if paths.is_empty() => return Err(Failure::Usage("give template paths or --snapshot".into())),
                 None => {
-                    source::load_paths(
+                    let loaded = source::load_paths(
                         &paths,
                         &load_options(&Common {
                             parameters,
                             ..Common::default()
                         }),
-                    )?
-                    .inventory
+                    )?;
+                    (loaded.inventory, loaded.files)
                 }
             };
-            let graph = EniGraph::build(&inv, &Quotas::default());
             let text = match format {
-                GraphFormat::Dot => report::dot::render(&graph),
-                GraphFormat::Mermaid => report::mermaid::render(&graph),
+                GraphFormat::Dot => report::dot::render(&EniGraph::build(&inv, &Quotas::default())),
+                GraphFormat::Mermaid => report::mermaid::render(&EniGraph::build(&inv, &Quotas::default())),
+                GraphFormat::Svg => {
+                    // The colours need the rules' merges, judged with the default configuration.
+                    let projection = Projection::alone(inv);
+                    let judged = pipeline::judge(&projection, &Config::default(), None, &files)?;
+                    report::svg::render(&judged.graph, &judged.merges)
+                }
             };
             write_output(output.as_deref(), &text)?;
             Ok(0)
@@ -480,6 +489,7 @@ fn finish(projection: Projection, input: pipeline::Input, common: &Common) -> Re
                 let fixes = crate::plan::suggestions::for_findings(&analysis, &thresholds);
                 report::rdjsonl::render(report, &working_dir(), &|i| fixes.get(&i).cloned().unwrap_or_default())
             }
+            Format::Html => report::html::render(report, &analysis.graph, &analysis.merges),
         };
         write_output(common.output.as_deref(), &text)?;
     }

@@ -3,12 +3,14 @@
 pub mod dot;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod mermaid;
 pub mod rdjsonl;
 pub mod sarif;
+pub mod svg;
 pub mod text;
 
 use std::collections::BTreeMap;
