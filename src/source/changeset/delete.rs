@@ -1,0 +1,220 @@
+//! Whole-stack deletion (`eniplan check --delete`): every resource of the
+//! templates read is removed. Their groups and subnets become removals,
+//! their functions are deleted, and the execution roles the stack itself
+//! defines (an `AWS::IAM::Role`, or the one SAM creates for a function that
+//! names none) are deleted with them.
+//!
+//! A template names its own resources by logical ID (`!Ref LambdaSG`), the
+//! account by physical ID (`sg-0abc…`, `orders-prod-ApiFunction-1X2Y3Z`). The
+//! output of `aws cloudformation describe-stack-resources` or
+//! `list-stack-resources` (`StackResources[]`/`StackResourceSummaries[]` with
+//! `LogicalResourceId`, `PhysicalResourceId`, `ResourceType`), given as one
+//! more file, maps one to the other
+//! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackResource.html>).
+//! Without it, a group or subnet stays a symbol and matches nothing in the
+//! account, and a function is found in the account only by a literal
+//! `FunctionName`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::InputError;
+use crate::files::SourceFile;
+use crate::model::*;
+use crate::source::doc::{Kind, Node};
+
+/// What `--delete` needs of the templates read, beyond the inventory.
+#[derive(Debug, Default)]
+pub struct Stacks {
+    /// (template path, logical ID) → the resource.
+    resources: BTreeMap<(String, String), Resource>,
+    /// Logical ID → (physical ID, resource type), from stack resource lists.
+    physical: BTreeMap<String, (String, String)>,
+    /// The stack resource lists read.
+    pub resource_lists: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Resource {
+    ty: String,
+    function_name: Option<String>,
+    has_role: bool,
+}
+
+/// Records a template's resources: their types, literal function names and
+/// whether a function names its role.
+pub fn note_template(path: &str, root: &Node, stacks: &mut Stacks) {
+    for (key, r) in root.get("Resources").and_then(Node::entries).unwrap_or_default() {
+        let Some(ty) = r.get("Type").and_then(Node::as_str) else { continue };
+        let props = r.get("Properties");
+        let function_name = props.and_then(|p| p.get("FunctionName")).and_then(|n| match &n.kind {
+            Kind::Str(s) => Some(s.clone()),
+            _ => None,
+        });
+        let resource = Resource {
+            ty: ty.to_string(),
+            function_name,
+            has_role: props.and_then(|p| p.get("Role")).is_some(),
+        };
+        stacks.resources.insert((path.to_string(), key.name.clone()), resource);
+    }
+}
+
+/// True for `describe-stack-resources` or `list-stack-resources` output.
+pub fn is_stack_resources(root: &Node) -> bool {
+    root.get("StackResources").is_some() || root.get("StackResourceSummaries").is_some()
+}
+
+pub fn read_stack_resources(file: &SourceFile, root: &Node, stacks: &mut Stacks) -> Result<(), InputError> {
+    let list = root
+        .get("StackResources")
+        .or_else(|| root.get("StackResourceSummaries"))
+        .expect("checked");
+    let Some(items) = list.as_seq() else {
+        return Err(super::wrong_type(file, list, "the stack resource list", "a list"));
+    };
+    for r in items {
+        if r.entries().is_none() {
+            return Err(super::wrong_type(file, r, "each stack resource", "a mapping"));
+        }
+        let field = |key: &str| super::optional_str(file, r, key);
+        let (Some(logical), Some(ty)) = (field("LogicalResourceId")?, field("ResourceType")?) else {
+            return Err(InputError::at(
+                file,
+                super::start(r),
+                "a stack resource without `LogicalResourceId` or `ResourceType`",
+                "this resource",
+            ));
+        };
+        if let Some(physical) = field("PhysicalResourceId")? {
+            stacks.physical.insert(logical.to_string(), (physical.to_string(), ty.to_string()));
+        }
+    }
+    stacks.resource_lists.push(file.path.clone());
+    Ok(())
+}
+
+/// What deleting the stacks removes, and which account functions go with them.
+#[derive(Debug, Default)]
+pub struct Deletion {
+    pub removals: Removals,
+    /// The stacks' functions by the name the account knows them by.
+    pub functions: BTreeSet<String>,
+}
+
+impl Stacks {
+    /// The physical ID of a template's `!Ref X` (or `!GetAtt X.GroupId`-style
+    /// identity) when a stack resource list gives one for `X` of type `ty`.
+    fn resolve(&self, value: &Value, ty: &str) -> Value {
+        let Value::Symbol { expr, .. } = value else { return value.clone() };
+        let Some(logical) = expr.strip_prefix("!Ref ") else {
+            return value.clone();
+        };
+        match self.physical.get(logical) {
+            Some((id, t)) if t == ty => Value::id(id),
+            _ => value.clone(),
+        }
+    }
+
+    /// True when a function's role is one the stack defines: it goes with the stack.
+    fn defines_role(&self, role: &Value) -> bool {
+        let Value::Symbol { scope, expr } = role else { return false };
+        let Some(logical) = expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".Arn")) else {
+            return false;
+        };
+        let resource = |id: &str| self.resources.get(&(scope.to_string(), id.to_string()));
+        let declared = resource(logical).is_some_and(|r| r.ty == "AWS::IAM::Role");
+        let implicit = logical
+            .strip_suffix("Role")
+            .and_then(resource)
+            .is_some_and(|r| r.ty == "AWS::Serverless::Function" && !r.has_role);
+        declared || implicit
+    }
+
+    /// The stacks' resources as removals. `stack` is the inventory the templates were read into.
+    pub fn deletion(&self, stack: &Inventory) -> Deletion {
+        let mut d = Deletion::default();
+        let r = &mut d.removals;
+        r.tool = Some(Tool::CloudFormation);
+        for (value, sg) in &stack.security_groups {
+            r.security_groups.push(self.removed(value, &sg.origin, "AWS::EC2::SecurityGroup"));
+        }
+        for (value, subnet) in &stack.subnets {
+            r.subnets.push(self.removed(value, &subnet.origin, "AWS::EC2::Subnet"));
+        }
+        let mut unnamed = vec![];
+        for f in &stack.functions {
+            let mut before = f.clone();
+            for cfg in before.versions.iter_mut().filter_map(|v| v.vpc.as_mut()) {
+                for i in &mut cfg.security_groups {
+                    i.value = self.resolve(&i.value, "AWS::EC2::SecurityGroup");
+                }
+                for i in &mut cfg.subnets {
+                    i.value = self.resolve(&i.value, "AWS::EC2::Subnet");
+                }
+            }
+            // A CDK function's origin reads `LogicalId (path)`.
+            let logical = f.origin.resource.split(" (").next().unwrap_or_default();
+            let physical = self
+                .physical
+                .get(logical)
+                .filter(|(_, t)| t == "AWS::Lambda::Function")
+                .map(|(id, _)| id.clone());
+            let literal = self
+                .resources
+                .iter()
+                .find(|((_, id), _)| id == logical)
+                .and_then(|(_, r)| r.function_name.clone());
+            match physical.or(literal) {
+                Some(name) => {
+                    before.name = name.clone();
+                    d.functions.insert(name);
+                }
+                None => unnamed.push(f.name.clone()),
+            }
+            if let Some(role) = f.role.as_ref().filter(|role| self.defines_role(role)) {
+                if !r.roles.iter().any(|x| &x.role == role) {
+                    r.roles.push(RoleRemoval {
+                        role: role.clone(),
+                        origin: f.origin.clone(),
+                        change: RoleChange::Deleted,
+                    });
+                }
+            }
+            r.functions.push(RemovedFunction {
+                before,
+                how: FunctionRemoval::Deleted,
+                origin: f.origin.clone(),
+                replaces_groups_on_destroy: false,
+            });
+        }
+        if self.resource_lists.is_empty() {
+            r.notes.push(
+                "no stack resource list given: the stack's groups and subnets are matched to the account by logical ID only, which matches none; pass the output of `aws cloudformation describe-stack-resources --stack-name NAME --output json` to match them by physical ID".into(),
+            );
+        }
+        if !unnamed.is_empty() {
+            r.notes.push(format!(
+                "the account's name of {} is not known (no literal FunctionName, and no stack resource list names it), so with --against or --live the account's copy is still counted as a user",
+                unnamed.join(", ")
+            ));
+        }
+        d
+    }
+
+    fn removed(&self, value: &Value, origin: &Origin, ty: &str) -> RemovedResource {
+        RemovedResource {
+            value: self.resolve(value, ty),
+            origin: origin.clone(),
+            replaced: false,
+        }
+    }
+}
+
+/// The account once the stacks are deleted: without the stacks' functions,
+/// with the deletion's removals. Every function left is the account's.
+pub fn after(mut account: Inventory, deletion: Deletion) -> Inventory {
+    account.functions.retain(|f| !deletion.functions.contains(&f.name));
+    account.deploy_start = Some(account.functions.len());
+    account.removals = deletion.removals;
+    account
+}
