@@ -218,3 +218,83 @@ pub fn after(mut account: Inventory, deletion: Deletion) -> Inventory {
     account.removals = deletion.removals;
     account
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{load_paths, LoadOptions};
+
+    fn load(files: &[&str]) -> crate::source::Loaded {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let paths: Vec<_> = files.iter().map(|f| root.join(f)).collect();
+        load_paths(&paths, &LoadOptions::default()).unwrap()
+    }
+
+    const SAM: &str = "testdata/examples/sam-app/template.yaml";
+    const RESOURCES: &str = "testdata/changesets/orders-stack-resources.json";
+
+    #[test]
+    fn a_stack_resource_list_resolves_groups_subnets_and_function_names() {
+        let loaded = load(&[SAM, RESOURCES]);
+        let d = loaded.stacks.deletion(&loaded.inventory);
+        let groups: Vec<_> = d.removals.security_groups.iter().map(|r| r.value.to_string()).collect();
+        assert!(groups.contains(&"sg-0b1e5c0a7d3f2e111".to_string()), "{groups:?}");
+        // The VPC's default group is not in the list: it stays a symbol.
+        assert!(groups.contains(&"!GetAtt Vpc.DefaultSecurityGroup".to_string()), "{groups:?}");
+        assert!(d.removals.subnets.iter().any(|r| r.value == Value::id("subnet-0a1b2c3d4e5f60001")));
+        assert!(d.functions.contains("orders-prod-ApiFunction-1X2Y3Z4W5V6U"));
+        let api = d
+            .removals
+            .functions
+            .iter()
+            .find(|f| f.before.name == "orders-prod-ApiFunction-1X2Y3Z4W5V6U")
+            .unwrap();
+        assert_eq!(api.how, FunctionRemoval::Deleted);
+        let vpc = api.before.latest().unwrap().vpc.as_ref().unwrap();
+        assert_eq!(vpc.sg_set(), vec![Value::id("sg-0b1e5c0a7d3f2e111")]);
+        assert_eq!(d.removals.tool, Some(Tool::CloudFormation));
+        assert!(d.removals.notes.iter().all(|n| !n.contains("no stack resource list given")));
+    }
+
+    #[test]
+    fn roles_the_stack_defines_are_deleted_and_roles_it_names_by_arn_are_not() {
+        let loaded = load(&[SAM]);
+        let d = loaded.stacks.deletion(&loaded.inventory);
+        let mut roles: Vec<_> = d.removals.roles.iter().map(|r| (r.role.to_string(), r.change.clone())).collect();
+        roles.sort_by(|a, b| a.0.cmp(&b.0));
+        // SAM creates `<Function>Role` for ApiFunction and CheckoutFunction; the
+        // Lambda functions name roles outside the stack by ARN.
+        assert_eq!(
+            roles,
+            [
+                ("!GetAtt ApiFunctionRole.Arn".to_string(), RoleChange::Deleted),
+                ("!GetAtt CheckoutFunctionRole.Arn".to_string(), RoleChange::Deleted)
+            ]
+        );
+        let worker = d.removals.functions.iter().find(|f| f.before.name == "WorkerFunction").unwrap();
+        assert_eq!(worker.before.role, Some(Value::id("arn:aws:iam::123456789012:role/orders-worker")));
+    }
+
+    #[test]
+    fn without_a_resource_list_nothing_is_matched_and_the_report_says_why() {
+        let loaded = load(&[SAM]);
+        let d = loaded.stacks.deletion(&loaded.inventory);
+        assert!(d.functions.is_empty());
+        assert!(d.removals.security_groups.iter().all(|r| matches!(r.value, Value::Symbol { .. })));
+        assert!(d.removals.notes.iter().any(|n| n.contains("no stack resource list given")));
+        assert!(d.removals.notes.iter().any(|n| n.contains("ApiFunction")));
+    }
+
+    #[test]
+    fn the_account_after_the_delete_keeps_only_functions_outside_the_stack() {
+        let loaded = load(&[SAM, RESOURCES]);
+        let d = loaded.stacks.deletion(&loaded.inventory);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/changesets/account-shared.json");
+        let (account, _) = crate::source::snapshot::load(&path).unwrap();
+        let after = after(account, d);
+        let names: Vec<_> = after.functions.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["billing-sync"]);
+        assert_eq!(after.deploy_start, Some(1));
+        assert!(!after.removals.is_empty());
+    }
+}
