@@ -297,4 +297,16 @@ mod tests {
         assert_eq!(after.deploy_start, Some(1));
         assert!(!after.removals.is_empty());
     }
+
+    #[test]
+    fn a_declared_role_goes_with_the_stack_and_a_parameter_role_does_not() {
+        let template = "Parameters:\n  SharedRole: {Type: String}\nResources:\n  Role:\n    Type: AWS::IAM::Role\n  A:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt Role.Arn\n  B:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !Ref SharedRole\n";
+        let mut loaded = crate::source::Loaded::default();
+        let file = crate::files::SourceFile::new("t.yaml", template);
+        crate::source::load_source(file, &LoadOptions::default(), &mut loaded, true).unwrap();
+        let d = loaded.stacks.deletion(&loaded.inventory);
+        let roles: Vec<_> = d.removals.roles.iter().map(|r| r.role.to_string()).collect();
+        assert_eq!(roles, ["!GetAtt Role.Arn"]);
+        assert_eq!(d.removals.functions.len(), 2);
+    }
 }

@@ -316,7 +316,7 @@ impl Reader<'_> {
             }
             None => None,
         };
-        let needs_before = c.action == "Remove" || (c.action == "Modify");
+        let needs_before = matches!(c.action.as_str(), "Remove" | "Modify");
         let needs_after = matches!(c.action.as_str(), "Add" | "Modify" | "Import");
         if needs_before && before.is_none() || needs_after && after.is_none() {
             self.no_values.push(c.logical.clone());
