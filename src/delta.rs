@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::graph::{EniGraph, Quotas};
-use crate::model::Inventory;
+use crate::model::{Function, FunctionRemoval, Inventory, Removals};
 
 /// Merges the deploy into the account. Deploy functions with no account or
 /// region take the account's when it has exactly one of each.
@@ -19,6 +19,7 @@ pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
     for f in account.functions.iter_mut().filter(|f| names.contains(f.name.as_str())) {
         f.versions.retain(|v| !v.is_latest());
     }
+    remove_what_the_change_removes(&mut account, &deploy.removals);
     account.functions.retain(|f| !f.versions.is_empty());
     account.deploy_start = Some(account.functions.len());
     for mut f in deploy.functions {
@@ -44,7 +45,27 @@ pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
     account.unresolved.extend(deploy.unresolved);
     account.lists.extend(deploy.lists);
     account.sg_references.extend(deploy.sg_references);
+    account.removals = deploy.removals;
     account
+}
+
+/// The account's functions as the change leaves them: a deleted function goes
+/// with every published version (Lambda's DeleteFunction without a
+/// qualifier); one the change detaches or moves loses its `$LATEST`, which the
+/// deploy holds, and keeps its published versions, which keep their VpcConfig.
+fn remove_what_the_change_removes(account: &mut Inventory, removals: &Removals) {
+    for r in &removals.functions {
+        let b = &r.before;
+        let same = |f: &Function| {
+            f.name == b.name && (b.account.is_empty() || f.account == b.account) && (b.region.is_empty() || f.region == b.region)
+        };
+        for f in account.functions.iter_mut().filter(|f| same(f)) {
+            match r.how {
+                FunctionRemoval::Deleted => f.versions.clear(),
+                FunctionRemoval::Detached | FunctionRemoval::Moved => f.versions.retain(|v| !v.is_latest()),
+            }
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Default)]

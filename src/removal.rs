@@ -43,6 +43,13 @@ pub struct RemovedResource {
     pub origin: Origin,
     /// Deleted and re-created (a replacement), not gone for good.
     pub replaced: bool,
+    /// Deleted before the functions that use it are updated: Terraform's
+    /// default replacement (`["delete","create"]`) deletes the old resource
+    /// first and updates its users only once the new one exists, so they
+    /// still use it when the delete runs. False for a plain delete and for a
+    /// create-before-destroy replacement (CloudFormation's), which run after
+    /// the users moved.
+    pub deleted_first: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -58,6 +65,8 @@ pub enum FunctionRemoval {
 #[derive(Clone, Debug)]
 pub struct RemovedFunction {
     /// The function as it was before the change, with its VpcConfig and role.
+    /// Its `name` (and `account`, `region` when known) is the Lambda
+    /// function's own, so `--against` finds it in the account.
     pub before: Function,
     pub how: FunctionRemoval,
     pub origin: Origin,

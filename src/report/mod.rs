@@ -136,6 +136,9 @@ pub struct FindingOut {
     /// Stable across moved lines: rule, resource and combinations.
     pub fingerprint: String,
     pub related: Vec<Related>,
+    /// Teardown findings (ENI4xx) only: how long the delete may wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teardown: Option<rules::Teardown>,
 }
 
 /// One combination, sharing its IDs with the graph: large audits list tens of thousands.
@@ -296,6 +299,7 @@ pub fn build(input: Input) -> Report {
                     location: location(&files, o),
                 })
                 .collect(),
+            teardown: f.teardown,
         })
         .collect();
     findings.sort_by(|a, b| {

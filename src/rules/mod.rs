@@ -13,6 +13,9 @@ use crate::model::{Origin, Value};
 
 include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 
+pub mod teardown;
+pub use teardown::Teardown;
+
 pub use crate::severity::Severity;
 
 pub struct Rule {
@@ -82,6 +85,8 @@ pub struct Finding {
     /// About the account as a deploy leaves it (quota, headroom): it concerns
     /// the deploy even when it names none of the deploy's functions.
     pub projected: bool,
+    /// For a teardown finding (ENI4xx): how long the delete may wait.
+    pub teardown: Option<Teardown>,
     pub suppressed: bool,
     /// Suppressed because `--baseline` already records it.
     pub baselined: bool,
@@ -111,6 +116,7 @@ impl Finding {
             review: vec![],
             subjects: Subjects::default(),
             projected: false,
+            teardown: None,
             suppressed: false,
             baselined: false,
         }

@@ -13,6 +13,7 @@
 mod network;
 mod plan;
 mod refs;
+mod removals;
 mod routes;
 
 use std::collections::HashMap;
@@ -45,8 +46,10 @@ pub fn read(file_id: FileId, file: &SourceFile, root: &Node, _opts: &Options, lo
         inv: &mut loaded.inventory,
         pending_rules: Vec::new(),
         routes: Default::default(),
+        pending: Default::default(),
     };
     reader.collect(root)?;
+    reader.finish_removals();
     reader.index();
     reader.network();
     for i in 0..reader.resources.len() {
@@ -166,6 +169,8 @@ pub(crate) struct Reader<'a> {
     inv: &'a mut Inventory,
     pending_rules: Vec<(Value, Option<Vec<SgRule>>)>,
     routes: crate::source::routes::Routes,
+    /// What only the whole plan tells about removals (see `removals.rs`).
+    pending: removals::Pending,
 }
 
 const AFTER_APPLY_HINT: &str = "Terraform knows it only after apply; eniplan compares it by this expression. Re-check a plan made once what it depends on exists, or use literal IDs";

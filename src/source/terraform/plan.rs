@@ -83,6 +83,7 @@ impl<'a> Reader<'a> {
                 _ => return Err(self.err(a.span.clone(), format!("actions are strings, found {}", a.type_name()))),
             }
         }
+        self.removal(rc, address, &names, change)?;
         // ["delete"] removes it; ["delete","create"] / ["create","delete"] replace it;
         // "forget" (removed blocks) stops managing it but leaves it in the account.
         if names.contains(&"delete") && !names.contains(&"create") {
@@ -246,6 +247,7 @@ impl<'a> Reader<'a> {
             origin,
             ignore: vec![],
             versions: vec![Version::latest(vpc)],
+            role: self.role(i),
             ..Default::default()
         });
         Ok(())
