@@ -73,3 +73,12 @@ fn a_stack_resource_list_without_delete_is_noted() {
     let (r, _) = check(&[SAM, RESOURCES]);
     assert!(notes(&r).iter().any(|n| n.contains("only read with --delete")), "{:?}", notes(&r));
 }
+
+#[test]
+fn the_role_sam_creates_for_a_function_is_deleted_with_it() {
+    let (r, _) = check(&["--delete", SAM, RESOURCES]);
+    let m = messages(&r, "ENI403");
+    assert!(m.iter().any(|m| m.contains("orders-prod-ApiFunctionRole-9QF1P7C2LM0D")), "{m:?}");
+    // WorkerFunction's role is an ARN from outside the stack: it stays.
+    assert!(m.iter().all(|m| !m.contains("orders-worker")), "{m:?}");
+}

@@ -115,6 +115,16 @@ impl Stacks {
         }
     }
 
+    /// A role the stack defines (`!GetAtt Role.Arn`) by its physical name, when the list gives it.
+    fn resolve_role(&self, role: &Value) -> Value {
+        let Value::Symbol { expr, .. } = role else { return role.clone() };
+        let logical = expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".Arn"));
+        match logical.and_then(|l| self.physical.get(l)) {
+            Some((name, t)) if t == "AWS::IAM::Role" => Value::id(name),
+            _ => role.clone(),
+        }
+    }
+
     /// True when a function's role is one the stack defines: it goes with the stack.
     fn defines_role(&self, role: &Value) -> bool {
         let Value::Symbol { scope, expr } = role else { return false };
@@ -171,10 +181,12 @@ impl Stacks {
                 }
                 None => unnamed.push(f.name.clone()),
             }
+            before.role = f.role.as_ref().map(|role| self.resolve_role(role));
             if let Some(role) = f.role.as_ref().filter(|role| self.defines_role(role)) {
-                if !r.roles.iter().any(|x| &x.role == role) {
+                let role = self.resolve_role(role);
+                if !r.roles.iter().any(|x| x.role == role) {
                     r.roles.push(RoleRemoval {
-                        role: role.clone(),
+                        role,
                         origin: f.origin.clone(),
                         change: RoleChange::Deleted,
                     });
@@ -206,6 +218,8 @@ impl Stacks {
             value: self.resolve(value, ty),
             origin: origin.clone(),
             replaced: false,
+            // A stack delete removes the functions before what they depend on.
+            deleted_first: false,
         }
     }
 }
@@ -272,6 +286,25 @@ mod tests {
             ]
         );
         let worker = d.removals.functions.iter().find(|f| f.before.name == "WorkerFunction").unwrap();
+        assert_eq!(worker.before.role, Some(Value::id("arn:aws:iam::123456789012:role/orders-worker")));
+        // With the stack resource list, a role the stack defines is named as the account names it.
+        let loaded = load(&[SAM, RESOURCES]);
+        let d = loaded.stacks.deletion(&loaded.inventory);
+        let roles: Vec<_> = d.removals.roles.iter().map(|r| r.role.to_string()).collect();
+        assert!(roles.contains(&"orders-prod-ApiFunctionRole-9QF1P7C2LM0D".to_string()), "{roles:?}");
+        let api = d
+            .removals
+            .functions
+            .iter()
+            .find(|f| f.before.name == "orders-prod-ApiFunction-1X2Y3Z4W5V6U")
+            .unwrap();
+        assert_eq!(api.before.role, Some(Value::id("orders-prod-ApiFunctionRole-9QF1P7C2LM0D")));
+        let worker = d
+            .removals
+            .functions
+            .iter()
+            .find(|f| f.before.name == "orders-prod-WorkerFunction-8H7G6F5E4D3C")
+            .unwrap();
         assert_eq!(worker.before.role, Some(Value::id("arn:aws:iam::123456789012:role/orders-worker")));
     }
 

@@ -286,6 +286,9 @@ impl Reader<'_> {
             value,
             origin: c.origin.clone(),
             replaced,
+            // CloudFormation creates a replacement first, points its users at
+            // it, and deletes the old resource in the cleanup phase.
+            deleted_first: false,
         };
         if c.ty == "AWS::EC2::Subnet" {
             self.inv.removals.subnets.push(removed);
