@@ -27,9 +27,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check templates, cdk.out, serverless.yml or Terraform plans before deploying (optionally against the account).
+    /// Check templates, cdk.out, serverless.yml, Terraform plans or CloudFormation change sets before deploying (optionally against the account).
     Check {
-        /// Templates (.yaml, .yml, .json), serverless.yml, Terraform plan JSON, directories, or cdk.out directories.
+        /// Templates (.yaml, .yml, .json), serverless.yml, Terraform plan JSON, change set JSON
+        /// (`describe-change-set --include-property-values --output json`), directories, or cdk.out directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Judge the deploy against a saved account inventory: what it adds, frees and projects.
