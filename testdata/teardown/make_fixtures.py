@@ -111,6 +111,33 @@ def replace_on_destroy():
     write("replace-on-destroy.plan.json", p)
 
 
+def subnet_too():
+    """
+    As replace-on-destroy, and the plan also deletes `aws_subnet.private_b`:
+    replacing the groups does not move the ENI out of the subnet. ENI402 for
+    the subnet only.
+    """
+    p = Plan()
+    v = subnet_value("eu-west-1a", "10.0.1.0/24", VPC, id_=SUBNETS[0])
+    p.config("aws_subnet", "private_a", {"vpc_id": {"constant_value": VPC}})
+    p.change("aws_subnet", "private_a", v, actions=["no-op"], before=v)
+    gone = subnet_value("eu-west-1b", "10.0.2.0/24", VPC, id_=SUBNETS[1])
+    p.change("aws_subnet", "private_b", None, actions=["delete"], before=gone)
+    group(p, "keep", KEEP_SG)
+    group(p, "legacy", OLD_SG, actions=["delete"])
+    function(p, "gone", [OLD_SG], actions=["delete"], replace_security_groups_on_destroy=True)
+    write("subnet-too.plan.json", p)
+
+
+def skip_destroy():
+    """`aws_lambda_function.gone` is removed with `skip_destroy = true`: it stays in the account, on its group. ENI401."""
+    p = Plan()
+    subnets(p)
+    group(p, "legacy", OLD_SG, actions=["delete"])
+    function(p, "gone", [OLD_SG], actions=["delete"], skip_destroy=True)
+    write("skip-destroy.plan.json", p)
+
+
 def group_replaced(create_first):
     """
     `aws_security_group.api` changes its `name`, which forces a replacement;
@@ -155,19 +182,34 @@ def role_policy(kind):
     apply its role loses its ENI permissions:
     - `attachment`: `aws_iam_role_policy_attachment.vpc_access` (AWSLambdaVPCAccessExecutionRole) is removed: ENI403;
     - `inline`: `aws_iam_role_policy.eni` keeps only the logs actions: ENI403;
-    - `kept`: the attachment is removed but the function stays attached: no ENI403.
+    - `kept`: the attachment is removed but the function stays attached: no ENI403;
+    - `deleted`: the role itself is deleted: ENI403;
+    - `managed`: the customer managed `aws_iam_policy.eni`, attached to the role, drops the ec2 actions: ENI403.
     """
     p = Plan()
     subnets(p)
     group(p, "orders", OLD_SG, actions=["no-op"] if kind == "kept" else ["delete"])
     function(p, "orders", [OLD_SG], actions=["no-op"] if kind == "kept" else ["delete"])
     role = {"arn": ROLE_ARN, "id": "orders-lambda", "name": "orders-lambda", "managed_policy_arns": [VPC_ACCESS], "path": "/"}
-    p.config("aws_iam_role", "orders", {"name": {"constant_value": "orders-lambda"}})
-    p.change("aws_iam_role", "orders", role, actions=["no-op"], before=role)
-    if kind == "inline":
-        doc = lambda actions: json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
-        eni = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]
-        logs = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    if kind == "deleted":
+        p.change("aws_iam_role", "orders", None, actions=["delete"], before=role)
+    else:
+        p.config("aws_iam_role", "orders", {"name": {"constant_value": "orders-lambda"}})
+        p.change("aws_iam_role", "orders", role, actions=["no-op"], before=role)
+    doc = lambda actions: json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+    eni = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"]
+    logs = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    if kind == "deleted":
+        pass
+    elif kind == "managed":
+        arn = f"arn:aws:iam::{ACCOUNT}:policy/orders-eni"
+        before = {"arn": arn, "id": arn, "name": "orders-eni", "path": "/", "policy": doc(logs + eni)}
+        p.config("aws_iam_policy", "eni", {"name": {"constant_value": "orders-eni"}})
+        p.change("aws_iam_policy", "eni", dict(before, policy=doc(logs)), actions=["update"], before=before)
+        att = {"id": "orders-lambda-20261101000000000000000002", "policy_arn": arn, "role": "orders-lambda"}
+        p.config("aws_iam_role_policy_attachment", "eni", {"role": refs("aws_iam_role.orders", attr="name"), "policy_arn": refs("aws_iam_policy.eni", attr="arn")})
+        p.change("aws_iam_role_policy_attachment", "eni", att, actions=["no-op"], before=att)
+    elif kind == "inline":
         before = {"id": "orders-lambda:eni", "name": "eni", "name_prefix": "", "policy": doc(logs + eni), "role": "orders-lambda"}
         after = dict(before, policy=doc(logs))
         p.config("aws_iam_role_policy", "eni", {"role": refs("aws_iam_role.orders", attr="name")})
@@ -186,5 +228,7 @@ if __name__ == "__main__":
     group_replaced(True)
     detached()
     moved()
-    for kind in ("attachment", "inline", "kept"):
+    subnet_too()
+    skip_destroy()
+    for kind in ("attachment", "inline", "kept", "deleted", "managed"):
         role_policy(kind)
