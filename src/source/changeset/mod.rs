@@ -258,6 +258,11 @@ impl Reader<'_> {
             "AWS::IAM::Role" => self.role(c),
             "AWS::IAM::Policy" | "AWS::IAM::RolePolicy" => self.inline_policy(c),
             "AWS::CloudFormation::Stack" => self.nested(c, seen),
+            "AWS::Lambda::Version" if c.action == "Remove" => self.notes.push(format!(
+                "{} ({}): the change set deletes this published version, but eniplan still counts it as a user of its combination",
+                c.logical,
+                c.name()
+            )),
             _ => {}
         }
         Ok(())

@@ -169,3 +169,21 @@ fn malformed_change_sets_are_located() {
         assert!(e.line >= 1 && e.column >= 1);
     }
 }
+
+#[test]
+fn a_deleted_published_version_is_noted() {
+    let rc = r#"{"Action": "Remove", "LogicalResourceId": "FnVersion3", "PhysicalResourceId": "arn:aws:lambda:eu-west-1:111122223333:function:fn-1:3", "ResourceType": "AWS::Lambda::Version"}"#;
+    let r = inline(&one_change(rc)).unwrap().inventory.removals;
+    assert!(r
+        .notes
+        .iter()
+        .any(|n| n.contains("function:fn-1:3") && n.contains("still counts it")));
+}
+
+#[test]
+fn yaml_output_reads_the_same() {
+    let yaml = "ChangeSetId: arn:aws:cloudformation:eu-west-1:111122223333:changeSet/c/1\nChanges:\n- Type: Resource\n  ResourceChange:\n    Action: Remove\n    LogicalResourceId: SG\n    PhysicalResourceId: sg-1\n    ResourceType: AWS::EC2::SecurityGroup\n    BeforeContext: '{\"Properties\":{\"GroupDescription\":\"x\"}}'\n";
+    let mut loaded = Loaded::default();
+    load_source(SourceFile::new("cs.yaml", yaml), &LoadOptions::default(), &mut loaded, true).unwrap();
+    assert_eq!(loaded.inventory.removals.security_groups[0].value, Value::id("sg-1"));
+}
