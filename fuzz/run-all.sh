@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")"
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-cloudformation_yaml serverless cloudformation_json terraform_plan snapshot config}
+targets=${*:-cloudformation_yaml serverless cloudformation_json terraform_plan changeset snapshot config}
 mkdir -p target/logs
 for t in $targets; do
     mkdir -p "target/corpus/$t"

@@ -27,9 +27,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check templates, cdk.out, serverless.yml or Terraform plans before deploying (optionally against the account).
+    /// Check templates, cdk.out, serverless.yml, Terraform plans or CloudFormation change sets before deploying (optionally against the account).
     Check {
-        /// Templates (.yaml, .yml, .json), serverless.yml, Terraform plan JSON, directories, or cdk.out directories.
+        /// Templates (.yaml, .yml, .json), serverless.yml, Terraform plan JSON, change set JSON
+        /// (`describe-change-set --include-property-values --output json`), directories, or cdk.out directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Judge the deploy against a saved account inventory: what it adds, frees and projects.
@@ -38,6 +39,11 @@ pub enum Command {
         /// Judge the deploy against the account, read live (same flags as `audit`).
         #[arg(long)]
         live: bool,
+        /// Judge deleting the stacks the templates describe: every group, subnet, function and role in them is
+        /// removed. Add `aws cloudformation describe-stack-resources --output json` output to match them to the
+        /// account's by physical ID.
+        #[arg(long)]
+        delete: bool,
         #[command(flatten)]
         account: Live,
         #[command(flatten)]
@@ -282,6 +288,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             paths,
             against,
             live,
+            delete,
             account,
             common,
         } => {
@@ -296,20 +303,42 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                 opts.cloudformation.values = values;
             }
             let loaded = source::load_paths(&paths, &opts)?;
-            input.files = loaded.files;
-            input.skipped = loaded.skipped;
-            let projection = match (account_snapshot, live) {
-                (Some((inv, _)), _) => Projection::onto(inv, loaded.inventory),
+            let deletion = delete.then(|| stack_deletion(&loaded)).transpose()?;
+            if !delete && !loaded.stacks.resource_lists.is_empty() {
+                input.notes.push(format!(
+                    "{}: a stack resource list is only read with --delete",
+                    loaded.stacks.resource_lists.join(", ")
+                ));
+            }
+            let mut account_inventory = match (account_snapshot, live) {
+                (Some((inv, _)), _) => Some(inv),
                 (None, true) => {
                     let mut account = account;
                     account.warm_functions = loaded.inventory.functions.iter().map(|f| f.name.clone()).collect();
                     let collected = collect_live(account)?;
-                    input.notes = collected.notes;
+                    input.notes.extend(collected.notes);
                     input.api_calls = collected.api_calls;
                     input.scopes = collected.scopes;
-                    Projection::onto(collected.inventory, loaded.inventory)
+                    Some(collected.inventory)
                 }
-                (None, false) => Projection::alone(loaded.inventory),
+                (None, false) => None,
+            };
+            input.files = loaded.files;
+            input.skipped = loaded.skipped;
+            let projection = match deletion {
+                Some(deletion) => {
+                    input.notes.extend(deletion.removals.notes.iter().cloned());
+                    let before = account_inventory.take();
+                    let after = source::changeset::delete::after(before.clone().unwrap_or_default(), deletion);
+                    Projection { inventory: after, before }
+                }
+                None => {
+                    input.notes.extend(loaded.inventory.removals.notes.iter().cloned());
+                    match account_inventory {
+                        Some(inv) => Projection::onto(inv, loaded.inventory),
+                        None => Projection::alone(loaded.inventory),
+                    }
+                }
             };
             finish(projection, input, &common)
         }
@@ -411,6 +440,17 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             Ok(0)
         }
     }
+}
+
+/// `check --delete`: the templates' resources, all removed. Change sets describe
+/// a change of their own, so they cannot be deleted as a stack.
+fn stack_deletion(loaded: &source::Loaded) -> Result<source::changeset::delete::Deletion, Failure> {
+    if loaded.inventory.removals.tool.is_some() {
+        return Err(Failure::Usage(
+            "--delete takes templates (and stack resource lists), not change sets or plans".into(),
+        ));
+    }
+    Ok(loaded.stacks.deletion(&loaded.inventory))
 }
 
 pub(crate) fn load_options(common: &Common) -> LoadOptions {

@@ -23,6 +23,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("cloudformation_json", cloudformation_json),
     ("serverless", serverless),
     ("terraform_plan", terraform_plan),
+    ("changeset", changeset),
     ("snapshot", snapshot),
     ("config", config),
 ];
@@ -43,6 +44,11 @@ pub fn serverless(data: &[u8]) {
 
 pub fn terraform_plan(data: &[u8]) {
     template("plan.json", data);
+}
+
+/// `aws cloudformation describe-change-set --output json`.
+pub fn changeset(data: &[u8]) {
+    template("changeset.json", data);
 }
 
 pub fn snapshot(data: &[u8]) {

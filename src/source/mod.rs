@@ -1,6 +1,7 @@
 //! Sources: everything that turns input into the inventory model.
 
 pub mod cdk;
+pub mod changeset;
 pub mod cloudformation;
 pub mod doc;
 pub mod json;
@@ -27,6 +28,10 @@ pub struct Loaded {
     pub files: Files,
     /// Files found while walking a directory that are not a format eniplan reads.
     pub skipped: Vec<String>,
+    /// The change sets read, and the nested ones they name.
+    pub change_sets: changeset::Seen,
+    /// The templates' resources and physical IDs, for `check --delete`.
+    pub stacks: changeset::delete::Stacks,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -52,6 +57,7 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, Failu
             return Err(Failure::Usage(format!("{}: no such file or directory", path.display())));
         }
     }
+    changeset::finish(&mut loaded);
     Ok(loaded)
 }
 
@@ -130,6 +136,7 @@ pub fn load_source(file: SourceFile, opts: &LoadOptions, loaded: &mut Loaded, ex
     if cloudformation::is_template(&root) {
         let id = loaded.files.add(file.clone());
         cloudformation::read(id, &file, &root, &opts.cloudformation, &mut loaded.inventory)?;
+        changeset::delete::note_template(&file.path, &root, &mut loaded.stacks);
         return Ok(Some(id));
     }
     if serverless::is_serverless(&root) {
@@ -142,11 +149,20 @@ pub fn load_source(file: SourceFile, opts: &LoadOptions, loaded: &mut Loaded, ex
         terraform::read(id, &file, &root, &opts.terraform, loaded)?;
         return Ok(Some(id));
     }
+    if changeset::is_change_set(&root) {
+        let id = loaded.files.add(file.clone());
+        changeset::read(id, &file, &root, loaded)?;
+        return Ok(Some(id));
+    }
+    if changeset::delete::is_stack_resources(&root) {
+        changeset::delete::read_stack_resources(&file, &root, &mut loaded.stacks)?;
+        return Ok(None);
+    }
     if explicit {
         return Err(
             InputError::at(&file, root.span.start..root.span.start, "unknown input format", "not a template")
                 .with_help(
-                    "eniplan check reads CloudFormation/SAM templates (YAML or JSON, with a `Resources` section), cdk.out directories, serverless.yml and Terraform plan JSON",
+                    "eniplan check reads CloudFormation/SAM templates (YAML or JSON, with a `Resources` section), cdk.out directories, serverless.yml, Terraform plan JSON, CloudFormation change sets (`describe-change-set --output json`) and, with --delete, stack resource lists (`describe-stack-resources --output json`)",
                 )
                 .into(),
         );

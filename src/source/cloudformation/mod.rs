@@ -193,8 +193,12 @@ impl<'a> Reader<'a> {
         let ignore = self.ignore_list(metadata, &origin)?;
         let props = resource.get("Properties");
         match ty {
-            "AWS::Lambda::Function" => self.function(origin, ignore, props.and_then(|p| p.entry("VpcConfig")), None)?,
-            "AWS::Serverless::Function" => self.function(origin, ignore, props.and_then(|p| p.entry("VpcConfig")), globals)?,
+            "AWS::Lambda::Function" | "AWS::Serverless::Function" => {
+                let sam = ty == "AWS::Serverless::Function";
+                let role = self.role(&key.name, props, sam);
+                let vpc = props.and_then(|p| p.entry("VpcConfig"));
+                self.function(origin, ignore, vpc, globals.filter(|_| sam), role)?
+            }
             "AWS::EC2::SecurityGroup" => self.security_group(&key.name, props, origin, ignore),
             "AWS::EC2::SecurityGroupIngress" => self.standalone_rule(props, Direction::Ingress),
             "AWS::EC2::SecurityGroupEgress" => self.standalone_rule(props, Direction::Egress),
@@ -237,12 +241,22 @@ impl<'a> Reader<'a> {
             .collect()
     }
 
+    /// The execution role. SAM creates `<LogicalId>Role` for a function that names none.
+    fn role(&mut self, logical: &str, props: Option<&Node>, sam: bool) -> Option<Value> {
+        match props.and_then(|p| p.get("Role")) {
+            Some(role) => self.value(role),
+            None if sam => Some(Value::symbol(&self.scope, format!("!GetAtt {logical}Role.Arn"))),
+            None => None,
+        }
+    }
+
     fn function(
         &mut self,
         origin: Origin,
         ignore: Vec<Ignore>,
         vpc: Option<&(Key, Node)>,
         globals: Option<&Node>,
+        role: Option<Value>,
     ) -> Result<(), InputError> {
         let merged;
         let (config_node, config_span) = match (vpc, globals) {
@@ -265,6 +279,7 @@ impl<'a> Reader<'a> {
             origin,
             ignore,
             versions: vec![Version::latest(config)],
+            role,
             ..Default::default()
         });
         Ok(())
