@@ -1,5 +1,6 @@
 //! CloudFormation and SAM templates (YAML or JSON) into the inventory.
 
+mod capacity;
 mod conditions;
 mod intrinsic;
 mod network;
@@ -95,6 +96,7 @@ fn read_template(
         inv,
         routes: Routes::default(),
         pending_rules: Vec::new(),
+        sam_globals: root.get("Globals"),
     };
     let globals = root.get("Globals").and_then(|g| g.get("Function")).and_then(|f| f.get("VpcConfig"));
     for (key, resource) in entries {
@@ -168,6 +170,8 @@ pub(crate) struct Reader<'a> {
     inv: &'a mut Inventory,
     routes: Routes,
     pending_rules: Vec<(Value, Option<SgRule>)>,
+    /// SAM `Globals`, for the sections other than `Function.VpcConfig`.
+    sam_globals: Option<&'a Node>,
 }
 
 impl<'a> Reader<'a> {
@@ -189,8 +193,16 @@ impl<'a> Reader<'a> {
         let ignore = self.ignore_list(metadata, &origin)?;
         let props = resource.get("Properties");
         match ty {
-            "AWS::Lambda::Function" => self.function(origin, ignore, props.and_then(|p| p.entry("VpcConfig")), None)?,
-            "AWS::Serverless::Function" => self.function(origin, ignore, props.and_then(|p| p.entry("VpcConfig")), globals)?,
+            "AWS::Lambda::Function" => {
+                self.function(origin, ignore, props.and_then(|p| p.entry("VpcConfig")), None)?;
+                self.function_provider(props, false)?;
+            }
+            "AWS::Serverless::Function" => {
+                self.function(origin, ignore, props.and_then(|p| p.entry("VpcConfig")), globals)?;
+                self.function_provider(props, true)?;
+            }
+            "AWS::Lambda::CapacityProvider" => self.capacity_provider(&key.name, origin, ignore, props, false)?,
+            "AWS::Serverless::CapacityProvider" => self.capacity_provider(&key.name, origin, ignore, props, true)?,
             "AWS::EC2::SecurityGroup" => self.security_group(&key.name, props, origin, ignore),
             "AWS::EC2::SecurityGroupIngress" => self.standalone_rule(props, Direction::Ingress),
             "AWS::EC2::SecurityGroupEgress" => self.standalone_rule(props, Direction::Egress),
