@@ -53,6 +53,26 @@ pub struct Load {
     pub unbounded: bool,
 }
 
+impl Provider {
+    pub fn model<'a>(&self, g: &EniGraph<'a>) -> &'a CapacityProvider {
+        &g.inv.capacity_providers[self.index]
+    }
+
+    /// "capacity provider workers", for messages.
+    pub fn label(&self, g: &EniGraph) -> String {
+        format!("capacity provider {}", self.model(g).name)
+    }
+
+    /// Where the provider names a subnet, else its VpcConfig.
+    pub fn subnet_origin(&self, g: &EniGraph, subnet: &Value) -> crate::model::Origin {
+        let cfg = &self.model(g).vpc;
+        cfg.subnets
+            .iter()
+            .find(|i| &i.value == subnet)
+            .map_or_else(|| cfg.origin.clone(), |i| i.origin.clone())
+    }
+}
+
 impl Providers {
     pub(super) fn build(g: &EniGraph) -> Self {
         let inv = g.inv;

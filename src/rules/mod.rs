@@ -155,6 +155,18 @@ impl Finding {
         self
     }
 
+    /// Names the functions that run on a capacity provider (they are no graph users).
+    pub fn provider(mut self, g: &EniGraph, p: &crate::graph::providers::Provider) -> Self {
+        self.functions_total = p.functions.len();
+        self.functions = p
+            .functions
+            .iter()
+            .take(MAX_LISTED)
+            .map(|&f| g.inv.functions[f].name.clone())
+            .collect();
+        self
+    }
+
     pub fn combinations<T: ToString>(mut self, combos: impl IntoIterator<Item = T>) -> Self {
         let mut total = 0;
         self.combinations = combos
