@@ -174,3 +174,54 @@ fn instances(p: &ProviderOut) -> String {
         (Some(n), None) => format!("≤{n} (1 vCPU each)"),
     }
 }
+
+/// Graph nodes and edges for capacity providers, beside the petgraph ones
+/// (`n{index}`): functions → provider → subnets → VPC. Shapes as in
+/// [`super::graph_label`], and `provider` for the provider itself.
+pub struct Drawing {
+    pub nodes: Vec<(String, String, &'static str)>,
+    pub edges: Vec<(String, String)>,
+}
+
+pub fn drawing(g: &EniGraph) -> Drawing {
+    use crate::graph::GNode;
+    use std::collections::BTreeMap;
+    let mut network: BTreeMap<String, String> = BTreeMap::new();
+    for n in g.graph.node_indices() {
+        if let GNode::Subnet(v) | GNode::Vpc(v) = &g.graph[n] {
+            let kind = if matches!(g.graph[n], GNode::Subnet(_)) { "s" } else { "v" };
+            network.insert(format!("{kind}{v}"), format!("n{}", n.index()));
+        }
+    }
+    let mut d = Drawing {
+        nodes: vec![],
+        edges: vec![],
+    };
+    let mut node = |d: &mut Drawing, key: String, label: String, shape: &'static str| -> String {
+        if let Some(id) = network.get(&key) {
+            return id.clone();
+        }
+        let id = format!("cp{}", network.len());
+        network.insert(key, id.clone());
+        d.nodes.push((id.clone(), label, shape));
+        id
+    };
+    for (i, p) in g.providers.list.iter().enumerate() {
+        let bound = p.max_instances.map_or("unbounded".to_string(), |n| format!("≤{n} instances"));
+        let pid = node(&mut d, format!("p{i}"), format!("{}\n{bound}", p.label(g)), "provider");
+        for &f in &p.functions {
+            let fid = node(&mut d, format!("f{f}"), g.inv.functions[f].name.clone(), "box");
+            d.edges.push((fid, pid.clone()));
+        }
+        let vid = node(&mut d, format!("v{}", p.vpc), p.vpc.to_string(), "hexagon");
+        for s in &p.subnets {
+            let az = g.subnet(s).and_then(|s| s.az.clone()).map(|a| format!("\n{a}")).unwrap_or_default();
+            let sid = node(&mut d, format!("s{s}"), format!("{s}{az}"), "hexagon");
+            d.edges.push((pid.clone(), sid.clone()));
+            if !d.edges.contains(&(sid.clone(), vid.clone())) {
+                d.edges.push((sid, vid.clone()));
+            }
+        }
+    }
+    d
+}

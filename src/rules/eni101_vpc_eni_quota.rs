@@ -36,13 +36,15 @@ fn check(cx: &Context) -> Vec<Finding> {
         let combos: Vec<_> = g.combos.iter().filter(|c| &c.vpc == vpc).collect();
         let users: Vec<User> = combos.iter().flat_map(|c| c.users.iter().copied()).collect();
         let open = at_least(g, combos.iter().map(|c| &c.key.subnet));
-        let instances = providers.map(|l| format!(", of them {}", l.describe())).unwrap_or_default();
+        let instances = providers
+            .map(|l| format!(" and {}, {enis} in all,", l.describe()))
+            .unwrap_or_default();
         let f = Finding::new(
             &RULE,
             location,
             format!(
-                "{vpc} is projected to use {open}{} ({}{instances}) of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
-                crate::plural::count(enis, "Lambda ENI"),
+                "{vpc} is projected to use {open}{} ({}){instances} of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
+                crate::plural::count(s.enis(), "Lambda ENI"),
                 crate::plural::count(s.combinations, "combination"),
                 s.quota,
                 ratio * 100.0
