@@ -62,9 +62,12 @@ pub struct SubnetOut {
     pub instances: LoadOut,
 }
 
+/// Sorted by name, then resource: the same providers give the same list
+/// whatever order their file declares them in.
 pub fn providers(g: &EniGraph) -> Vec<ProviderOut> {
     let names = g.vpc_names();
-    g.providers
+    let mut list: Vec<ProviderOut> = g
+        .providers
         .list
         .iter()
         .map(|p| {
@@ -82,7 +85,9 @@ pub fn providers(g: &EniGraph) -> Vec<ProviderOut> {
                 max_instances: p.max_instances,
             }
         })
-        .collect()
+        .collect();
+    list.sort_by(|a, b| (&a.name, &a.resource).cmp(&(&b.name, &b.resource)));
+    list
 }
 
 pub fn subnets(g: &EniGraph) -> Vec<SubnetOut> {
