@@ -335,3 +335,23 @@ fn sam_translator_capacity_provider_inputs() {
         }
     }
 }
+
+#[test]
+fn serverless_capacity_providers_and_the_default_one() {
+    let (r, _) = check(&[&fixture("serverless.yml")]);
+    assert_eq!(r["summary"]["capacity_providers"], 2);
+    assert_eq!(r["summary"]["capacity_provider_functions"], 2);
+    assert_eq!(r["summary"]["vpc_functions"], 1, "legacy only");
+    // `default` takes provider.vpc and has no vCPU limit.
+    let default = provider(&r, "DefaultCapacityProvider");
+    assert_eq!(default["functions"], serde_json::json!(["api"]));
+    assert_eq!(default["subnets"].as_array().unwrap().len(), 2);
+    assert_eq!(default["max_instances"], Value::Null);
+    let high = provider(&r, "HighMemCapacityProvider");
+    assert_eq!(high["functions"], serde_json::json!(["reports"]));
+    assert_eq!(high["subnets"], serde_json::json!(["subnet-0ccc1111222233334"]));
+    assert_eq!(high["max_instances"], 100, "no allowed types: 1 vCPU each");
+    assert!(messages(&r, "ENI201")
+        .iter()
+        .any(|m| m.starts_with("capacity provider HighMemCapacityProvider")));
+}
