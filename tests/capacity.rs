@@ -355,3 +355,21 @@ fn serverless_capacity_providers_and_the_default_one() {
         .iter()
         .any(|m| m.starts_with("capacity provider HighMemCapacityProvider")));
 }
+
+#[test]
+fn an_inline_ignore_on_the_provider_suppresses_its_finding() {
+    let text = "
+Resources:
+  Workers:
+    Type: AWS::Lambda::CapacityProvider
+    Metadata: {eniplan: {ignore: [ENI201]}}
+    Properties:
+      VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
+";
+    let r = check_text("template.yaml", text);
+    let single_az = findings(&r, "ENI201");
+    assert_eq!(single_az.len(), 1);
+    assert_eq!(single_az[0]["suppressed"], true);
+    let r = check_text("template.yaml", &text.replace("ENI201", "ENI202"));
+    assert_eq!(findings(&r, "ENI201")[0]["suppressed"], false);
+}

@@ -91,6 +91,8 @@ pub struct Finding {
 pub struct Subjects {
     pub users: Vec<User>,
     pub groups: Vec<Value>,
+    /// Capacity providers, by index into `Inventory::capacity_providers`.
+    pub providers: Vec<usize>,
 }
 
 impl Finding {
@@ -164,6 +166,7 @@ impl Finding {
             .take(MAX_LISTED)
             .map(|&f| g.inv.functions[f].name.clone())
             .collect();
+        self.subjects.providers.push(p.index);
         self
     }
 
