@@ -373,3 +373,13 @@ Resources:
     let r = check_text("template.yaml", &text.replace("ENI201", "ENI202"));
     assert_eq!(findings(&r, "ENI201")[0]["suppressed"], false);
 }
+
+#[test]
+fn a_deployed_provider_replaces_the_accounts_of_the_same_name() {
+    let (r, _) = check(&[&fixture("sam.yaml"), "--against", &fixture("account.json")]);
+    assert_eq!(r["summary"]["capacity_providers"], 1, "{:#}", r["summary"]);
+    let p = provider(&r, "workers");
+    assert_eq!(p["subnets"], serde_json::json!(["subnet-0aaa1111222233334"]), "the template's");
+    // The account's function still names it by ARN; the template's by its resource.
+    assert_eq!(p["functions"], serde_json::json!(["orders", "Orders", "Invoices"]));
+}
