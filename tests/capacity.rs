@@ -383,3 +383,28 @@ fn a_deployed_provider_replaces_the_accounts_of_the_same_name() {
     // The account's function still names it by ARN; the template's by its resource.
     assert_eq!(p["functions"], serde_json::json!(["orders", "Orders", "Invoices"]));
 }
+
+#[test]
+fn a_provider_without_max_vcpus_is_named_unbounded_and_not_counted() {
+    let snap = r#"{
+  "eniplan_snapshot": 2,
+  "scopes": [{ "account": "1", "region": "eu-west-1" }],
+  "functions": [{ "name": "f", "account": "1", "region": "eu-west-1", "versions": [{ "version": "$LATEST",
+    "vpc": { "subnet_ids": ["subnet-0a", "subnet-0b"], "security_group_ids": ["sg-1"] } }] }],
+  "subnets": [{ "id": "subnet-0a", "vpc_id": "vpc-1", "availability_zone": "eu-west-1a" },
+              { "id": "subnet-0b", "vpc_id": "vpc-1", "availability_zone": "eu-west-1b" }],
+  "vpcs": [{ "id": "vpc-1", "eni_quota": 2, "eni_quota_source": "service_quotas" }],
+  "capacity_providers": [{ "name": "workers", "subnet_ids": ["subnet-0a", "subnet-0b"], "security_group_ids": ["sg-1"] }]
+}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("account.json");
+    std::fs::write(&path, snap).unwrap();
+    let (r, _) = json(&["audit", "--snapshot", path.to_str().unwrap()]);
+    let quota = messages(&r, "ENI101");
+    assert_eq!(quota.len(), 1, "{quota:?}");
+    assert!(
+        quota[0].starts_with("vpc-1 is projected to use 2 Lambda ENIs (2 combinations) and an unbounded number of capacity-provider instances (no MaxVCpuCount eniplan can read), 2 in all, of its quota of 2 (100%"),
+        "{}",
+        quota[0]
+    );
+}

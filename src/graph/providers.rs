@@ -14,7 +14,7 @@ use super::EniGraph;
 use crate::model::{CapacityProvider, Value};
 
 /// The report's assumption about providers, listed when the input has one.
-pub const ASSUMPTION: &str = "Capacity-provider instances: each takes one ENI and one IP address (its primary interface), in any one of its provider's subnets. The most instances a provider can run is ScalingConfig.MaxVCpuCount divided by the vCPUs of its smallest allowed instance type: 2 for .large, 4 for .xlarge and 4×N for .Nxlarge in the C, M and R families of generation 5 and later (EC2 instance type specifications), and 1 for any other type or when AllowedInstanceTypes is absent (AWS then allows all compatible types). Without MaxVCpuCount the count is unbounded: AWS documents no default.";
+pub const ASSUMPTION: &str = "Capacity-provider instances: each takes one ENI and one IP address (its primary interface), in any one of its provider's subnets. The most instances a provider can run is ScalingConfig.MaxVCpuCount divided by the vCPUs of its smallest allowed instance type: 2 for .large, 4 for .xlarge and 4×N for .Nxlarge in the C, M and R families of generation 5 and later (EC2 instance type specifications), and 1 for any other type or when AllowedInstanceTypes is absent (AWS then allows all compatible types). Without a MaxVCpuCount eniplan can read (absent, or an unresolved value) the count is unbounded and not added: AWS documents no default.";
 
 /// One provider as the graph sees it.
 #[derive(Debug, Clone)]
@@ -142,8 +142,8 @@ impl Load {
         let some = crate::plural::count(n as usize, "capacity-provider instance");
         match (self.unbounded, n) {
             (false, _) => format!("up to {some}"),
-            (true, 0) => "an unbounded number of capacity-provider instances".into(),
-            (true, _) => format!("up to {some} plus an unbounded number more"),
+            (true, 0) => "an unbounded number of capacity-provider instances (no MaxVCpuCount eniplan can read)".into(),
+            (true, _) => format!("up to {some} plus an unbounded number more (no MaxVCpuCount eniplan can read)"),
         }
     }
 }
