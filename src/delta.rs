@@ -42,6 +42,10 @@ pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
     for (k, v) in deploy.vpcs {
         account.vpcs.entry(k).or_insert(v);
     }
+    // A deployed capacity provider replaces the account's of the same name.
+    let providers: BTreeSet<&str> = deploy.capacity_providers.iter().map(|p| p.name.as_str()).collect();
+    account.capacity_providers.retain(|p| !providers.contains(p.name.as_str()));
+    account.capacity_providers.extend(deploy.capacity_providers);
     account.unresolved.extend(deploy.unresolved);
     account.lists.extend(deploy.lists);
     account.sg_references.extend(deploy.sg_references);

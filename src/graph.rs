@@ -16,6 +16,7 @@ use crate::model::*;
 use crate::vpc_infer::InferredVpcs;
 
 mod names;
+pub mod providers;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ComboKey {
@@ -106,6 +107,8 @@ pub struct EniGraph<'a> {
     pub referenced_by: HashMap<Value, BTreeSet<String>>,
     /// Observed ENIs that match no combination of any function or version.
     pub orphans: Vec<usize>,
+    /// Capacity providers, and the instances they may add per VPC and subnet.
+    pub providers: providers::Providers,
     /// Each attached version's sorted, de-duplicated SG set and subnets, per function.
     sets: Vec<Vec<(Set, Set)>>,
     /// Hash indexes over the inventory's ordered maps, for the hot lookups.
@@ -136,6 +139,7 @@ impl<'a> EniGraph<'a> {
             vpcs: BTreeMap::new(),
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
+            providers: Default::default(),
             sets: Vec::with_capacity(inv.functions.len()),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
@@ -161,7 +165,8 @@ impl<'a> EniGraph<'a> {
             let (account_id, account) = g.keys.account(&f.account);
             let mut sets = Vec::with_capacity(f.versions.len());
             for (vi, v) in f.versions.iter().enumerate() {
-                let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached()) else {
+                // A function on a capacity provider runs on the provider's instances: no ENI of its own.
+                let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached() && f.capacity_provider.is_none()) else {
                     sets.push((empty.clone(), empty.clone()));
                     continue;
                 };
@@ -219,6 +224,7 @@ impl<'a> EniGraph<'a> {
             g.sets.push(sets);
         }
         g.match_enis();
+        g.providers = providers::Providers::build(&g);
         g.summarise(quotas);
         g.references();
         g
@@ -324,6 +330,10 @@ impl<'a> EniGraph<'a> {
             s.observed_enis += 1;
             s.accounts.insert(eni.account.clone());
         }
+        for (p, model) in self.providers.list.iter().zip(&self.inv.capacity_providers) {
+            let s = vpcs.entry(p.vpc.clone()).or_insert_with(|| entry(&p.vpc, self.inv));
+            s.accounts.insert(model.account.clone());
+        }
         self.vpcs = vpcs;
     }
 
@@ -421,6 +431,7 @@ impl<'a> EniGraph<'a> {
             .iter()
             .enumerate()
             .filter(|(_, v)| v.vpc.as_ref().is_some_and(VpcConfig::is_attached))
+            .filter(move |_| self.inv.functions[function].capacity_provider.is_none())
             .map(move |(version, _)| User { function, version })
     }
 

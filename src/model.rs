@@ -186,6 +186,10 @@ pub struct CapacityProvider {
     pub account: String,
     pub region: String,
     pub origin: Origin,
+    /// What functions name it by when that is not its ARN or name: the
+    /// template resource's symbol, the plan's address. `None` when only its
+    /// name and ARN identify it (live, snapshots).
+    pub id: Option<Value>,
     pub vpc: VpcConfig,
     /// `ScalingConfig.MaxVCpuCount`, when known.
     pub max_vcpus: Option<u64>,

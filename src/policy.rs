@@ -152,13 +152,14 @@ fn concerns_deploy(inv: &Inventory, f: &Finding) -> bool {
     f.projected || f.subjects.users.iter().any(|u| inv.is_deploy(u.function))
 }
 
-/// Suppressed when an affected security group ignores the rule, or when every
-/// affected function does.
+/// Suppressed when an affected security group or capacity provider ignores
+/// the rule, or when every affected function does.
 fn suppressed_inline(g: &EniGraph, f: &Finding) -> bool {
     let ignores = |list: &[Ignore]| list.iter().any(|i| i.covers(f.rule));
     let by_group = f.subjects.groups.iter().any(|v| g.group(v).is_some_and(|sg| ignores(&sg.ignore)));
     let by_functions = !f.subjects.users.is_empty() && f.subjects.users.iter().all(|u| ignores(&g.function(*u).ignore));
-    by_group || by_functions
+    let by_provider = f.subjects.providers.iter().any(|&p| ignores(&g.inv.capacity_providers[p].ignore));
+    by_group || by_functions || by_provider
 }
 
 /// Inline ignores that name no rule, or whose rule found nothing about their

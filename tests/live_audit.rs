@@ -170,7 +170,7 @@ fn snapshot_round_trip_gives_the_same_findings() {
     let (live_code, live, stderr) = audit_json(&moto, home.path(), &["--save-snapshot", snap.to_str().unwrap()]);
     assert!(snap.exists(), "the snapshot was not written; stderr:\n{stderr}");
     let saved: Json = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).expect("snapshot is JSON");
-    assert_eq!(saved["eniplan_snapshot"], 1);
+    assert_eq!(saved["eniplan_snapshot"], eniplan::source::snapshot::FORMAT_VERSION);
     assert_eq!(saved["scopes"].as_array().map(Vec::len), Some(2));
 
     let mut cmd = assert_cmd::Command::cargo_bin("eniplan").unwrap();

@@ -1,4 +1,5 @@
-//! Graphviz DOT: function versions → combinations → subnets → VPCs.
+//! Graphviz DOT: function versions → combinations → subnets → VPCs, and
+//! functions → capacity providers → subnets → VPCs.
 
 use petgraph::visit::EdgeRef;
 
@@ -13,6 +14,14 @@ pub fn render(g: &EniGraph) -> String {
     }
     for e in g.graph.edge_references() {
         out += &format!("  n{} -> n{};\n", e.source().index(), e.target().index());
+    }
+    let providers = super::providers::drawing(g);
+    for (id, label, shape) in providers.nodes {
+        let shape = if shape == "provider" { "box3d" } else { shape };
+        out += &format!("  {id} [label={label:?}, shape={shape}];\n");
+    }
+    for (a, b) in providers.edges {
+        out += &format!("  {a} -> {b};\n");
     }
     out + "}\n"
 }

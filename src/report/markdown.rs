@@ -34,6 +34,7 @@ pub fn render(report: &Report) -> String {
         }
         out += "\n¹ one IP per ENI is an assumption: AWS does not document it.\n\n";
     }
+    out += &super::providers::markdown(report);
     if let Some(d) = &report.delta {
         let _ = writeln!(
             out,

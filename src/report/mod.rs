@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod mermaid;
+pub mod providers;
 pub mod rdjsonl;
 pub mod sarif;
 pub mod svg;
@@ -72,6 +73,13 @@ pub struct Summary {
     pub observed_enis: usize,
     pub findings: Counts,
     pub vpcs: Vec<VpcOut>,
+    /// Lambda Managed Instances capacity providers, and the functions that run on them.
+    pub capacity_providers: usize,
+    pub capacity_provider_functions: usize,
+    #[serde(rename = "capacity_provider_details", skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_list: Vec<providers::ProviderOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_subnets: Vec<providers::SubnetOut>,
 }
 
 #[derive(Debug, Serialize, Default, Clone, Copy)]
@@ -94,7 +102,11 @@ pub struct VpcOut {
     pub ips: usize,
     pub quota: u32,
     pub quota_source: &'static str,
+    /// The quota minus the ENIs and the capacity-provider instances.
     pub headroom: i64,
+    /// What capacity providers may add: one ENI and one IP per instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_instances: Option<providers::LoadOut>,
     /// Combinations left if every safe merge the rules propose were made.
     pub consolidated: usize,
 }
@@ -258,14 +270,15 @@ pub fn build(input: Input) -> Report {
                 QuotaSource::ServiceQuotas => "service_quotas",
                 QuotaSource::Config => "config",
             },
-            headroom: s.quota as i64 - s.enis() as i64,
+            headroom: s.quota as i64 - s.enis() as i64 - g.providers.vpc(&s.vpc).map_or(0, |l| l.instances as i64),
+            capacity_provider_instances: g.providers.vpc(&s.vpc).map(Into::into),
             consolidated: consolidated.get(&s.vpc).copied().unwrap_or(0),
         })
         .collect();
     let vpc_functions = inv
         .functions
         .iter()
-        .filter(|f| f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())))
+        .filter(|f| f.capacity_provider.is_none() && f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())))
         .count();
     let summary = Summary {
         functions: inv.functions.len(),
@@ -278,6 +291,10 @@ pub fn build(input: Input) -> Report {
         observed_enis: inv.enis.len(),
         findings: counts,
         vpcs,
+        capacity_providers: inv.capacity_providers.len(),
+        capacity_provider_functions: g.providers.functions(),
+        capacity_provider_list: providers::providers(g),
+        capacity_provider_subnets: providers::subnets(g),
     };
     let files = input.files;
     let mut findings: Vec<FindingOut> = input
@@ -358,7 +375,11 @@ pub fn build(input: Input) -> Report {
         stale_baseline: input.stale_baseline,
         stale_ignores: input.stale_ignores,
         notes: input.notes,
-        assumptions: ASSUMPTIONS.to_vec(),
+        assumptions: ASSUMPTIONS
+            .iter()
+            .copied()
+            .chain((!inv.capacity_providers.is_empty()).then_some(crate::graph::providers::ASSUMPTION))
+            .collect(),
         files,
     }
 }
@@ -385,7 +406,7 @@ fn scopes(g: &EniGraph, declared: &[crate::model::Scope]) -> Vec<ScopeOut> {
     for f in &g.inv.functions {
         let n = counts.entry((&f.account, &f.region)).or_default();
         n[0] += 1;
-        n[1] += usize::from(f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())));
+        n[1] += usize::from(f.capacity_provider.is_none() && f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())));
     }
     // Combinations are distinct by construction; each counts in its first user's scope.
     for c in &g.combos {

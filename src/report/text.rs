@@ -161,6 +161,7 @@ pub fn summary(report: &Report) -> String {
         out += &table(&head, &rows);
         out += "* one IP per ENI is an assumption: AWS does not document it\n";
     }
+    out += &super::providers::text(report);
     if let Some(d) = &report.delta {
         let _ = writeln!(
             out,

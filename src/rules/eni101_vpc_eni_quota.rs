@@ -13,7 +13,9 @@ fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut out = Vec::new();
     for (vpc, s) in &g.vpcs {
-        let enis = s.enis();
+        // Capacity-provider instances take a VPC ENI each: the bounded ones count.
+        let providers = g.providers.vpc(vpc);
+        let enis = s.enis() + providers.map_or(0, |l| l.instances as usize);
         let quota = s.quota.max(1) as usize;
         let ratio = enis as f64 / quota as f64;
         if ratio < cx.thresholds.quota_warning {
@@ -34,12 +36,15 @@ fn check(cx: &Context) -> Vec<Finding> {
         let combos: Vec<_> = g.combos.iter().filter(|c| &c.vpc == vpc).collect();
         let users: Vec<User> = combos.iter().flat_map(|c| c.users.iter().copied()).collect();
         let open = at_least(g, combos.iter().map(|c| &c.key.subnet));
+        let instances = providers
+            .map(|l| format!(" and {}, {enis} in all,", l.describe()))
+            .unwrap_or_default();
         let f = Finding::new(
             &RULE,
             location,
             format!(
-                "{vpc} is projected to use {open}{} ({}) of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
-                crate::plural::count(enis, "Lambda ENI"),
+                "{vpc} is projected to use {open}{} ({}){instances} of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
+                crate::plural::count(s.enis(), "Lambda ENI"),
                 crate::plural::count(s.combinations, "combination"),
                 s.quota,
                 ratio * 100.0

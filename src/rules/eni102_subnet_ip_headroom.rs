@@ -21,11 +21,17 @@ fn check(cx: &Context) -> Vec<Finding> {
         e.0 += usize::from(c.observed.is_empty() && !unresolved(g, &c.key));
         e.1.push(i);
     }
+    // Capacity-provider instances take an address each, in any of their provider's subnets.
+    for subnet in g.providers.subnets.keys() {
+        new.entry(subnet).or_default();
+    }
     let mut out = Vec::new();
     for (subnet, (added, combos)) in new {
         let Some(s) = g.subnet(subnet) else { continue };
         let Some(free) = s.available_ips else { continue };
-        let left = free as i64 - added as i64;
+        let providers = g.providers.subnet(subnet);
+        let instances = providers.map_or(0, |l| l.instances);
+        let left = free as i64 - added as i64 - instances as i64;
         let size = s.size();
         let floor_pct = size.map(|n| n as f64 * t.subnet_min_free_percent / 100.0);
         let low = left < t.subnet_min_free_ips as i64 || floor_pct.is_some_and(|p| (left as f64) < p);
@@ -34,14 +40,17 @@ fn check(cx: &Context) -> Vec<Finding> {
         }
         let severity = if left <= 0 { Severity::Error } else { Severity::Warning };
         let size_text = size.map(|n| format!(" of {n} usable")).unwrap_or_default();
+        let after = match providers {
+            Some(l) => format!("{added} new ENI{} and {}", if added == 1 { "" } else { "s" }, l.describe()),
+            None => format!("{added} new ENI{}", if added == 1 { "" } else { "s" }),
+        };
         let f = Finding::new(
             &RULE,
             s.origin.clone(),
             format!(
-                "{subnet}{} has {free} free IP address{}{size_text}; after {added} new ENI{} it would have {left} (threshold: {} addresses or {}%). eniplan assumes one IP per ENI, which AWS does not document",
+                "{subnet}{} has {free} free IP address{}{size_text}; after {after} it would have {left} (threshold: {} addresses or {}%). eniplan assumes one IP per ENI, which AWS does not document",
                 s.az.as_ref().map(|a| format!(" ({a})")).unwrap_or_default(),
                 if free == 1 { "" } else { "es" },
-                if added == 1 { "" } else { "s" },
                 t.subnet_min_free_ips,
                 t.subnet_min_free_percent
             ),
@@ -49,7 +58,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         )
         .severity(severity)
         .projected()
-        .cost(added)
+        .cost(added + instances as usize)
         .users(g, combos.iter().flat_map(|&i| g.combos[i].users.iter().copied()));
         out.push(f);
     }

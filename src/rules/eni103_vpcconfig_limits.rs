@@ -7,7 +7,7 @@ pub static RULE: Rule = Rule {
     id: "ENI103",
     name: "vpcconfig-limits",
     severity: Severity::Error,
-    summary: "A VpcConfig has more than 5 security groups or 16 subnets, one empty list, or duplicates",
+    summary: "A VpcConfig (a function's or a capacity provider's) has more than 5 security groups or 16 subnets, an empty list it needs, or duplicates",
     check,
 };
 
@@ -64,6 +64,54 @@ fn check(cx: &Context) -> Vec<Finding> {
                         "{name} lists {what} {} more than once; duplicates do not change the combination",
                         dup.value
                     ),
+                    "remove the duplicate",
+                );
+            }
+        }
+    }
+    for p in &g.providers.list {
+        let cfg = &p.model(g).vpc;
+        let name = p.label(g);
+        let mut problem = |origin: &crate::model::Origin, severity: Severity, message: String, fix: &str| {
+            out.push(
+                Finding::new(&RULE, origin.clone(), message, fix.to_string())
+                    .severity(severity)
+                    .provider(g, p),
+            );
+        };
+        // CapacityProviderVpcConfig: SubnetIds 1 to 16 items, SecurityGroupIds 0 to 5.
+        if p.sgs.len() > MAX_SECURITY_GROUPS {
+            let n = p.sgs.len();
+            problem(
+                &cfg.origin,
+                Severity::Error,
+                format!("{name} has {n} security groups; a capacity provider allows at most {MAX_SECURITY_GROUPS}"),
+                "merge the rules into at most five groups",
+            );
+        }
+        if p.subnets.len() > MAX_SUBNETS {
+            let n = p.subnets.len();
+            problem(
+                &cfg.origin,
+                Severity::Error,
+                format!("{name} has {n} subnets; a capacity provider allows at most {MAX_SUBNETS}"),
+                "use one or two subnets per AZ",
+            );
+        }
+        if cfg.subnets.is_empty() {
+            problem(
+                &cfg.origin,
+                Severity::Error,
+                format!("{name} has no SubnetIds; a capacity provider needs at least one subnet to launch instances in"),
+                "give the capacity provider's VpcConfig subnets in two or more AZs",
+            );
+        }
+        for (what, items) in [("security group", &cfg.security_groups), ("subnet", &cfg.subnets)] {
+            for dup in duplicates(items) {
+                problem(
+                    &dup.origin,
+                    Severity::Warning,
+                    format!("{name} lists {what} {} more than once", dup.value),
                     "remove the duplicate",
                 );
             }

@@ -4,7 +4,7 @@ pub static RULE: Rule = Rule {
     id: "ENI201",
     name: "single-az",
     severity: Severity::Warning,
-    summary: "All of a function's subnets are in one Availability Zone",
+    summary: "All of a function's or capacity provider's subnets are in one Availability Zone",
     check,
 };
 
@@ -17,35 +17,8 @@ fn check(cx: &Context) -> Vec<Finding> {
     serving_groups(g, |group| {
         let u = group[0];
         let subnets = g.subnets(u);
-        // A list of unknown length may hold subnets in any number of AZs.
-        if subnets.is_empty() || subnets.iter().any(|s| g.inv.is_list(s)) {
+        let Some((where_, outage)) = too_few_azs(g, subnets, min, group.len(), &mut known) else {
             return;
-        }
-        known.clear();
-        let mut unknown = 0;
-        for s in subnets {
-            match g.subnet(s).and_then(|s| s.az.as_deref()) {
-                Some(az) => known.push(az),
-                None => unknown += 1,
-            }
-        }
-        known.sort_unstable();
-        known.dedup();
-        // The most AZs the subnets can span: a subnet whose AZ is unknown may
-        // be in an AZ of its own.
-        let most = known.len() + unknown;
-        if most >= min {
-            return;
-        }
-        let where_ = match (unknown, subnets.len()) {
-            (0, _) => format!("{} ({})", known.join(", "), set(subnets)),
-            (_, 1) => format!("one subnet ({})", subnets[0]),
-            _ => format!("at most {most} AZs ({})", set(subnets)),
-        };
-        let outage = if most == 1 {
-            format!("an AZ outage stops {}", if group.len() == 1 { "it" } else { "them" })
-        } else {
-            format!("fewer than the {min} AZs set in min_availability_zones")
         };
         // Both AWS checks want two AZs unless told otherwise.
         let checks = if min == 2 {
@@ -67,5 +40,56 @@ fn check(cx: &Context) -> Vec<Finding> {
             .users(g, group.iter().copied()),
         );
     });
+    // A capacity provider launches its instances only in its own subnets.
+    for p in &g.providers.list {
+        let Some((where_, outage)) = too_few_azs(g, &p.subnets, min, 2, &mut known) else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                p.subnet_origin(g, &p.subnets[0]),
+                format!("{} launches its instances in {where_} only; {outage}", p.label(g)),
+                "add a subnet in another AZ to the capacity provider's VpcConfig".to_string(),
+            )
+            .provider(g, p),
+        );
+    }
     out
+}
+
+/// Where the subnets are and what an AZ outage does, when they span fewer
+/// than `min` AZs; `None` when they may span enough. `users` picks "it" or "them".
+fn too_few_azs<'a>(g: &'a EniGraph, subnets: &[Value], min: usize, users: usize, known: &mut Vec<&'a str>) -> Option<(String, String)> {
+    // A list of unknown length may hold subnets in any number of AZs.
+    if subnets.is_empty() || subnets.iter().any(|s| g.inv.is_list(s)) {
+        return None;
+    }
+    known.clear();
+    let mut unknown = 0;
+    for s in subnets {
+        match g.subnet(s).and_then(|s| s.az.as_deref()) {
+            Some(az) => known.push(az),
+            None => unknown += 1,
+        }
+    }
+    known.sort_unstable();
+    known.dedup();
+    // The most AZs the subnets can span: a subnet whose AZ is unknown may
+    // be in an AZ of its own.
+    let most = known.len() + unknown;
+    if most >= min {
+        return None;
+    }
+    let where_ = match (unknown, subnets.len()) {
+        (0, _) => format!("{} ({})", known.join(", "), set(subnets)),
+        (_, 1) => format!("one subnet ({})", subnets[0]),
+        _ => format!("at most {most} AZs ({})", set(subnets)),
+    };
+    let outage = if most == 1 {
+        format!("an AZ outage stops {}", if users == 1 { "it" } else { "them" })
+    } else {
+        format!("fewer than the {min} AZs set in min_availability_zones")
+    };
+    Some((where_, outage))
 }

@@ -5,7 +5,7 @@ pub static RULE: Rule = Rule {
     id: "ENI202",
     name: "public-subnet",
     severity: Severity::Warning,
-    summary: "All of a function's subnets route to an internet gateway without NAT, so it has no internet access",
+    summary: "All of a function's (or capacity provider's) subnets route to an internet gateway without NAT, so it has no internet access",
     check,
 };
 
@@ -41,5 +41,27 @@ fn check(cx: &Context) -> Vec<Finding> {
             .users(g, group.iter().copied()),
         );
     });
+    for p in &g.providers.list {
+        let public = !p.subnets.is_empty()
+            && p.subnets
+                .iter()
+                .all(|s| g.subnet(s).is_some_and(|s| s.egress == Egress::InternetGateway));
+        if !public {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &RULE,
+                p.subnet_origin(g, &p.subnets[0]),
+                format!(
+                    "{} launches its instances only in public subnets ({}); no route leads to a NAT gateway, so they reach the internet only with public IP addresses, and AWS does not document that capacity-provider instances get any",
+                    p.label(g),
+                    set(&p.subnets)
+                ),
+                "give the capacity provider private subnets whose default route goes to a NAT gateway, or add VPC endpoints for the AWS services its functions call".to_string(),
+            )
+            .provider(g, p),
+        );
+    }
     out
 }

@@ -113,6 +113,8 @@ pub struct Finding {
 pub struct Subjects {
     pub users: Vec<User>,
     pub groups: Vec<Value>,
+    /// Capacity providers, by index into `Inventory::capacity_providers`.
+    pub providers: Vec<usize>,
 }
 
 impl Finding {
@@ -175,6 +177,19 @@ impl Finding {
         self.functions = users.iter().take(MAX_LISTED).map(|u| g.user_name(*u)).collect();
         self.functions_total = users.len();
         self.subjects.users = users.into_iter().collect();
+        self
+    }
+
+    /// Names the functions that run on a capacity provider (they are no graph users).
+    pub fn provider(mut self, g: &EniGraph, p: &crate::graph::providers::Provider) -> Self {
+        self.functions_total = p.functions.len();
+        self.functions = p
+            .functions
+            .iter()
+            .take(MAX_LISTED)
+            .map(|&f| g.inv.functions[f].name.clone())
+            .collect();
+        self.subjects.providers.push(p.index);
         self
     }
 

@@ -225,6 +225,7 @@ impl<'a> Env<'a> {
             "AWS::EC2::SecurityGroup" => ["GroupId"].as_slice(),
             "AWS::EC2::Subnet" => ["SubnetId"].as_slice(),
             "AWS::EC2::VPC" => ["VpcId"].as_slice(),
+            "AWS::Lambda::CapacityProvider" | "AWS::Serverless::CapacityProvider" => ["Arn"].as_slice(),
             _ => [].as_slice(),
         };
         match attr {

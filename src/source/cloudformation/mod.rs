@@ -1,5 +1,6 @@
 //! CloudFormation and SAM templates (YAML or JSON) into the inventory.
 
+mod capacity;
 mod conditions;
 mod intrinsic;
 mod network;
@@ -96,6 +97,7 @@ fn read_template(
         inv,
         routes: Routes::default(),
         pending_rules: Vec::new(),
+        sam_globals: root.get("Globals"),
     };
     let function_globals = root.get("Globals").and_then(|g| g.get("Function"));
     let globals = function_globals.and_then(|f| f.get("VpcConfig"));
@@ -172,6 +174,8 @@ pub(crate) struct Reader<'a> {
     inv: &'a mut Inventory,
     routes: Routes,
     pending_rules: Vec<(Value, Option<SgRule>)>,
+    /// SAM `Globals`, for the sections other than `Function.VpcConfig`.
+    sam_globals: Option<&'a Node>,
 }
 
 impl<'a> Reader<'a> {
@@ -197,8 +201,11 @@ impl<'a> Reader<'a> {
                 let sam = ty == "AWS::Serverless::Function";
                 let role = self.role(&key.name, props, sam);
                 let vpc = props.and_then(|p| p.entry("VpcConfig"));
-                self.function(origin, ignore, vpc, globals.filter(|_| sam), role)?
+                self.function(origin, ignore, vpc, globals.filter(|_| sam), role)?;
+                self.function_provider(props, sam)?;
             }
+            "AWS::Lambda::CapacityProvider" => self.capacity_provider(&key.name, origin, ignore, props, false)?,
+            "AWS::Serverless::CapacityProvider" => self.capacity_provider(&key.name, origin, ignore, props, true)?,
             "AWS::EC2::SecurityGroup" => self.security_group(&key.name, props, origin, ignore),
             "AWS::EC2::SecurityGroupIngress" => self.standalone_rule(props, Direction::Ingress),
             "AWS::EC2::SecurityGroupEgress" => self.standalone_rule(props, Direction::Egress),

@@ -3,6 +3,8 @@
 //! `custom.vpcDiscovery`, `functions`, `custom.warmup`, `resources`).
 //! serverless-plugin-warmup adds a `warmUpPlugin<Name>` function per warmer.
 
+mod capacity;
+
 use std::collections::HashMap;
 
 use super::variables::symbol_expr;
@@ -72,7 +74,12 @@ pub(crate) fn synthesize(file: &SourceFile, root: &Node, opts: &Options) -> Resu
     let mut compiled = Compiled::default();
     for (key, f) in &functions {
         function(&mut rd, key, f, &defaults, &mut compiled)?;
+        if let Some(resource) = compiled.resources.last_mut() {
+            capacity::attach(&mut rd, f, resource)?;
+        }
     }
+    let providers = capacity::providers(&mut rd, root, &defaults, &functions)?;
+    compiled.resources.extend(providers);
     let warmup = custom.as_ref().filter(|_| warmup_on);
     warmers(&mut rd, warmup, &functions, &stage, &defaults, &mut compiled)?;
     let warm = super::warm::settings(&mut rd, &functions, warmup, &stage)?;

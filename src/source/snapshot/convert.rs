@@ -51,7 +51,36 @@ pub(super) fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory 
         vpc.cidr = v.cidr_block.map(Cow::into_owned);
         vpc.quota = v.eni_quota;
         vpc.quota_source = v.eni_quota_source.unwrap_or(QuotaSource::Default);
+        vpc.other_enis = v.other_enis;
         inv.vpcs.insert(vpc.id.clone(), vpc);
+    }
+    for p in std::mem::take(&mut s.capacity_providers) {
+        let origin = Origin::resource(p.arn.as_deref().unwrap_or(&p.name));
+        let mut items = |list: &[Str]| -> Vec<Item> {
+            list.iter()
+                .map(|x| Item {
+                    value: id(x),
+                    origin: origin.clone(),
+                })
+                .collect()
+        };
+        let vpc = VpcConfig {
+            subnets: items(&p.subnet_ids),
+            security_groups: items(&p.security_group_ids),
+            origin: origin.clone(),
+            ..Default::default()
+        };
+        inv.capacity_providers.push(CapacityProvider {
+            name: p.name.into_owned(),
+            account: p.account.into_owned(),
+            region: p.region.into_owned(),
+            id: p.arn.as_deref().map(&mut id),
+            origin,
+            vpc,
+            max_vcpus: p.max_vcpu_count,
+            instance_types: p.allowed_instance_types.iter().map(|t| t.to_string()).collect(),
+            ignore: vec![],
+        });
     }
     inv.gaps = s.incomplete.clone();
     inv
@@ -127,6 +156,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
         origin: function_origin,
         ignore: vec![],
         versions,
+        capacity_provider: f.capacity_provider.as_deref().map(id),
         ..Default::default()
     }
 }
@@ -182,6 +212,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 account: b(&f.account),
                 region: b(&f.region),
                 arn: f.origin.resource.starts_with("arn:").then(|| b(&f.origin.resource)),
+                capacity_provider: opt(&f.capacity_provider),
                 versions: f
                     .versions
                     .iter()
@@ -235,6 +266,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 cidr_block: v.cidr.as_deref().map(b),
                 eni_quota: v.quota,
                 eni_quota_source: Some(v.quota_source),
+                other_enis: v.other_enis,
             })
             .collect(),
         enis: inv
@@ -251,10 +283,30 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 description: b(&e.description),
             })
             .collect(),
+        capacity_providers: inv
+            .capacity_providers
+            .iter()
+            .map(|p| SnapCapacityProvider {
+                name: b(&p.name),
+                account: b(&p.account),
+                region: b(&p.region),
+                arn: arn_of(p),
+                subnet_ids: ids(&p.vpc.subnets),
+                security_group_ids: ids(&p.vpc.security_groups),
+                max_vcpu_count: p.max_vcpus,
+                allowed_instance_types: p.instance_types.iter().map(|t| b(t)).collect(),
+            })
+            .collect(),
         incomplete: inv.gaps.clone(),
         api_calls,
         values: Default::default(),
     }
+}
+
+/// The provider's ARN: its identity or origin when either is one.
+fn arn_of(p: &CapacityProvider) -> Option<Str<'_>> {
+    let id = p.id.as_ref().map(Value::as_str);
+    id.into_iter().chain([&*p.origin.resource]).find(|s| s.starts_with("arn:")).map(b)
 }
 
 fn ids(items: &[Item]) -> Vec<Str<'_>> {

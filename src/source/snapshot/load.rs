@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::convert::{convert_eni, convert_function, network_into_inventory, Interner};
-use super::{Snapshot, FORMAT_VERSION};
+use super::{Snapshot, FORMAT_VERSION, READABLE_VERSIONS};
 use crate::error::{Failure, InputError};
 use crate::files::SourceFile;
 use crate::model::Inventory;
@@ -45,7 +45,7 @@ pub fn from_bytes(shown: &str, bytes: impl std::ops::Deref<Target = [u8]>) -> Re
     // parses and converts functions on two threads; only a bad file pays for
     // a located error.
     let parsed = crate::timing::phase("parse", || serde_json::from_slice::<Snapshot<&RawValue, &RawValue>>(&bytes));
-    if let Some(mut s) = parsed.ok().filter(|s| s.eniplan_snapshot == FORMAT_VERSION) {
+    if let Some(mut s) = parsed.ok().filter(|s| READABLE_VERSIONS.contains(&s.eniplan_snapshot)) {
         // Each converter interns about as many IDs as the network lists.
         let ids = s.subnets.len() + s.security_groups.len() + s.vpcs.len();
         let functions = crate::timing::phase("functions", || convert_raw(&s.functions, ids, convert_function));
@@ -142,6 +142,7 @@ impl<F, E> Snapshot<'_, F, E> {
             security_groups: vec![],
             vpcs: vec![],
             enis: vec![],
+            capacity_providers: vec![],
             incomplete: self.incomplete,
             api_calls: self.api_calls,
             values: self.values,
@@ -155,14 +156,15 @@ pub fn parse(file: &SourceFile) -> Result<Snapshot<'_>, InputError> {
         InputError::at(file, offset..offset, format!("invalid snapshot: {e}"), "here")
             .with_help("see docs/snapshot.md for the snapshot format")
     })?;
-    if snap.eniplan_snapshot != FORMAT_VERSION {
+    if !READABLE_VERSIONS.contains(&snap.eniplan_snapshot) {
         let at = file.text.find("eniplan_snapshot").unwrap_or(0);
         return Err(InputError::at(
             file,
             at..at + "eniplan_snapshot".len(),
             format!(
-                "snapshot format version {} is not supported (this eniplan reads version {FORMAT_VERSION})",
-                snap.eniplan_snapshot
+                "snapshot format version {} is not supported (this eniplan reads versions {} to {FORMAT_VERSION})",
+                snap.eniplan_snapshot,
+                READABLE_VERSIONS.start()
             ),
             "unsupported version",
         ));

@@ -15,4 +15,9 @@ pub use load::{from_bytes, load, parse};
 pub use save::save;
 pub use schema::*;
 
-pub const FORMAT_VERSION: u32 = 1;
+/// The version this eniplan writes: 2 added `capacity_providers`,
+/// `functions[].capacity_provider` and `vpcs[].other_enis`.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The versions it reads: each one only adds optional fields to the last.
+pub const READABLE_VERSIONS: std::ops::RangeInclusive<u32> = 1..=FORMAT_VERSION;

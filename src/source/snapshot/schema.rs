@@ -34,6 +34,9 @@ pub struct Snapshot<'a, F = SnapFunction<'a>, E = SnapEni<'a>> {
     pub vpcs: Vec<SnapVpc<'a>>,
     #[serde(default = "Vec::new")]
     pub enis: Vec<E>,
+    /// Lambda Managed Instances capacity providers (format 2 on).
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_providers: Vec<SnapCapacityProvider<'a>>,
     #[serde(default)]
     pub incomplete: Vec<Gap>,
     #[serde(default)]
@@ -55,6 +58,9 @@ pub struct SnapFunction<'a> {
     pub region: Str<'a>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<Str<'a>>,
+    /// The ARN of the capacity provider it runs on (format 2 on).
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub capacity_provider: Option<Str<'a>>,
     #[serde(borrow)]
     pub versions: Vec<SnapVersion<'a>>,
 }
@@ -161,6 +167,33 @@ pub struct SnapVpc<'a> {
     /// Absent or unknown: the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eni_quota_source: Option<QuotaSource>,
+    /// ENIs in the VPC that are not Lambda's Hyperplane ENIs; absent: not counted (format 2 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_enis: Option<u64>,
+}
+
+/// A capacity provider: where Lambda launches its instances, and what bounds them.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapCapacityProvider<'a> {
+    #[serde(borrow)]
+    pub name: Str<'a>,
+    #[serde(borrow, default)]
+    pub account: Str<'a>,
+    #[serde(borrow, default)]
+    pub region: Str<'a>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub subnet_ids: Vec<Str<'a>>,
+    #[serde(borrow)]
+    pub security_group_ids: Vec<Str<'a>>,
+    /// `CapacityProviderScalingConfig.MaxVCpuCount`; absent: not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_vcpu_count: Option<u64>,
+    /// `InstanceRequirements.AllowedInstanceTypes`; empty: every compatible type.
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_instance_types: Vec<Str<'a>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -10,6 +10,7 @@
 //! resource change registers its rules under that same value. When the plan
 //! knows a resource's `id`, the literal ID is used instead, on both sides.
 
+mod capacity;
 mod network;
 mod plan;
 mod refs;
@@ -57,6 +58,10 @@ pub fn read(file_id: FileId, file: &SourceFile, root: &Node, _opts: &Options, lo
     for i in 0..reader.resources.len() {
         if reader.resources[i].managed && reader.resources[i].ty == "aws_lambda_function" {
             reader.function(i)?;
+            reader.function_provider(i);
+        }
+        if reader.resources[i].managed && reader.resources[i].ty == "aws_lambda_capacity_provider" {
+            reader.capacity_provider(i)?;
         }
     }
     reader.warm(first);

@@ -253,7 +253,13 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn vpc_config(&mut self, i: usize, block: Option<&'a Node>, ublock: Option<&'a Node>, origin: Origin) -> Result<VpcConfig, InputError> {
+    pub(super) fn vpc_config(
+        &mut self,
+        i: usize,
+        block: Option<&'a Node>,
+        ublock: Option<&'a Node>,
+        origin: Origin,
+    ) -> Result<VpcConfig, InputError> {
         let subnets = self.id_list(i, block, ublock, "subnet_ids", &origin)?;
         let security_groups = self.id_list(i, block, ublock, "security_group_ids", &origin)?;
         let ipv6_dual_stack = block.and_then(|b| b.get("ipv6_allowed_for_dual_stack")).and_then(|n| match n.kind {
