@@ -5,7 +5,7 @@ pub static RULE: Rule = Rule {
     id: "ENI101",
     name: "vpc-eni-quota",
     severity: Severity::Warning,
-    summary: "A VPC's projected Lambda ENIs reach 80% (warning) or 100% (error) of the per-VPC ENI quota",
+    summary: "A VPC's projected ENIs (Lambda's, plus the others a live read counted) reach 80% (warning) or 100% (error) of the per-VPC ENI quota",
     check,
 };
 
@@ -34,21 +34,30 @@ fn check(cx: &Context) -> Vec<Finding> {
         let combos: Vec<_> = g.combos.iter().filter(|c| &c.vpc == vpc).collect();
         let users: Vec<User> = combos.iter().flat_map(|c| c.users.iter().copied()).collect();
         let open = at_least(g, combos.iter().map(|c| &c.key.subnet));
-        let f = Finding::new(
-            &RULE,
-            location,
-            format!(
-                "{vpc} is projected to use {open}{} ({}) of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
-                crate::plural::count(enis, "Lambda ENI"),
-                crate::plural::count(s.combinations, "combination"),
+        let lambda = format!(
+            "{open}{} ({})",
+            crate::plural::count(s.lambda_enis(), "Lambda ENI"),
+            crate::plural::count(s.combinations, "combination")
+        );
+        let share = format!("{:.0}%; quota L-9FEE3D26, {source}", ratio * 100.0);
+        let message = match s.other_enis {
+            Some(other) => format!(
+                "{vpc} is projected to use {open}{} of its quota of {} ({share}): {lambda}, and {other} that {} not Lambda's (EFS mount targets, endpoints, load balancers…, counted in the account)",
+                crate::plural::count(enis, "ENI"),
                 s.quota,
-                ratio * 100.0
+                if other == 1 { "is" } else { "are" }
             ),
+            None => format!(
+                "{vpc} is projected to use {lambda} of its quota of {} ({share}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
+                s.quota
+            ),
+        };
+        let f = Finding::new(&RULE, location, message,
             "remove needless combinations (see ENI001-ENI004 findings and the consolidated count) or request a higher \"Elastic network interfaces per VPC\" quota".to_string(),
         )
         .severity(severity)
         .projected()
-        .cost(enis)
+        .cost(s.lambda_enis())
         .users(g, users);
         out.push(f);
     }
