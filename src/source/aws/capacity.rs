@@ -54,10 +54,12 @@ pub(crate) async fn list(client: &Client, account: &str, region: &str, progress:
 }
 
 fn unread(e: &SdkError<ListCapacityProvidersError, HttpResponse>) -> Unread {
-    let text = describe(e);
-    match e {
-        SdkError::ServiceError(se) if not_offered(se.raw().status().as_u16(), se.err().code()) => Unread::NotOffered(text),
-        _ => Unread::Failed(text),
+    match e.raw_response().map(|r| r.status().as_u16()) {
+        Some(status) if not_offered(status, e.code()) => Unread::NotOffered(match e.code() {
+            Some(_) => describe(e),
+            None => format!("HTTP {status} with no service error code"),
+        }),
+        _ => Unread::Failed(describe(e)),
     }
 }
 
