@@ -452,3 +452,34 @@ pub fn graph_label(g: &EniGraph, n: &crate::graph::GNode) -> (String, &'static s
         GNode::Vpc(v) => (v.to_string(), "hexagon"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{assumptions, VpcOut, ENIS_COUNTED};
+
+    fn vpc(other_enis: Option<u64>) -> VpcOut {
+        VpcOut {
+            vpc: "vpc-1".into(),
+            accounts: vec![],
+            functions: 1,
+            combinations: 1,
+            enis: 1,
+            other_enis,
+            observed_enis: 0,
+            ips: 1,
+            quota: 250,
+            quota_source: "default",
+            headroom: 249,
+            consolidated: 1,
+        }
+    }
+
+    #[test]
+    fn the_assumptions_say_where_other_enis_are_counted() {
+        let said = |vpcs: &[VpcOut]| assumptions(vpcs)[2];
+        assert_eq!(said(&[vpc(Some(3)), vpc(Some(0))]), ENIS_COUNTED[0]);
+        assert_eq!(said(&[vpc(Some(3)), vpc(None)]), ENIS_COUNTED[1]);
+        assert_eq!(said(&[vpc(None)]), ENIS_COUNTED[2]);
+        assert_eq!(said(&[]), ENIS_COUNTED[2]);
+    }
+}

@@ -5,7 +5,7 @@ pub static RULE: Rule = Rule {
     id: "ENI101",
     name: "vpc-eni-quota",
     severity: Severity::Warning,
-    summary: "A VPC's projected ENIs (Lambda's, plus the others a live read counted) reach 80% (warning) or 100% (error) of the per-VPC ENI quota",
+    summary: "A VPC's projected ENIs (Lambda's, plus the others an account read counted) reach 80% (warning) or 100% (error) of the per-VPC ENI quota",
     check,
 };
 
