@@ -2,7 +2,8 @@
 //! (`tests/moto/seed.py others`): a VPC with two Lambda ENIs and four of other
 //! services (two plain interfaces, an EFS mount target, an interface
 //! endpoint). The live audit counts them apart from Lambda's, in the quota
-//! projection and the headroom, and `check --live` uses the account's figure.
+//! projection and the headroom, and `check --live` uses the account's figure,
+//! also for a VPC no function of the account uses yet.
 //! Moto has no `ListCapacityProviders`: the audit stays complete and says so.
 
 #![cfg(feature = "aws")]
@@ -30,6 +31,28 @@ fn vpc_row<'a>(report: &'a Json, vpc: &str) -> &'a Json {
         .iter()
         .find(|v| v["vpc"] == vpc)
         .unwrap_or_else(|| panic!("{vpc} in {}", report["summary"]["vpcs"]))
+}
+
+/// `check TEMPLATE --live` against moto, one region; the deploy must read completely.
+fn check_live(moto: &Moto, template: &str) -> Json {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("template.yaml");
+    std::fs::write(&path, template).unwrap();
+    let (code, report) = run(moto
+        .eniplan(home.path())
+        .args(["check", path.to_str().unwrap(), "--live", "--endpoint-url"])
+        .args([
+            moto.endpoint.as_str(),
+            "--region",
+            "us-east-1",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ]));
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["incomplete"], Json::Array(vec![]));
+    report
 }
 
 #[test]
@@ -90,33 +113,15 @@ fn check_live_uses_the_accounts_other_enis() {
     let seed = moto.seed(&["others"]);
     let vpc = seed["vpc"].as_str().unwrap();
     let others = seed["boto3_other_enis"].as_u64().unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let template = home.path().join("template.yaml");
-    std::fs::write(
-        &template,
-        format!(
+    let report = check_live(
+        &moto,
+        &format!(
             "Resources:\n  NewSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties: {{GroupDescription: new, VpcId: {vpc}}}\n  \
              Adds:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig: {{SubnetIds: [{a}, {b}], SecurityGroupIds: [!Ref NewSG]}}\n",
             a = seed["subnets"][0].as_str().unwrap(),
             b = seed["subnets"][1].as_str().unwrap(),
         ),
-    )
-    .unwrap();
-    let (code, report) = run(moto.eniplan(home.path()).args([
-        "check",
-        template.to_str().unwrap(),
-        "--live",
-        "--endpoint-url",
-        &moto.endpoint,
-        "--region",
-        "us-east-1",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    ]));
-    assert_eq!(code, 0, "{report:#}");
-    assert_eq!(report["incomplete"], Json::Array(vec![]));
+    );
     let row = vpc_row(&report, vpc);
     assert_eq!(row["other_enis"].as_u64(), Some(others), "the account's figure: {row}");
     let lambda = seed["boto3_lambda_enis"].as_u64().unwrap();
@@ -133,4 +138,24 @@ fn check_live_uses_the_accounts_other_enis() {
         .unwrap();
     assert_eq!(delta["enis_before"].as_u64(), Some(lambda + others), "{delta}");
     assert_eq!(delta["enis_after"].as_u64(), Some(lambda + others + 2), "{delta}");
+}
+
+#[test]
+fn check_live_reads_the_other_enis_of_a_vpc_without_functions() {
+    let moto = Moto::start();
+    let seed = moto.seed(&["others"]);
+    let quiet = seed["quiet_vpc"].as_str().unwrap();
+    let others = seed["boto3_quiet_other_enis"].as_u64().unwrap();
+    assert_eq!(others, 2, "{seed}");
+    let report = check_live(
+        &moto,
+        &format!(
+            "Resources:\n  First:\n    Type: AWS::Lambda::Function\n    Properties:\n      VpcConfig: {{SubnetIds: [{subnet}], SecurityGroupIds: [sg-0new]}}\n",
+            subnet = seed["quiet_subnet"].as_str().unwrap(),
+        ),
+    );
+    let row = vpc_row(&report, quiet);
+    assert_eq!(row["other_enis"].as_u64(), Some(others), "{row}");
+    assert_eq!(row["enis"].as_u64(), Some(1), "the deploy's one combination");
+    assert_eq!(row["headroom"].as_i64(), Some(250 - 1 - others as i64));
 }

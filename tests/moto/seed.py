@@ -27,8 +27,10 @@ Scenario "audit" (region us-east-1 unless noted):
 Scenario "others" (us-east-1): a VPC with two subnets in two AZs, one group
 and three functions on it (one combination a subnet: two Lambda ENIs), and
 ENIs of other services in the same VPC: two plain network interfaces, an EFS
-mount target and an interface VPC endpoint. It prints boto3's own count of the
-VPC's non-Lambda ENIs (`InterfaceType` other than `lambda`).
+mount target and an interface VPC endpoint; and a "quiet" VPC with no
+function, one subnet, a plain interface and an EFS mount target. It prints
+boto3's own count of each VPC's non-Lambda ENIs (`InterfaceType` other than
+`lambda`).
 """
 
 import argparse
@@ -260,9 +262,21 @@ def others(endpoint):
     )["VpcEndpoint"]["NetworkInterfaceIds"]
     created.extend(endpoint_enis)
 
-    in_vpc = ec2.get_paginator("describe_network_interfaces").paginate(Filters=[{"Name": "vpc-id", "Values": [vpc]}])
-    interfaces = [n for page in in_vpc for n in page["NetworkInterfaces"]]
+    quiet = ec2.create_vpc(CidrBlock="10.31.0.0/16")["Vpc"]["VpcId"]
+    quiet_subnet = ec2.create_subnet(VpcId=quiet, CidrBlock="10.31.0.0/24", AvailabilityZone=azs[0])["Subnet"]["SubnetId"]
+    ec2.create_network_interface(SubnetId=quiet_subnet, Description="plain-quiet")
+    quiet_fs = efs.create_file_system(CreationToken="eniplan-quiet")["FileSystemId"]
+    efs.create_mount_target(FileSystemId=quiet_fs, SubnetId=quiet_subnet)
+
+    def interfaces_in(v):
+        pages = ec2.get_paginator("describe_network_interfaces").paginate(Filters=[{"Name": "vpc-id", "Values": [v]}])
+        return [n for page in pages for n in page["NetworkInterfaces"]]
+
+    interfaces = interfaces_in(vpc)
     return {
+        "quiet_vpc": quiet,
+        "quiet_subnet": quiet_subnet,
+        "boto3_quiet_other_enis": sum(1 for n in interfaces_in(quiet) if n.get("InterfaceType") != "lambda"),
         "vpc": vpc,
         "subnets": subnets,
         "group": group,

@@ -76,6 +76,10 @@ pub struct AwsOptions {
     pub session_name: Option<String>,
     pub endpoint_url: Option<String>,
     pub with_state: bool,
+    /// Subnet IDs a deploy names (`check --live`): looked up in each region
+    /// read, and their VPCs read too, so a VPC no function of the account uses
+    /// yet still has its other ENIs counted.
+    pub also_subnets: Vec<String>,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
 }
@@ -226,6 +230,7 @@ struct ScopeReads<'a> {
     progress: &'a Progress,
     sem: Arc<Semaphore>,
     with_state: bool,
+    also_subnets: Arc<[String]>,
 }
 
 impl ScopeReads<'_> {
@@ -238,9 +243,10 @@ impl ScopeReads<'_> {
                 region: r.clone(),
             };
             let (sem, progress, with_state) = (self.sem.clone(), self.progress.clone(), self.with_state);
+            let also = self.also_subnets.clone();
             set.spawn(async move {
                 let _p = sem.acquire_owned().await;
-                let data = read_scope(&c, scope, with_state, &progress).await;
+                let data = read_scope(&c, scope, with_state, &also, &progress).await;
                 progress.scope_done();
                 data
             });
@@ -273,6 +279,7 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
         progress: &progress,
         sem: sem.clone(),
         with_state: opts.with_state,
+        also_subnets: opts.also_subnets.clone().into(),
     };
 
     // With one target and known regions, nothing waits for the account ID:
@@ -460,7 +467,7 @@ fn no_account(refused: &[(String, String)]) -> Failure {
 }
 
 /// Reads one (account, region).
-async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Progress) -> ScopeData {
+async fn read_scope(c: &Clients, scope: Scope, with_state: bool, also_subnets: &[String], progress: &Progress) -> ScopeData {
     let (account, region) = (&*scope.account, &*scope.region);
     let mut gaps = Vec::new();
     let (found, reveal) = tokio::sync::mpsc::unbounded_channel();
@@ -523,6 +530,7 @@ async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Prog
                 .flat_map(|p| p.vpc.subnets.iter())
                 .map(|i| i.value.to_string()),
         )
+        .chain(also_subnets.iter().cloned())
         .collect();
 
     let ec2_part = network.finish(wanted_subnets);
