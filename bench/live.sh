@@ -10,9 +10,13 @@
 #   - `aws lambda list-functions --function-version ALL` (AWS CLI v1 from PyPI,
 #     in its own venv), one region.
 # It also checks that stats.api_calls is at the floor:
-#   1 GetCallerIdentity + per region (ceil(F/50) ListFunctions pages + 5:
-#   DescribeNetworkInterfaces, GetServiceQuota, DescribeSubnets,
-#   DescribeSecurityGroups, DescribeRouteTables).
+#   1 GetCallerIdentity + per region (ceil(F/50) ListFunctions pages + 7:
+#   DescribeNetworkInterfaces (Lambda's), GetServiceQuota, ListCapacityProviders,
+#   and by vpc-id DescribeSubnets, DescribeSecurityGroups, DescribeRouteTables,
+#   DescribeNetworkInterfaces (the VPC's other ENIs)).
+#
+# BASELINE=/path/to/eniplan adds that binary's audit (1 and 2 regions) to the
+# interleaved cases, to compare a change with the build before it.
 #
 # Last, bench/server_floor.py times each of those calls alone, to show how long
 # one moto process needs to serve them all.
@@ -32,6 +36,7 @@ F=${1:-2000}
 RUNS=${2:-5}
 PROFILE=${PROFILE:-release}
 LATENCY_MS=${LATENCY_MS:-0}
+BASELINE=${BASELINE:-}
 SPLIT=${SPLIT:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -96,6 +101,10 @@ runs, F, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 ep = "$EP"
 cases = [
     ("eniplan audit, 1 region", ["$ENIPLAN", "audit", "--endpoint-url", ep, "--region", "us-east-1", "--format", "json", "--fail-on", "never"]),
+] + ([
+    ("baseline audit, 1 region", ["$BASELINE", "audit", "--endpoint-url", ep, "--region", "us-east-1", "--format", "json", "--fail-on", "never"]),
+    ("baseline audit, 2 regions", ["$BASELINE", "audit", "--endpoint-url", ep, "--region", "us-east-1", "--region", "eu-west-1", "--format", "json", "--fail-on", "never"]),
+] if "$BASELINE" else []) + [
     ("ListFunctions pages alone (same client), 1 region", ["$PAGES", "--endpoint-url", ep, "--region", "us-east-1"]),
     ("aws lambda list-functions --function-version ALL, 1 region", ["$CLI_VENV/bin/aws", "lambda", "list-functions", "--function-version", "ALL", "--region", "us-east-1", "--endpoint-url", ep, "--output", "json"]),
     ("eniplan audit, 2 regions", ["$ENIPLAN", "audit", "--endpoint-url", ep, "--region", "us-east-1", "--region", "eu-west-1", "--format", "json", "--fail-on", "never"]),
@@ -158,6 +167,9 @@ print()
 print(f"  audit / pages alone (1 region):   {a1 / p1:.2f}x   (target <= 1.10x)")
 print(f"  audit / AWS CLI (1 region):       {a1 / cli:.2f}x   (target <= 1.00x)")
 print(f"  audit 2 regions / 1 region:       {a2 / a1:.2f}x   (target ~ 1x)")
+if "$BASELINE":
+    b1, b2 = med["baseline audit, 1 region"], med["baseline audit, 2 regions"]
+    print(f"  audit / baseline: 1 region {a1 / b1:.2f}x, 2 regions {a2 / b2:.2f}x")
 c2 = sum(med_cpu["eniplan audit, 2 regions"])
 print(f"  audit, 2 regions: client, servers and router used {c2:.3f} CPU-s; on {cores} cores that needs at least {c2 / cores:.3f} s, {c2 / cores / a1:.2f}x the 1-region audit")
 
@@ -168,9 +180,9 @@ if not ok:
 for n, path in ((1, f"{out}/audit-1.json"), (2, f"{out}/audit-2.json")):
     report = json.load(open(path))
     got = report["stats"]["api_calls"]
-    want = 1 + n * (pages + 5)
+    want = 1 + n * (pages + 7)
     ok &= got == want
-    print(f"  stats.api_calls, {n} region(s): {got}  (floor 1 + {n} x ({pages} ListFunctions pages + 5 EC2/quota calls) = {want})  {'OK' if got == want else 'NOT AT THE FLOOR'}")
+    print(f"  stats.api_calls, {n} region(s): {got}  (floor 1 + {n} x ({pages} ListFunctions pages + 7 EC2/quota/provider calls) = {want})  {'OK' if got == want else 'NOT AT THE FLOOR'}")
     assert report["summary"]["functions"] == n * F, report["summary"]["functions"]
 print(f"  pages alone fetched: {json.load(open(f'{out}/pages-1.json'))}")
 # Each region's functions came from that region's server (the ARN says so).

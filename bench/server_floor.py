@@ -2,9 +2,10 @@
 """How much server time the live audit's calls need, one at a time.
 
 Times each call `eniplan audit` makes in one region against the moto server
-(median of RUNS, boto3 client): a ListFunctions page, and the six other calls
-(GetCallerIdentity, DescribeNetworkInterfaces, DescribeSubnets,
-DescribeSecurityGroups, DescribeRouteTables, GetServiceQuota). When one moto
+(median of RUNS, boto3 client): a ListFunctions page, and the eight other calls
+(GetCallerIdentity, DescribeNetworkInterfaces by interface-type and by vpc-id,
+DescribeSubnets, DescribeSecurityGroups, DescribeRouteTables, GetServiceQuota,
+ListCapacityProviders). When one moto
 process serves every service of a region (bench/live.sh with SPLIT=0), it runs
 one request at a time (Python), so a client that makes them all needs about
 the pages' time plus these calls'; on AWS, and in the split bench, the
@@ -35,6 +36,12 @@ def main():
         except quotas.exceptions.ClientError:
             pass  # an error answer costs the server a request too
 
+    def providers():
+        try:
+            lam.list_capacity_providers()
+        except (lam.exceptions.ClientError, AttributeError):
+            pass  # moto has no such operation: its 404 answer is still a request
+
     calls = {
         "ListFunctions page (50 items, FunctionVersion=ALL)": lambda: lam.list_functions(FunctionVersion="ALL", MaxItems=50),
         "GetCallerIdentity": sts.get_caller_identity,
@@ -42,6 +49,8 @@ def main():
         "DescribeSubnets (vpc-id)": lambda: ec2.describe_subnets(Filters=vpc),
         "DescribeSecurityGroups (vpc-id)": lambda: ec2.describe_security_groups(Filters=vpc),
         "DescribeRouteTables (vpc-id)": lambda: ec2.describe_route_tables(Filters=vpc),
+        "DescribeNetworkInterfaces (vpc-id)": lambda: ec2.describe_network_interfaces(Filters=vpc),
+        "ListCapacityProviders": providers,
         "GetServiceQuota": quota,
     }
     times = {name: [] for name in calls}

@@ -11,6 +11,8 @@ use crate::graph::{EniGraph, Quotas};
 use crate::pipeline::{self, Projection};
 use crate::report::{self, Report};
 use crate::rules::{self, Severity};
+#[cfg(feature = "aws")]
+use crate::source::aws::Collected;
 use crate::source::{self, snapshot, LoadOptions};
 use crate::timing;
 
@@ -315,7 +317,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                 (None, true) => {
                     let mut account = account;
                     account.warm_functions = loaded.inventory.functions.iter().map(|f| f.name.clone()).collect();
-                    let collected = collect_live(account)?;
+                    let collected = collect_live_for(account, deploy_subnets(&loaded.inventory))?;
                     input.notes.extend(collected.notes);
                     input.api_calls = collected.api_calls;
                     input.scopes = collected.scopes;
@@ -462,8 +464,27 @@ pub(crate) fn load_options(common: &Common) -> LoadOptions {
     opts
 }
 
+pub(crate) fn collect_live(live: Live) -> Result<Collected, Failure> {
+    collect_live_for(live, vec![])
+}
+
+/// The subnet IDs a deploy names, so a live read covers their VPCs too.
+fn deploy_subnets(deploy: &crate::model::Inventory) -> Vec<String> {
+    let configs = deploy.functions.iter().flat_map(|f| &f.versions).filter_map(|v| v.vpc.as_ref());
+    let mut ids: Vec<String> = configs
+        .flat_map(|c| &c.subnets)
+        .filter_map(|i| match &i.value {
+            crate::model::Value::Id(id) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 #[cfg(feature = "aws")]
-pub(crate) fn collect_live(live: Live) -> Result<source::aws::Collected, Failure> {
+fn collect_live_for(live: Live, also_subnets: Vec<String>) -> Result<source::aws::Collected, Failure> {
     let opts = source::aws::AwsOptions {
         profile: live.profile,
         regions: live.regions,
@@ -474,13 +495,14 @@ pub(crate) fn collect_live(live: Live) -> Result<source::aws::Collected, Failure
         endpoint_url: live.endpoint_url,
         with_state: live.with_state,
         warm_functions: live.warm_functions,
+        also_subnets,
         progress: std::io::stderr().is_terminal(),
     };
     source::aws::collect(&opts)
 }
 
 #[cfg(not(feature = "aws"))]
-pub(crate) fn collect_live(_: Live) -> Result<Collected, Failure> {
+fn collect_live_for(_: Live, _: Vec<String>) -> Result<Collected, Failure> {
     Err(Failure::Usage(
         "this eniplan was built without the `aws` feature; use a snapshot instead".into(),
     ))

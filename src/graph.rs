@@ -84,12 +84,19 @@ pub struct VpcSummary {
     pub quota: u32,
     pub quota_source: QuotaSource,
     pub functions: BTreeSet<usize>,
+    /// The VPC's ENIs that are not Lambda's, when the account was read.
+    pub other_enis: Option<u64>,
 }
 
 impl VpcSummary {
-    /// Projected ENIs: the ones observed (orphans too, until Lambda deletes them) plus one for each combination that has none yet.
-    pub fn enis(&self) -> usize {
+    /// Projected Lambda ENIs: the ones observed (orphans too, until Lambda deletes them) plus one for each combination that has none yet.
+    pub fn lambda_enis(&self) -> usize {
         self.observed_enis + self.unmatched
+    }
+
+    /// Projected ENIs against the VPC's quota: Lambda's, plus the others when they were counted.
+    pub fn enis(&self) -> usize {
+        self.lambda_enis() + self.other_enis.map_or(0, |n| n as usize)
     }
 }
 
@@ -300,6 +307,7 @@ impl<'a> EniGraph<'a> {
                 quota,
                 quota_source,
                 functions: BTreeSet::new(),
+                other_enis: known.and_then(|v| v.other_enis),
             }
         };
         // Functions per VPC are gathered in one vector and sorted once: cheaper than a tree insert per user.

@@ -175,13 +175,15 @@ fn snapshot_providers_count_against_the_quota_and_the_subnets() {
     let quota = messages(&r, "ENI101");
     assert_eq!(
         quota,
-        ["vpc-1 is projected to use 2 Lambda ENIs (2 combinations) and up to 32 capacity-provider instances, 34 in all, of its quota of 40 (85%; quota L-9FEE3D26, read from Service Quotas); the quota is shared with other services' ENIs in the VPC, which eniplan does not count"]
+        ["vpc-1 is projected to use 37 ENIs of its quota of 40 (92%; quota L-9FEE3D26, read from Service Quotas): 2 Lambda ENIs (2 combinations) and up to 32 capacity-provider instances, and 3 that are not Lambda's (EFS mount targets, endpoints, load balancers…, counted in the account)"]
     );
     let headroom = messages(&r, "ENI102");
     assert_eq!(headroom.len(), 1, "{headroom:?}");
     assert!(headroom[0].starts_with("subnet-0a (eu-west-1a) has 40 free IP addresses of 59 usable; after 0 new ENIs and up to 32 capacity-provider instances it would have 8"));
     let vpc = &r["summary"]["vpcs"][0];
-    assert_eq!(vpc["headroom"], 40 - 2 - 32);
+    // The snapshot also records 3 ENIs of other services in the VPC.
+    assert_eq!(vpc["other_enis"], 3);
+    assert_eq!(vpc["headroom"], 40 - 2 - 3 - 32);
     assert_eq!(r["summary"]["capacity_provider_functions"], 1);
     assert_eq!(r["summary"]["vpc_functions"], 1);
 }

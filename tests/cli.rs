@@ -372,7 +372,7 @@ fn output_file_and_markdown() {
         .stdout("");
     let md = std::fs::read_to_string(p).unwrap();
     assert!(
-        md.contains("| `vpc-0c3333333333333cc` | 4 | 8 | 8 | 8 | 250 (default) | 242 | 2 |"),
+        md.contains("| `vpc-0c3333333333333cc` | 4 | 8 | 8 | - | 8 | 250 (default) | 242 | 2 |"),
         "{md}"
     );
     assert!(md.contains("ENI004 per-function-security-group"));

@@ -78,6 +78,7 @@ fn full_audit_calls_only_what_the_policy_allows() {
         "lambda:ListFunctions",
         "lambda:ListAliases",
         "lambda:GetFunctionConfiguration",
+        "lambda:ListCapacityProviders",
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeSubnets",
         "ec2:DescribeSecurityGroups",

@@ -98,12 +98,13 @@ fn audit_reports_every_live_scenario() {
     assert_eq!(got, want);
 
     // API calls at the floor: 1 GetCallerIdentity; per region ⌈items/50⌉
-    // ListFunctions pages (131 items → 3, 3 → 1), 1 DescribeNetworkInterfaces,
-    // 1 GetServiceQuota, 1 each of DescribeSubnets/SecurityGroups/RouteTables;
+    // ListFunctions pages (131 items → 3, 3 → 1), 1 DescribeNetworkInterfaces
+    // (Lambda's), 1 GetServiceQuota, 1 ListCapacityProviders, 1 each of
+    // DescribeSubnets/SecurityGroups/RouteTables/NetworkInterfaces by vpc-id;
     // 1 ListAliases for the one function whose published version differs.
     assert_eq!(
         report["stats"]["api_calls"],
-        1 + (3 + 5 + 1) + (1 + 5),
+        1 + (3 + 7 + 1) + (1 + 7),
         "stats: {}",
         report["stats"]
     );
@@ -297,7 +298,7 @@ fn collector_fills_the_model_from_moto() {
     );
 
     // API calls: the audit floor plus one GetFunctionConfiguration per VPC function.
-    assert_eq!(c.api_calls, 16 + 132, "operations: {:?}", c.operations);
+    assert_eq!(c.api_calls, 20 + 132, "operations: {:?}", c.operations);
     assert_eq!(c.operations["lambda:ListFunctions"], 4);
 }
 

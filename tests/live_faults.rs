@@ -23,17 +23,23 @@ use aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput;
 use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput;
 use aws_sdk_ec2::operation::describe_subnets::DescribeSubnetsOutput;
 use aws_sdk_ec2::types::{
-    GroupIdentifier, IpPermission, IpRange, NetworkInterface, NetworkInterfaceStatus, Route, RouteTable, RouteTableAssociation,
-    SecurityGroup, Subnet,
+    GroupIdentifier, IpPermission, IpRange, NetworkInterface, NetworkInterfaceStatus, NetworkInterfaceType, Route, RouteTable,
+    RouteTableAssociation, SecurityGroup, Subnet,
 };
 use aws_sdk_lambda::operation::list_aliases::ListAliasesOutput;
+use aws_sdk_lambda::operation::list_capacity_providers::ListCapacityProvidersOutput;
 use aws_sdk_lambda::operation::list_functions::ListFunctionsOutput;
-use aws_sdk_lambda::types::{AliasConfiguration, FunctionConfiguration, VpcConfigResponse};
+use aws_sdk_lambda::types::{
+    AliasConfiguration, CapacityProvider, CapacityProviderConfig, CapacityProviderScalingConfig, CapacityProviderState,
+    CapacityProviderVpcConfig, FunctionConfiguration, InstanceRequirements, LambdaManagedInstancesCapacityProviderConfig,
+    VpcConfigResponse,
+};
 use aws_sdk_servicequotas::operation::get_service_quota::GetServiceQuotaOutput;
 use aws_sdk_servicequotas::types::ServiceQuota;
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use eniplan::error::Failure;
+use eniplan::graph::{EniGraph, Quotas};
 use eniplan::model::{Egress, QuotaSource, Value};
 use eniplan::source::aws::{collect_with, AwsOptions, ClientFactory, Clients, Collected, Target};
 use eniplan::source::snapshot;
@@ -60,6 +66,8 @@ struct Faults {
     expired: bool,
     /// The last function sits in a second VPC that only the last page shows.
     late_vpc: bool,
+    /// ListCapacityProviders answers as an endpoint without the operation (moto's 404 page).
+    providers_unknown: bool,
 }
 
 impl Faults {
@@ -150,9 +158,15 @@ fn function(region: &str, name: &str, version: &str, sg: &str) -> FunctionConfig
         .build()
 }
 
+fn provider_arn(region: &str) -> String {
+    format!("arn:aws:lambda:{region}:{ACCOUNT}:capacity-provider:steady")
+}
+
 /// One region: FUNCTIONS functions over three ListFunctions pages (fn-000 has
-/// a published version with another group, and an alias), two subnets, three
-/// groups, a NAT route, three ENIs, and an applied quota of 300.
+/// a published version with another group, and an alias; fn-001 runs on the
+/// capacity provider `steady`, in subnet a), two subnets, three groups, a NAT
+/// route, three Lambda ENIs and two others (an EFS mount target, an endpoint)
+/// in the VPC, and an applied quota of 300.
 fn region_clients(region: &'static str, faults: &Faults) -> Clients {
     let mut items: Vec<FunctionConfiguration> = Vec::new();
     for i in 0..FUNCTIONS {
@@ -162,6 +176,16 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
             items.push(function(region, &name, "1", &format!("sg-{region}-old")));
         }
     }
+    items[2].capacity_provider_config = Some(
+        CapacityProviderConfig::builder()
+            .lambda_managed_instances_capacity_provider_config(
+                LambdaManagedInstancesCapacityProviderConfig::builder()
+                    .capacity_provider_arn(provider_arn(region))
+                    .build()
+                    .unwrap(),
+            )
+            .build(),
+    );
     if faults.late_vpc {
         let late = items.last_mut().unwrap();
         late.vpc_config = Some(
@@ -200,6 +224,40 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
         ListAliasesOutput::builder()
             .aliases(AliasConfiguration::builder().name("prod").function_version("1").build())
             .build()
+    ));
+    if faults.providers_unknown {
+        lambda_rules.push(
+            mock!(aws_sdk_lambda::Client::list_capacity_providers)
+                .sequence()
+                .http_status(404, Some("<!doctype html><title>404 Not Found</title><h1>Not Found</h1>".into()))
+                .repeatedly()
+                .build(),
+        );
+    }
+    lambda_rules.push(rule!(
+        aws_sdk_lambda::Client::list_capacity_providers,
+        faults.mode(region, "lambda:ListCapacityProviders"),
+        "lambda",
+        |r: &aws_sdk_lambda::operation::list_capacity_providers::ListCapacityProvidersInput| r.marker().is_none(),
+        ListCapacityProvidersOutput::builder()
+            .capacity_providers(
+                CapacityProvider::builder()
+                    .capacity_provider_arn(provider_arn(region))
+                    .state(CapacityProviderState::Active)
+                    .vpc_config(
+                        CapacityProviderVpcConfig::builder()
+                            .subnet_ids(format!("subnet-{region}-a"))
+                            .security_group_ids(format!("sg-{region}-shared"))
+                            .build()
+                            .unwrap(),
+                    )
+                    .capacity_provider_scaling_config(CapacityProviderScalingConfig::builder().max_v_cpu_count(64).build())
+                    .instance_requirements(InstanceRequirements::builder().allowed_instance_types("m7g.xlarge").build())
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
     ));
     let lambda = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, &lambda_rules, |c| c.retry_config(retry()));
 
@@ -254,7 +312,17 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
             .vpc_id(&vpc)
             .groups(GroupIdentifier::builder().group_id(format!("sg-{region}-{sg}")).build())
             .status(NetworkInterfaceStatus::InUse)
+            .interface_type(NetworkInterfaceType::Lambda)
             .description("AWS Lambda VPC ENI-fn-000")
+            .build()
+    };
+    let other = |id: &str, kind: NetworkInterfaceType| {
+        NetworkInterface::builder()
+            .network_interface_id(format!("eni-{region}-{id}"))
+            .subnet_id(format!("subnet-{region}-a"))
+            .vpc_id(&vpc)
+            .status(NetworkInterfaceStatus::InUse)
+            .interface_type(kind)
             .build()
     };
     let late_subnet = Subnet::builder()
@@ -296,12 +364,34 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
         );
         let late = late_vpc.clone();
         ec2_rules.push(
+            mock!(aws_sdk_ec2::Client::describe_network_interfaces)
+                .match_requests(move |r| vpc_filter(r.filters()) == [late.clone()])
+                .then_output(|| DescribeNetworkInterfacesOutput::builder().build()),
+        );
+        let late = late_vpc.clone();
+        ec2_rules.push(
             mock!(aws_sdk_ec2::Client::describe_route_tables)
                 .match_requests(move |r| vpc_filter(r.filters()) == [late.clone()])
                 .then_output(|| DescribeRouteTablesOutput::builder().build()),
         );
     }
+    // By vpc-id: every ENI in the VPC, Lambda's among them.
+    let in_vpc = DescribeNetworkInterfacesOutput::builder()
+        .network_interfaces(eni("1", "a", "shared"))
+        .network_interfaces(eni("2", "b", "shared"))
+        .network_interfaces(eni("3", "a", "gone"))
+        .network_interfaces(other("efs", NetworkInterfaceType::Interface))
+        .network_interfaces(other("endpoint", NetworkInterfaceType::VpcEndpoint))
+        .build();
     ec2_rules.extend([
+        rule!(
+            aws_sdk_ec2::Client::describe_network_interfaces,
+            faults.mode(region, "ec2:DescribeNetworkInterfaces by vpc-id"),
+            "ec2",
+            move |r: &aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesInput| vpc_filter(r.filters())
+                .contains(&format!("vpc-{region}")),
+            in_vpc
+        ),
         rule!(
             aws_sdk_ec2::Client::describe_network_interfaces,
             faults.mode(region, "ec2:DescribeNetworkInterfaces"),
@@ -426,9 +516,106 @@ fn clean_mocked_audit_reads_everything() {
     assert_eq!(c.scopes.iter().map(|s| s.account.as_str()).collect::<Vec<_>>(), [ACCOUNT]);
     let vpc = &inv.vpcs[&Value::id("vpc-us-east-1")];
     assert_eq!((vpc.quota, vpc.quota_source), (Some(300), QuotaSource::ServiceQuotas));
-    // 1 STS + 3 pages + ENIs + quota + subnets + groups + route tables + 1 ListAliases.
-    assert_eq!(c.api_calls, 1 + 3 + 5 + 1, "{:?}", c.operations);
+    // 1 STS + 3 pages + Lambda ENIs + quota + capacity providers + subnets +
+    // groups + route tables + the VPC's ENIs + 1 ListAliases.
+    assert_eq!(c.api_calls, 1 + 3 + 7 + 1, "{:?}", c.operations);
+    assert_eq!(c.operations["ec2:DescribeNetworkInterfaces"], 2, "{:?}", c.operations);
+    assert_eq!(c.operations["lambda:ListCapacityProviders"], 1, "{:?}", c.operations);
     assert_eq!(c.api_attempts, c.api_calls, "no retries in a clean run");
+}
+
+/// The VPC's other ENIs are counted apart from Lambda's, and count against the quota.
+#[test]
+fn other_enis_are_counted_per_vpc() {
+    let c = run(&["us-east-1"], Faults::default()).expect("clean run");
+    let inv = &c.inventory;
+    assert!(inv.gaps.is_empty(), "{:?}", inv.gaps);
+    let vpc = Value::id("vpc-us-east-1");
+    assert_eq!(
+        inv.vpcs[&vpc].other_enis,
+        Some(2),
+        "an EFS mount target and an endpoint; Lambda's three are not counted again"
+    );
+    let g = EniGraph::build(inv, &Quotas::default());
+    let s = &g.vpcs[&vpc];
+    // Lambda's: 3 observed, plus fn-000:1's two combinations with none yet.
+    assert_eq!((s.lambda_enis(), s.enis()), (5, 7));
+}
+
+#[test]
+fn unreadable_other_enis_are_a_gap_not_zero() {
+    let faults = Faults {
+        denied: vec![("us-east-1", "ec2:DescribeNetworkInterfaces by vpc-id")],
+        ..Default::default()
+    };
+    let c = run(&["us-east-1"], faults).expect("partial");
+    let gaps = &c.inventory.gaps;
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].operation, "ec2:DescribeNetworkInterfaces");
+    assert!(
+        gaps[0].error.contains("other ENIs") && gaps[0].error.contains("UnauthorizedOperation"),
+        "{}",
+        gaps[0].error
+    );
+    assert_eq!(c.inventory.vpcs[&Value::id("vpc-us-east-1")].other_enis, None);
+    assert_eq!(c.inventory.enis.len(), 3, "the Lambda ENIs are still read");
+}
+
+#[test]
+fn capacity_providers_and_their_functions_are_read() {
+    let c = run(&["us-east-1", "eu-west-1"], Faults::default()).expect("clean run");
+    let inv = &c.inventory;
+    assert!(inv.gaps.is_empty(), "{:?}", inv.gaps);
+    assert_eq!(inv.capacity_providers.len(), 2, "one a region");
+    let p = inv.capacity_providers.iter().find(|p| p.region == "eu-west-1").unwrap();
+    assert_eq!((p.name.as_str(), p.account.as_str()), ("steady", ACCOUNT));
+    assert_eq!(&*p.origin.resource, provider_arn("eu-west-1").as_str());
+    assert_eq!(p.vpc.subnet_set(), [Value::id("subnet-eu-west-1-a")]);
+    assert_eq!(p.vpc.sg_set(), [Value::id("sg-eu-west-1-shared")]);
+    assert_eq!(p.max_vcpus, Some(64));
+    assert_eq!(p.instance_types, ["m7g.xlarge"]);
+    let on: Vec<(&str, &str)> = inv
+        .functions
+        .iter()
+        .filter_map(|f| f.capacity_provider.as_ref().map(|v| (f.region.as_str(), f.name.as_str(), v)))
+        .inspect(|(r, _, v)| assert_eq!(v.to_string(), provider_arn(r)))
+        .map(|(r, n, _)| (r, n))
+        .collect();
+    assert_eq!(on, [("eu-west-1", "fn-001"), ("us-east-1", "fn-001")]);
+    assert!(!c.notes.iter().any(|n| n.contains("ListCapacityProviders")), "{:?}", c.notes);
+}
+
+#[test]
+fn denied_capacity_providers_are_a_gap() {
+    let faults = Faults {
+        denied: vec![("us-east-1", "lambda:ListCapacityProviders")],
+        ..Default::default()
+    };
+    let c = run(&["us-east-1"], faults).expect("partial");
+    let gaps = &c.inventory.gaps;
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].operation, "lambda:ListCapacityProviders");
+    assert!(gaps[0].error.contains("AccessDenied"), "{}", gaps[0].error);
+    assert!(c.inventory.capacity_providers.is_empty());
+    assert_eq!(c.inventory.functions.len(), FUNCTIONS);
+}
+
+#[test]
+fn an_endpoint_without_capacity_providers_is_a_note() {
+    let faults = Faults {
+        providers_unknown: true,
+        ..Default::default()
+    };
+    let c = run(&["us-east-1"], faults).expect("run");
+    assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
+    assert!(c.inventory.capacity_providers.is_empty());
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.starts_with(&format!("{ACCOUNT}/us-east-1: lambda:ListCapacityProviders is not offered"))),
+        "{:?}",
+        c.notes
+    );
 }
 
 #[test]

@@ -24,15 +24,20 @@ pub fn render(report: &Report) -> String {
         finding_counts(&c)
     );
     if !s.vpcs.is_empty() {
-        out += "| VPC | functions | combinations | ENIs | IPs¹ | quota | headroom | consolidated |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+        out += "| VPC | functions | combinations | ENIs | other ENIs | IPs¹ | quota | headroom | consolidated |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
         for v in &s.vpcs {
+            let other = v.other_enis.map_or_else(|| "-".to_string(), |n| n.to_string());
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} ({}) | {} | {} |",
+                "| `{}` | {} | {} | {} | {other} | {} | {} ({}) | {} | {} |",
                 v.vpc, v.functions, v.combinations, v.enis, v.ips, v.quota, v.quota_source, v.headroom, v.consolidated
             );
         }
-        out += "\n¹ one IP per ENI is an assumption: AWS does not document it.\n\n";
+        out += "\n¹ one IP per ENI is an assumption: AWS does not document it.\n";
+        if s.vpcs.iter().any(|v| v.other_enis.is_none()) {
+            let _ = writeln!(out, "\n{}", super::OTHER_ENIS_UNREAD);
+        }
+        out.push('\n');
     }
     out += &super::providers::markdown(report);
     if let Some(d) = &report.delta {

@@ -28,9 +28,33 @@ use crate::rules::{self, Cost, Finding, Severity};
 pub const ASSUMPTIONS: &[&str] = &[
     "One IP address per Hyperplane ENI: AWS does not document how many addresses an ENI holds, so IP counts are a floor.",
     "Ipv6AllowedForDualStack is not part of the sharing key: AWS does not document whether it is.",
-    "ENIs per VPC count Lambda's ENIs only: those observed plus one per combination that has none yet; the quota is shared with other services' ENIs.",
     "Unresolved values are compared by identity: two functions naming the same expression share it.",
 ];
+
+/// Under the per-VPC tables when some VPC's other ENIs were not read.
+pub const OTHER_ENIS_UNREAD: &str =
+    "other ENIs: \"-\" where not read; other services' ENIs share the VPC's ENI quota but only an account read (audit, --against, --live) counts them";
+
+/// What ENIs per VPC count, by whether the VPCs' other ENIs were read (a
+/// live audit, a snapshot of one, `check --against`/`--live`): every VPC's,
+/// some, or none. It goes third in the assumptions.
+const ENIS_COUNTED: [&str; 3] = [
+    "ENIs per VPC are Lambda's (those observed plus one per combination that has none yet) plus the VPC's other ENIs (other_enis: EFS mount targets, VPC endpoints, load balancers…), as read from the account.",
+    "ENIs per VPC are Lambda's (those observed plus one per combination that has none yet) plus the VPC's other ENIs where other_enis is given; in the VPCs without it, other services' ENIs share the quota but are not counted.",
+    "ENIs per VPC count Lambda's ENIs only: those observed plus one per combination that has none yet. Other services' ENIs (EFS mount targets, VPC endpoints, load balancers…) share the quota but are not counted: an audit of the account, or check --against/--live, counts them.",
+];
+
+fn assumptions(vpcs: &[VpcOut]) -> Vec<&'static str> {
+    let known = vpcs.iter().filter(|v| v.other_enis.is_some()).count();
+    let enis = match known {
+        0 => ENIS_COUNTED[2],
+        n if n == vpcs.len() => ENIS_COUNTED[0],
+        _ => ENIS_COUNTED[1],
+    };
+    let mut out = ASSUMPTIONS.to_vec();
+    out.insert(2.min(out.len()), enis);
+    out
+}
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -96,13 +120,16 @@ pub struct VpcOut {
     pub accounts: Vec<String>,
     pub functions: usize,
     pub combinations: usize,
+    /// Projected Lambda ENIs.
     pub enis: usize,
+    /// The VPC's ENIs that are not Lambda's; `None` when not read (a template or plan alone).
+    pub other_enis: Option<u64>,
     pub observed_enis: usize,
-    /// Assumed one per ENI.
+    /// Assumed one per Lambda ENI.
     pub ips: usize,
     pub quota: u32,
     pub quota_source: &'static str,
-    /// The quota minus the ENIs and the capacity-provider instances.
+    /// The quota minus the ENIs (Lambda's and the other ENIs) and the capacity-provider instances.
     pub headroom: i64,
     /// What capacity providers may add: one ENI and one IP per instance.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -261,9 +288,10 @@ pub fn build(input: Input) -> Report {
             accounts: s.accounts.iter().filter(|a| !a.is_empty()).cloned().collect(),
             functions: s.functions.len(),
             combinations: s.combinations,
-            enis: s.enis(),
+            enis: s.lambda_enis(),
+            other_enis: s.other_enis,
             observed_enis: s.observed_enis,
-            ips: s.enis(),
+            ips: s.lambda_enis(),
             quota: s.quota,
             quota_source: match s.quota_source {
                 QuotaSource::Default => "default",
@@ -280,6 +308,7 @@ pub fn build(input: Input) -> Report {
         .iter()
         .filter(|f| f.capacity_provider.is_none() && f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached())))
         .count();
+    let assumptions = assumptions(&vpcs);
     let summary = Summary {
         functions: inv.functions.len(),
         vpc_functions,
@@ -375,9 +404,8 @@ pub fn build(input: Input) -> Report {
         stale_baseline: input.stale_baseline,
         stale_ignores: input.stale_ignores,
         notes: input.notes,
-        assumptions: ASSUMPTIONS
-            .iter()
-            .copied()
+        assumptions: assumptions
+            .into_iter()
             .chain((!inv.capacity_providers.is_empty()).then_some(crate::graph::providers::ASSUMPTION))
             .collect(),
         files,
@@ -454,5 +482,37 @@ pub fn graph_label(g: &EniGraph, n: &crate::graph::GNode) -> (String, &'static s
             (format!("{s}{az}"), "hexagon")
         }
         GNode::Vpc(v) => (v.to_string(), "hexagon"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{assumptions, VpcOut, ENIS_COUNTED};
+
+    fn vpc(other_enis: Option<u64>) -> VpcOut {
+        VpcOut {
+            vpc: "vpc-1".into(),
+            accounts: vec![],
+            functions: 1,
+            combinations: 1,
+            enis: 1,
+            other_enis,
+            observed_enis: 0,
+            ips: 1,
+            quota: 250,
+            quota_source: "default",
+            headroom: 249,
+            consolidated: 1,
+            capacity_provider_instances: None,
+        }
+    }
+
+    #[test]
+    fn the_assumptions_say_where_other_enis_are_counted() {
+        let said = |vpcs: &[VpcOut]| assumptions(vpcs)[2];
+        assert_eq!(said(&[vpc(Some(3)), vpc(Some(0))]), ENIS_COUNTED[0]);
+        assert_eq!(said(&[vpc(Some(3)), vpc(None)]), ENIS_COUNTED[1]);
+        assert_eq!(said(&[vpc(None)]), ENIS_COUNTED[2]);
+        assert_eq!(said(&[]), ENIS_COUNTED[2]);
     }
 }

@@ -142,7 +142,7 @@ pub fn summary(report: &Report) -> String {
         s.consolidated_combinations
     );
     if !s.vpcs.is_empty() {
-        let rows: Vec<[String; 7]> = s
+        let rows: Vec<[String; 8]> = s
             .vpcs
             .iter()
             .map(|v| {
@@ -151,15 +151,29 @@ pub fn summary(report: &Report) -> String {
                     v.functions.to_string(),
                     v.combinations.to_string(),
                     format!("{} ({} observed)", v.enis, v.observed_enis),
+                    v.other_enis.map_or_else(|| "-".to_string(), |n| n.to_string()),
                     v.ips.to_string(),
                     format!("{} ({})", v.quota, v.quota_source),
                     v.consolidated.to_string(),
                 ]
             })
             .collect();
-        let head = ["VPC", "functions", "combinations", "ENIs", "IPs*", "quota", "consolidated"];
+        let head = [
+            "VPC",
+            "functions",
+            "combinations",
+            "ENIs",
+            "other ENIs",
+            "IPs*",
+            "quota",
+            "consolidated",
+        ];
         out += &table(&head, &rows);
         out += "* one IP per ENI is an assumption: AWS does not document it\n";
+        if s.vpcs.iter().any(|v| v.other_enis.is_none()) {
+            out += super::OTHER_ENIS_UNREAD;
+            out.push('\n');
+        }
     }
     out += &super::providers::text(report);
     if let Some(d) = &report.delta {

@@ -36,24 +36,34 @@ fn check(cx: &Context) -> Vec<Finding> {
         let combos: Vec<_> = g.combos.iter().filter(|c| &c.vpc == vpc).collect();
         let users: Vec<User> = combos.iter().flat_map(|c| c.users.iter().copied()).collect();
         let open = at_least(g, combos.iter().map(|c| &c.key.subnet));
-        let instances = providers
-            .map(|l| format!(" and {}, {enis} in all,", l.describe()))
-            .unwrap_or_default();
-        let f = Finding::new(
-            &RULE,
-            location,
-            format!(
-                "{vpc} is projected to use {open}{} ({}){instances} of its quota of {} ({:.0}%; quota L-9FEE3D26, {source}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
-                crate::plural::count(s.enis(), "Lambda ENI"),
-                crate::plural::count(s.combinations, "combination"),
+        let lambda = format!(
+            "{open}{} ({})",
+            crate::plural::count(s.lambda_enis(), "Lambda ENI"),
+            crate::plural::count(s.combinations, "combination")
+        );
+        let instances = providers.map(|l| format!(" and {}", l.describe())).unwrap_or_default();
+        let share = format!("{:.0}%; quota L-9FEE3D26, {source}", ratio * 100.0);
+        let message = match s.other_enis {
+            Some(other) => format!(
+                "{vpc} is projected to use {open}{} of its quota of {} ({share}): {lambda}{instances}, and {other} that {} not Lambda's (EFS mount targets, endpoints, load balancers…, counted in the account)",
+                crate::plural::count(enis, "ENI"),
                 s.quota,
-                ratio * 100.0
+                if other == 1 { "is" } else { "are" }
             ),
-            "remove needless combinations (see ENI001-ENI004 findings and the consolidated count) or request a higher \"Elastic network interfaces per VPC\" quota".to_string(),
-        )
+            None if providers.is_some() => format!(
+                "{vpc} is projected to use {lambda}{instances}, {enis} in all, of its quota of {} ({share}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
+                s.quota
+            ),
+            None => format!(
+                "{vpc} is projected to use {lambda} of its quota of {} ({share}); the quota is shared with other services' ENIs in the VPC, which eniplan does not count",
+                s.quota
+            ),
+        };
+        let fix = "remove needless combinations (see ENI001-ENI004 findings and the consolidated count) or request a higher \"Elastic network interfaces per VPC\" quota";
+        let f = Finding::new(&RULE, location, message, fix.to_string())
         .severity(severity)
         .projected()
-        .cost(enis)
+        .cost(s.lambda_enis())
         .users(g, users);
         out.push(f);
     }

@@ -4,6 +4,7 @@ benchmark use, and print what was created as JSON on stdout.
 
     seed.py --endpoint http://127.0.0.1:PORT audit
     seed.py --endpoint http://127.0.0.1:PORT bench --functions 2000 --region us-east-1 [--region eu-west-1]
+    seed.py --endpoint http://127.0.0.1:PORT others
 
 Scenario "audit" (region us-east-1 unless noted):
   - VPC A: pub-a, pub-b (az a, b; route 0.0.0.0/0 -> igw), priv-a (az a) and priv-b
@@ -22,6 +23,14 @@ Scenario "audit" (region us-east-1 unless noted):
     gone-fn (created with orphan, then deleted: its two ENIs stay).
   - region eu-west-1: VPC B with two subnets in two AZs, one group, three
     functions b-fn-0..2.
+
+Scenario "others" (us-east-1): a VPC with two subnets in two AZs, one group
+and three functions on it (one combination a subnet: two Lambda ENIs), and
+ENIs of other services in the same VPC: two plain network interfaces, an EFS
+mount target and an interface VPC endpoint; and a "quiet" VPC with no
+function, one subnet, a plain interface and an EFS mount target. It prints
+boto3's own count of each VPC's non-Lambda ENIs (`InterfaceType` other than
+`lambda`).
 """
 
 import argparse
@@ -227,17 +236,70 @@ def bench(endpoint, functions, regions):
     return out
 
 
+def others(endpoint):
+    region = "us-east-1"
+    ec2, lam, iam = clients(endpoint, region)
+    role = role_arn(iam)
+    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    azs = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:2]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.30.{i}.0/24", AvailabilityZone=az)["Subnet"]["SubnetId"]
+        for i, az in enumerate(azs)
+    ]
+    group = sg(ec2, vpc, "lambda", [https_from("10.30.0.0/16")])
+    for i in range(3):
+        make_fn(lam, role, f"fn-{i}", subnets, [group])
+    created = []
+    for i in range(2):
+        eni = ec2.create_network_interface(SubnetId=subnets[i], Groups=[group], Description=f"plain-{i}")
+        created.append(eni["NetworkInterface"]["NetworkInterfaceId"])
+    kw = dict(endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
+    efs = boto3.client("efs", **kw)
+    fs = efs.create_file_system(CreationToken="eniplan-others")["FileSystemId"]
+    created.append(efs.create_mount_target(FileSystemId=fs, SubnetId=subnets[0])["NetworkInterfaceId"])
+    endpoint_enis = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=f"com.amazonaws.{region}.s3", VpcEndpointType="Interface", SubnetIds=[subnets[1]]
+    )["VpcEndpoint"]["NetworkInterfaceIds"]
+    created.extend(endpoint_enis)
+
+    quiet = ec2.create_vpc(CidrBlock="10.31.0.0/16")["Vpc"]["VpcId"]
+    quiet_subnet = ec2.create_subnet(VpcId=quiet, CidrBlock="10.31.0.0/24", AvailabilityZone=azs[0])["Subnet"]["SubnetId"]
+    ec2.create_network_interface(SubnetId=quiet_subnet, Description="plain-quiet")
+    quiet_fs = efs.create_file_system(CreationToken="eniplan-quiet")["FileSystemId"]
+    efs.create_mount_target(FileSystemId=quiet_fs, SubnetId=quiet_subnet)
+
+    def interfaces_in(v):
+        pages = ec2.get_paginator("describe_network_interfaces").paginate(Filters=[{"Name": "vpc-id", "Values": [v]}])
+        return [n for page in pages for n in page["NetworkInterfaces"]]
+
+    interfaces = interfaces_in(vpc)
+    return {
+        "quiet_vpc": quiet,
+        "quiet_subnet": quiet_subnet,
+        "boto3_quiet_other_enis": sum(1 for n in interfaces_in(quiet) if n.get("InterfaceType") != "lambda"),
+        "vpc": vpc,
+        "subnets": subnets,
+        "group": group,
+        "created_other_enis": sorted(created),
+        "boto3_other_enis": sum(1 for n in interfaces if n.get("InterfaceType") != "lambda"),
+        "boto3_lambda_enis": sum(1 for n in interfaces if n.get("InterfaceType") == "lambda"),
+    }
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--endpoint", required=True)
     sub = p.add_subparsers(dest="scenario", required=True)
     sub.add_parser("audit")
+    sub.add_parser("others")
     b = sub.add_parser("bench")
     b.add_argument("--functions", type=int, default=2000)
     b.add_argument("--region", action="append", default=[])
     args = p.parse_args()
     if args.scenario == "audit":
         result = audit(args.endpoint)
+    elif args.scenario == "others":
+        result = others(args.endpoint)
     else:
         result = bench(args.endpoint, args.functions, args.region or ["us-east-1"])
     json.dump(result, sys.stdout, indent=2)

@@ -7,7 +7,7 @@ use std::error::Error;
 use std::fmt::Debug;
 
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_ec2::types::{Filter, IpPermission, RouteTable};
+use aws_sdk_ec2::types::{Filter, IpPermission, NetworkInterface, RouteTable};
 use aws_sdk_ec2::Client;
 use aws_smithy_async::future::pagination_stream::PaginationStream;
 
@@ -18,18 +18,18 @@ use crate::model::{Direction, Egress, ObservedEni, Origin, Peer, SecurityGroup, 
 /// Values per filter in one request.
 pub(crate) const BATCH: usize = 200;
 /// Page size for the describe calls that accept `MaxResults` up to 1000.
-const MAX_RESULTS: i32 = 1000;
+pub(crate) const MAX_RESULTS: i32 = 1000;
 /// `DescribeRouteTables` accepts at most 100.
 const MAX_ROUTE_TABLES: i32 = 100;
 
-fn filter(name: &str, values: &[String]) -> Filter {
+pub(crate) fn filter(name: &str, values: &[String]) -> Filter {
     Filter::builder().name(name).set_values(Some(values.to_vec())).build()
 }
 
 /// One describe call per [`BATCH`] of filter values, each followed page by
 /// page: every page goes to `take` and ticks the progress bar; the first
 /// error ends the read.
-async fn describe_in_batches<P, E, R>(
+pub(crate) async fn describe_in_batches<P, E, R>(
     values: &[String],
     progress: &Progress,
     mut pages: impl FnMut(&[String]) -> PaginationStream<Result<P, SdkError<E, R>>>,
@@ -50,6 +50,15 @@ where
     Ok(())
 }
 
+/// The `InterfaceType` of Lambda's Hyperplane ENIs.
+const LAMBDA_INTERFACE: &str = "lambda";
+
+/// Whether an ENI is one of Lambda's Hyperplane ENIs (the ones
+/// [`lambda_enis`] reads).
+pub(crate) fn is_lambda(n: &NetworkInterface) -> bool {
+    n.interface_type().map(|t| t.as_str()) == Some(LAMBDA_INTERFACE)
+}
+
 /// `DescribeNetworkInterfaces` with `interface-type=lambda`, region-wide: an
 /// orphaned ENI may sit in a VPC no current function uses.
 pub(crate) async fn lambda_enis(client: &Client, account: &str, region: &str, progress: &Progress) -> Result<Vec<ObservedEni>, String> {
@@ -62,7 +71,7 @@ pub(crate) async fn lambda_enis(client: &Client, account: &str, region: &str, pr
             .into_paginator()
             .send()
     };
-    describe_in_batches(&["lambda".to_string()], progress, pages, |page| {
+    describe_in_batches(&[LAMBDA_INTERFACE.to_string()], progress, pages, |page| {
         for n in page.network_interfaces() {
             let Some(id) = n.network_interface_id() else { continue };
             let mut groups: Vec<Value> = n.groups().iter().filter_map(|g| g.group_id()).map(Value::id).collect();

@@ -66,6 +66,16 @@ pub(crate) async fn list_functions(
     (grouping.finish(), error)
 }
 
+/// The IDs of a VpcConfig list, each attributed to `origin`.
+pub(crate) fn items(ids: &[String], origin: &Origin) -> Vec<Item> {
+    ids.iter()
+        .map(|id| Item {
+            value: Value::id(id),
+            origin: origin.clone(),
+        })
+        .collect()
+}
+
 /// Strips a version or alias qualifier: `arn:aws:lambda:r:a:function:name[:q]`.
 pub(crate) fn unqualified_arn(arn: &str) -> String {
     arn.splitn(8, ':').take(7).collect::<Vec<_>>().join(":")
@@ -117,17 +127,9 @@ impl<'a> Grouping<'a> {
         let resource = version_resource(&arn, &version);
         let vpc = item.vpc_config().and_then(|c| {
             let origin = Origin::resource(&resource);
-            let items = |ids: &[String]| {
-                ids.iter()
-                    .map(|id| Item {
-                        value: Value::id(id),
-                        origin: origin.clone(),
-                    })
-                    .collect::<Vec<_>>()
-            };
             let config = VpcConfig {
-                subnets: items(c.subnet_ids()),
-                security_groups: items(c.security_group_ids()),
+                subnets: items(c.subnet_ids(), &origin),
+                security_groups: items(c.security_group_ids(), &origin),
                 vpc_id: c.vpc_id().filter(|v| !v.is_empty()).map(Value::id),
                 ipv6_dual_stack: c.ipv6_allowed_for_dual_stack(),
                 origin: origin.clone(),
@@ -140,8 +142,20 @@ impl<'a> Grouping<'a> {
             vpc,
             state: None,
         };
+        let provider = item
+            .capacity_provider_config()
+            .and_then(|c| c.lambda_managed_instances_capacity_provider_config())
+            .map(|c| c.capacity_provider_arn())
+            .filter(|arn| !arn.is_empty())
+            .map(Value::id);
         match self.by_name.get_mut(name) {
-            Some(function) => function.versions.push(version),
+            Some(function) => {
+                // `$LATEST`'s provider is the function's; a published version's stands in until it is seen.
+                if provider.is_some() && (version.is_latest() || function.capacity_provider.is_none()) {
+                    function.capacity_provider = provider;
+                }
+                function.versions.push(version);
+            }
             None => {
                 let function = Function {
                     name: name.to_string(),
@@ -150,6 +164,7 @@ impl<'a> Grouping<'a> {
                     origin: Origin::resource(&arn),
                     ignore: vec![],
                     versions: vec![version],
+                    capacity_provider: provider,
                     ..Default::default()
                 };
                 self.by_name.insert(function.name.clone(), function);

@@ -8,8 +8,9 @@
 //! - Lambda `ListFunctions` with `FunctionVersion=ALL`, 50 a page, to the end;
 //! - EC2 `DescribeNetworkInterfaces` with `interface-type=lambda`, region-wide;
 //! - EC2 `DescribeSubnets`, `DescribeSecurityGroups`, `DescribeRouteTables`
-//!   filtered by `vpc-id` for the VPCs the functions and ENIs are in
-//!   (≤ 200 values a filter);
+//!   and `DescribeNetworkInterfaces` (the VPCs' other ENIs, counted) filtered
+//!   by `vpc-id` for the VPCs the functions and ENIs are in (≤ 200 values a filter);
+//! - Lambda `ListCapacityProviders`, to the end (see [`capacity`]);
 //! - Service Quotas `GetServiceQuota` `lambda`/`L-9FEE3D26` (unreadable: the
 //!   default 250, marked [`QuotaSource::Default`], and a note — not a gap);
 //! - Lambda `ListAliases`, only for functions whose published versions have a
@@ -32,12 +33,14 @@
 //! invalid credentials, every role refused) `collect` returns
 //! [`Failure::Incomplete`] (exit code 3) with a message that says what to fix.
 
+mod capacity;
 mod clients;
 mod ec2;
 mod errors;
 mod identity;
 mod lambda;
 mod network;
+mod other_enis;
 mod progress;
 mod quotas;
 mod stats;
@@ -54,7 +57,8 @@ pub use stats::{iam_action, Stats};
 
 use crate::error::Failure;
 use crate::model::{
-    Function, Gap, Inventory, ObservedEni, Origin, QuotaSource, Scope, SecurityGroup, Subnet, Value, Vpc, DEFAULT_ENI_QUOTA,
+    CapacityProvider, Function, Gap, Inventory, ObservedEni, Origin, QuotaSource, Scope, SecurityGroup, Subnet, Value, Vpc,
+    DEFAULT_ENI_QUOTA,
 };
 use network::{Found, Network};
 use progress::Progress;
@@ -78,6 +82,10 @@ pub struct AwsOptions {
     /// `check --live`: the deploy's function names, whose provisioned
     /// concurrency is read where the account has them.
     pub warm_functions: std::collections::BTreeSet<String>,
+    /// Subnet IDs a deploy names (`check --live`): looked up in each region
+    /// read, and their VPCs read too, so a VPC no function of the account uses
+    /// yet still has its other ENIs counted.
+    pub also_subnets: Vec<String>,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
 }
@@ -196,7 +204,10 @@ struct ScopeData {
     security_groups: Vec<SecurityGroup>,
     vpcs: Vec<Vpc>,
     enis: Vec<ObservedEni>,
+    capacity_providers: Vec<CapacityProvider>,
     gaps: Vec<Gap>,
+    /// Why `ListCapacityProviders` is not offered here, when it is not.
+    providers_unoffered: Option<String>,
     /// Why the ENI quota could not be read, when the default stands in for it.
     quota_unread: Option<String>,
 }
@@ -211,6 +222,7 @@ impl ScopeData {
         self.scope.account = account.to_string();
         let fields = self.functions.iter_mut().map(|f| &mut f.account);
         let fields = fields.chain(self.enis.iter_mut().map(|e| &mut e.account));
+        let fields = fields.chain(self.capacity_providers.iter_mut().map(|p| &mut p.account));
         for field in fields.chain(self.gaps.iter_mut().map(|g| &mut g.account)) {
             *field = account.to_string();
         }
@@ -224,6 +236,7 @@ struct ScopeReads<'a> {
     progress: &'a Progress,
     sem: Arc<Semaphore>,
     with_state: bool,
+    also_subnets: Arc<[String]>,
 }
 
 impl ScopeReads<'_> {
@@ -236,9 +249,10 @@ impl ScopeReads<'_> {
                 region: r.clone(),
             };
             let (sem, progress, with_state) = (self.sem.clone(), self.progress.clone(), self.with_state);
+            let also = self.also_subnets.clone();
             set.spawn(async move {
                 let _p = sem.acquire_owned().await;
-                let data = read_scope(&c, scope, with_state, &progress).await;
+                let data = read_scope(&c, scope, with_state, &also, &progress).await;
                 progress.scope_done();
                 data
             });
@@ -271,6 +285,7 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
         progress: &progress,
         sem: sem.clone(),
         with_state: opts.with_state,
+        also_subnets: opts.also_subnets.clone().into(),
     };
 
     // With one target and known regions, nothing waits for the account ID:
@@ -384,6 +399,12 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
                 quotas::ENI_PER_VPC
             ));
         }
+        if let Some(e) = &data.providers_unoffered {
+            notes.push(format!(
+                "{}/{}: lambda:ListCapacityProviders is not offered there ({e}); no capacity providers are read in that region",
+                data.scope.account, data.scope.region
+            ));
+        }
         scopes.push(data.scope);
         alias_reads += data.functions.iter().filter(|f| lambda::needs_aliases(f)).count();
         inventory.functions.extend(data.functions);
@@ -397,6 +418,7 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
             inventory.vpcs.insert(v.id.clone(), v);
         }
         inventory.enis.extend(data.enis);
+        inventory.capacity_providers.extend(data.capacity_providers);
         gaps.extend(data.gaps);
     }
     progress.finish();
@@ -456,7 +478,7 @@ fn no_account(refused: &[(String, String)]) -> Failure {
 }
 
 /// Reads one (account, region).
-async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Progress) -> ScopeData {
+async fn read_scope(c: &Clients, scope: Scope, with_state: bool, also_subnets: &[String], progress: &Progress) -> ScopeData {
     let (account, region) = (&*scope.account, &*scope.region);
     let mut gaps = Vec::new();
     let (found, reveal) = tokio::sync::mpsc::unbounded_channel();
@@ -477,8 +499,13 @@ async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Prog
         enis
     };
     let mut network = Network::new(c, account, region, progress);
-    let ((mut functions, list_err), enis, quota, ()) =
-        tokio::join!(listing, eni_list, quotas::eni_per_vpc(&c.quotas), network.follow(reveal));
+    let ((mut functions, list_err), enis, quota, providers, ()) = tokio::join!(
+        listing,
+        eni_list,
+        quotas::eni_per_vpc(&c.quotas),
+        capacity::list(&c.lambda, account, region, progress),
+        network.follow(reveal)
+    );
     if let Some(e) = list_err {
         gaps.push(gap(account, region, "lambda:ListFunctions", e));
     }
@@ -486,6 +513,14 @@ async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Prog
         gaps.push(gap(account, region, "ec2:DescribeNetworkInterfaces", e));
         Vec::new()
     });
+    let (capacity_providers, providers_unoffered) = match providers {
+        Ok(p) => (p, None),
+        Err(capacity::Unread::NotOffered(e)) => (Vec::new(), Some(e)),
+        Err(capacity::Unread::Failed(e)) => {
+            gaps.push(gap(account, region, "lambda:ListCapacityProviders", e));
+            (Vec::new(), None)
+        }
+    };
 
     let wanted_subnets: BTreeSet<String> = functions
         .iter()
@@ -500,6 +535,13 @@ async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Prog
             Value::Id(id) if !id.is_empty() => Some(id.to_string()),
             _ => None,
         }))
+        .chain(
+            capacity_providers
+                .iter()
+                .flat_map(|p| p.vpc.subnets.iter())
+                .map(|i| i.value.to_string()),
+        )
+        .chain(also_subnets.iter().cloned())
         .collect();
 
     let ec2_part = network.finish(wanted_subnets);
@@ -525,8 +567,9 @@ async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Prog
         }
         gaps
     };
-    let ((subnets, groups, vpcs, ec2_gaps), lambda_gaps) = tokio::join!(ec2_part, lambda_part);
-    gaps.extend(ec2_gaps);
+    let (net, lambda_gaps) = tokio::join!(ec2_part, lambda_part);
+    let (subnets, groups, vpcs, other_enis) = (net.subnets, net.groups, net.vpcs, net.other_enis);
+    gaps.extend(net.gaps);
     gaps.extend(lambda_gaps);
 
     let (quota, source, quota_unread) = match quota {
@@ -539,6 +582,7 @@ async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Prog
             let mut v = Vpc::new(Value::id(&id), Origin::resource(&id));
             v.quota = Some(quota);
             v.quota_source = source;
+            v.other_enis = other_enis.get(&id).copied();
             v
         })
         .collect();
@@ -549,7 +593,9 @@ async fn read_scope(c: &Clients, scope: Scope, with_state: bool, progress: &Prog
         security_groups: groups,
         vpcs,
         enis,
+        capacity_providers,
         gaps,
+        providers_unoffered,
         quota_unread,
     }
 }

@@ -1,16 +1,16 @@
 //! The network a region's functions use: the subnets, security groups and
-//! route tables of the VPCs involved. VPCs are read in batches as the
+//! route tables of the VPCs involved, and how many other ENIs each VPC holds. VPCs are read in batches as the
 //! function listing and the ENI list reveal them, so the EC2 reads overlap
 //! the listing instead of following it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::types::RouteTable;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::clients::Clients;
 use super::progress::Progress;
-use super::{ec2, gap};
+use super::{ec2, gap, other_enis};
 use crate::model::{Gap, SecurityGroup, Subnet, Value};
 
 /// What the region's listings reveal, as it arrives.
@@ -30,13 +30,24 @@ pub(crate) struct Network<'a> {
     groups: Vec<SecurityGroup>,
     tables: Vec<RouteTable>,
     tables_ok: bool,
+    /// Non-Lambda ENIs per VPC; a VPC whose count failed is absent.
+    other_enis: BTreeMap<String, u64>,
     /// VPCs already read (or tried).
     done: BTreeSet<String>,
     gaps: Vec<Gap>,
 }
 
-/// Subnets (with their egress), security groups, every VPC involved, and what could not be read.
-pub(crate) type NetworkData = (Vec<Subnet>, Vec<SecurityGroup>, BTreeSet<String>, Vec<Gap>);
+/// What the network reads found, and what they could not read.
+pub(crate) struct NetworkData {
+    /// With their egress.
+    pub subnets: Vec<Subnet>,
+    pub groups: Vec<SecurityGroup>,
+    /// Every VPC involved.
+    pub vpcs: BTreeSet<String>,
+    /// Non-Lambda ENIs per VPC, for the VPCs whose count was read.
+    pub other_enis: BTreeMap<String, u64>,
+    pub gaps: Vec<Gap>,
+}
 
 impl<'a> Network<'a> {
     pub(crate) fn new(c: &'a Clients, account: &'a str, region: &'a str, progress: &'a Progress) -> Self {
@@ -49,6 +60,7 @@ impl<'a> Network<'a> {
             groups: vec![],
             tables: vec![],
             tables_ok: true,
+            other_enis: BTreeMap::new(),
             done: BTreeSet::new(),
             gaps: vec![],
         }
@@ -89,11 +101,21 @@ impl<'a> Network<'a> {
             return;
         }
         let (c, progress) = (self.c, self.progress);
-        let (s, g, t) = tokio::join!(
+        let (s, g, t, o) = tokio::join!(
             ec2::subnets(&c.ec2, "vpc-id", &batch, progress),
             ec2::security_groups(&c.ec2, &batch, progress),
             ec2::route_tables(&c.ec2, &batch, progress),
+            other_enis::count_by_vpc(&c.ec2, &batch, progress),
         );
+        match o {
+            Ok(o) => self.other_enis.extend(o),
+            Err(e) => self.gaps.push(gap(
+                self.account,
+                self.region,
+                "ec2:DescribeNetworkInterfaces",
+                format!("counting the other ENIs in {}: {e}", crate::plural::count(batch.len(), "VPC")),
+            )),
+        }
         match s {
             Ok(s) => self.raw_subnets.extend(s),
             Err(e) => self.gaps.push(gap(self.account, self.region, "ec2:DescribeSubnets", e)),
@@ -139,6 +161,12 @@ impl<'a> Network<'a> {
                 vpcs.insert(v.to_string());
             }
         }
-        (subnets, self.groups, vpcs, self.gaps)
+        NetworkData {
+            subnets,
+            groups: self.groups,
+            vpcs,
+            other_enis: self.other_enis,
+            gaps: self.gaps,
+        }
     }
 }
