@@ -32,5 +32,9 @@ fn main() {
     }
     out += "];\n";
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("registry.rs");
-    fs::write(dest, out).unwrap();
+    // A new file renamed into place, never a rewrite: a target directory copied
+    // with hard links must not have its copies' registries changed too.
+    let tmp = dest.with_extension("rs.tmp");
+    fs::write(&tmp, out).unwrap();
+    fs::rename(&tmp, &dest).unwrap();
 }
