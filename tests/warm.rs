@@ -180,6 +180,12 @@ mod live {
             .build();
         let lambda_rules = [
             mock!(aws_sdk_lambda::Client::list_functions).then_output(move || functions.clone()),
+            mock!(aws_sdk_lambda::Client::list_capacity_providers).then_output(|| {
+                aws_sdk_lambda::operation::list_capacity_providers::ListCapacityProvidersOutput::builder()
+                    .set_capacity_providers(Some(vec![]))
+                    .build()
+                    .expect("an empty list")
+            }),
             mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
                 .match_requests(|r: &ListProvisionedConcurrencyConfigsInput| r.function_name() == Some("orders") && r.marker().is_none())
                 .then_output(|| {
