@@ -153,6 +153,21 @@ pub struct Live {
     /// Also read each VPC function's state (GetFunctionConfiguration).
     #[arg(long)]
     pub with_state: bool,
+    /// Audit every ACTIVE account of the AWS Organization, from its management or delegated-administrator account.
+    #[arg(long, conflicts_with = "role_arns")]
+    pub org: bool,
+    /// With --org: only the accounts under this OU or root, recursively (repeatable).
+    #[arg(long = "org-ou", value_name = "OU_ID", requires = "org")]
+    pub org_ous: Vec<String>,
+    /// With --org: the role assumed in each account.
+    #[arg(long, value_name = "NAME", default_value = "OrganizationAccountAccessRole")]
+    pub org_role: String,
+    /// With --org: leave this account out (repeatable).
+    #[arg(long = "exclude-account", value_name = "ID", requires = "org")]
+    pub exclude_accounts: Vec<String>,
+    /// With --org: how many accounts are read at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -266,6 +281,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                 (None, true) => {
                     let collected = collect_live(account)?;
                     input.notes = collected.notes;
+                    input.account_names = collected.account_names;
                     input.api_calls = collected.api_calls;
                     input.scopes = collected.scopes;
                     Projection::onto(collected.inventory, loaded.inventory)
@@ -304,6 +320,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             input.scopes = collected.scopes;
             input.api_calls = collected.api_calls;
             input.notes = collected.notes;
+            input.account_names = collected.account_names;
             finish(Projection::alone(collected.inventory), input, &common)
         }
         Command::Plan {
@@ -372,6 +389,12 @@ pub(crate) fn collect_live(live: Live) -> Result<source::aws::Collected, Failure
         endpoint_url: live.endpoint_url,
         with_state: live.with_state,
         progress: std::io::stderr().is_terminal(),
+        org: live.org.then(|| source::aws::OrgOptions {
+            role: Some(live.org_role).filter(|r| !r.is_empty()).unwrap_or_else(|| source::aws::DEFAULT_ORG_ROLE.into()),
+            ous: live.org_ous,
+            exclude: live.exclude_accounts,
+            concurrency: usize::from(live.concurrency).max(1),
+        }),
     };
     source::aws::collect(&opts)
 }
@@ -389,6 +412,7 @@ pub(crate) struct Collected {
     pub scopes: Vec<crate::model::Scope>,
     pub api_calls: u64,
     pub notes: Vec<String>,
+    pub account_names: std::collections::BTreeMap<String, String>,
 }
 
 /// The configuration and baseline a report command runs with.

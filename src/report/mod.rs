@@ -1,5 +1,6 @@
 //! Reports: the analysis in one serialisable shape, rendered by one module per format.
 
+pub mod accounts;
 pub mod dot;
 pub mod github;
 pub mod json;
@@ -68,6 +69,15 @@ pub struct Summary {
     pub observed_enis: usize,
     pub findings: Counts,
     pub vpcs: Vec<VpcOut>,
+    /// Accounts audited (read live or from a snapshot); absent for templates alone.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub accounts: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts_detail: Vec<accounts::AccountOut>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Serialize, Default, Clone, Copy)]
@@ -213,6 +223,8 @@ pub struct Input<'a> {
     pub stale_ignores: Vec<StaleIgnore>,
     pub stale_baseline: Vec<crate::baseline::Entry>,
     pub notes: Vec<String>,
+    /// Account ID → name, where AWS Organizations named it.
+    pub account_names: BTreeMap<String, String>,
 }
 
 pub fn build(input: Input) -> Report {
@@ -266,7 +278,12 @@ pub fn build(input: Input) -> Report {
         observed_enis: inv.enis.len(),
         findings: counts,
         vpcs,
+        accounts: 0,
+        accounts_detail: Vec::new(),
     };
+    let mut summary = summary;
+    summary.accounts_detail = accounts::accounts(g, &input.scopes, &input.account_names, &input.findings);
+    summary.accounts = input.scopes.iter().map(|s| &s.account).collect::<std::collections::BTreeSet<_>>().len();
     let files = input.files;
     let mut findings: Vec<FindingOut> = input
         .findings

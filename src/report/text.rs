@@ -161,6 +161,10 @@ pub fn summary(report: &Report) -> String {
         out += &table(&head, &rows);
         out += "* one IP per ENI is an assumption: AWS does not document it\n";
     }
+    if s.accounts_detail.len() > 1 {
+        let rows: Vec<[String; 7]> = s.accounts_detail.iter().map(super::accounts::AccountOut::cells).collect();
+        out += &table(&super::accounts::HEAD, &rows);
+    }
     if let Some(d) = &report.delta {
         let _ = writeln!(
             out,
