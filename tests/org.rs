@@ -137,6 +137,16 @@ fn org_audit_reports_every_member_and_names_the_one_without_the_role() {
     assert_eq!(code, 0, "incomplete: {}", report["incomplete"]);
     assert_eq!(reported(&report), want);
 
+    // Under OU "workloads", recursively: member-1 there, member-2 (no role) in "team" inside it.
+    let workloads = seeded["ous"]["workloads"].as_str().unwrap();
+    let (code, report) = audit_org(&moto, home.path(), &["--org-ou", workloads]);
+    assert_eq!(code, 3);
+    assert_eq!(report["incomplete"][0]["account"], roleless.as_str(), "found through the child OU");
+    let member1 = accounts.iter().find(|a| a["name"] == "member-1").unwrap()["id"].as_str().unwrap();
+    let rows = reported(&report);
+    assert_eq!(rows.keys().collect::<Vec<_>>(), [member1]);
+    assert_eq!(rows[member1], want[member1]);
+
     // The floor: one ListAccounts, one GetCallerIdentity, one AssumeRole per
     // member, and per region one ENI listing and one ListFunctions page.
     let opts = AwsOptions {

@@ -15,7 +15,9 @@ gets, in every region, a VPC with k+1 subnets (two AZs) and k+2 groups, and
 3 + 2k functions (or `--functions` each): function i on subnet i mod
 (k+1) plus the next one, and group i mod (k+2); every third function is
 outside any VPC. The last `--without-role` members lose their
-OrganizationAccountAccessRole after seeding. Prints the accounts as JSON.
+OrganizationAccountAccessRole after seeding. member-0 stays under the root,
+member-1 moves to OU "workloads", every later member to OU "team" inside
+"workloads". Prints the accounts, the root and the OUs as JSON.
 
 recount: every account's functions, VPC functions, combinations (subnet,
 sorted group set) and Lambda ENIs per region, counted with boto3 alone.
@@ -90,11 +92,17 @@ def seed(endpoint, members, without_role, functions, regions):
     for i in range(members):
         org.create_account(Email=f"member-{i}@example.com", AccountName=f"member-{i}")
     listed = sorted(accounts(endpoint), key=lambda a: (a["Id"] != me, a["Name"]))
-    out = {"management": me, "accounts": []}
+    root = org.list_roots()["Roots"][0]["Id"]
+    workloads = org.create_organizational_unit(ParentId=root, Name="workloads")["OrganizationalUnit"]["Id"]
+    team = org.create_organizational_unit(ParentId=workloads, Name="team")["OrganizationalUnit"]["Id"]
+    out = {"management": me, "root": root, "ous": {"workloads": workloads, "team": team}, "accounts": []}
     for k, a in enumerate(listed):
         for region in regions:
             seed_account(clients_for(endpoint, region, a["Id"], me), k, functions)
-        out["accounts"].append({"id": a["Id"], "name": a["Name"], "role": True})
+        ou = {"member-0": root, "member-1": workloads}.get(a["Name"], team if a["Id"] != me else root)
+        if ou != root:
+            org.move_account(AccountId=a["Id"], SourceParentId=root, DestinationParentId=ou)
+        out["accounts"].append({"id": a["Id"], "name": a["Name"], "role": True, "parent": ou})
     for a in out["accounts"][len(out["accounts"]) - without_role :]:
         iam = clients_for(endpoint, "us-east-1", a["id"], me)("iam")
         for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]:
