@@ -137,6 +137,22 @@ fn org_audit_reports_every_member_and_names_the_one_without_the_role() {
     assert_eq!(code, 0, "incomplete: {}", report["incomplete"]);
     assert_eq!(reported(&report), want);
 
+    // The text and Markdown reports carry one row per account, with its name.
+    for format in ["text", "markdown"] {
+        let mut cmd = moto.eniplan(home.path());
+        cmd.args(["audit", "--org", "--endpoint-url", &moto.endpoint, "--format", format]);
+        let out = cmd.args(["--region", REGIONS[0], "--region", REGIONS[1]]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for (id, (name, regions, functions, vpc_functions, ..)) in &want {
+            let row = text
+                .lines()
+                .find(|l| l.contains(id.as_str()) && l.contains(name.as_str()))
+                .unwrap_or_else(|| panic!("{format}: no row for {id} {name}:\n{text}"));
+            assert!(row.contains(&format!("{functions} ({vpc_functions} in a VPC)")), "{format}: {row}");
+            assert!(row.contains(&format!(" {regions} ")), "{format}: {row}");
+        }
+    }
+
     // Under OU "workloads", recursively: member-1 there, member-2 (no role) in "team" inside it.
     let workloads = seeded["ous"]["workloads"].as_str().unwrap();
     let (code, report) = audit_org(&moto, home.path(), &["--org-ou", workloads]);

@@ -48,7 +48,7 @@ impl AccountOut {
     }
 }
 
-/// One row per account read (or holding a function or ENI), by account ID.
+/// One row per account audited (the accounts of `scopes`), by account ID.
 pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, String>, findings: &[Finding]) -> Vec<AccountOut> {
     let mut rows: BTreeMap<String, AccountOut> = BTreeMap::new();
     let mut add = |account: &str, f: &mut dyn FnMut(&mut AccountOut)| {
@@ -101,7 +101,7 @@ pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, 
             });
         }
     }
-    rows.into_values().collect()
+    rows.into_values().filter(|r| r.regions > 0).collect()
 }
 
 /// The accounts a finding is about: its functions' accounts; else the
