@@ -390,7 +390,9 @@ pub(crate) fn collect_live(live: Live) -> Result<source::aws::Collected, Failure
         with_state: live.with_state,
         progress: std::io::stderr().is_terminal(),
         org: live.org.then(|| source::aws::OrgOptions {
-            role: Some(live.org_role).filter(|r| !r.is_empty()).unwrap_or_else(|| source::aws::DEFAULT_ORG_ROLE.into()),
+            role: Some(live.org_role)
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| source::aws::DEFAULT_ORG_ROLE.into()),
             ous: live.org_ous,
             exclude: live.exclude_accounts,
             concurrency: usize::from(live.concurrency).max(1),

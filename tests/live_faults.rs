@@ -645,7 +645,13 @@ impl OrgFactory {
             let account = |id: &str, name: &str| Account::builder().id(id).name(name).state(AccountState::Active).build();
             let mut accounts = vec![account(ACCOUNT, "management")];
             accounts.extend(MEMBERS.iter().map(|m| account(m, &format!("member-{m}"))));
-            accounts.push(Account::builder().id("444455556666").name("closed").state(AccountState::Closed).build());
+            accounts.push(
+                Account::builder()
+                    .id("444455556666")
+                    .name("closed")
+                    .state(AccountState::Closed)
+                    .build(),
+            );
             ListAccountsOutput::builder().set_accounts(Some(accounts)).build()
         };
         let list = mock!(aws_sdk_organizations::Client::list_accounts).match_requests(|_: &ListAccountsInput| true);
@@ -653,7 +659,10 @@ impl OrgFactory {
             let body = r#"{"__type":"AccessDeniedException","Message":"You don't have permissions to access this resource."}"#;
             list.sequence().http_status(400, Some(body.into())).repeatedly().build()
         } else if faults.throttled {
-            list.sequence().http_status(throttled.0, Some(throttled.1.clone())).output(listing).build()
+            list.sequence()
+                .http_status(throttled.0, Some(throttled.1.clone()))
+                .output(listing)
+                .build()
         } else {
             list.then_output(listing)
         };
@@ -670,7 +679,8 @@ impl OrgFactory {
             AssumeRoleOutput::builder().credentials(c).build()
         };
         let denied = faults.assume_denied.unwrap_or("none");
-        let sts_throttled = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>";
+        let sts_throttled =
+            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>";
         let mut rules = vec![mock!(aws_sdk_sts::Client::assume_role)
             .match_requests(move |r: &AssumeRoleInput| r.role_arn().is_some_and(|a| a.contains(denied)))
             .sequence()
@@ -679,13 +689,18 @@ impl OrgFactory {
             .build()];
         let assume = mock!(aws_sdk_sts::Client::assume_role).match_requests(|_: &AssumeRoleInput| true);
         rules.push(if faults.throttled {
-            assume.sequence().http_status(400, Some(sts_throttled.into())).output(granted).repeatedly().build()
+            assume
+                .sequence()
+                .http_status(400, Some(sts_throttled.into()))
+                .output(granted)
+                .repeatedly()
+                .build()
         } else {
             assume.then_output(granted)
         });
-        rules.push(mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
-            GetCallerIdentityOutput::builder().account(ACCOUNT).build()
-        }));
+        rules.push(
+            mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| GetCallerIdentityOutput::builder().account(ACCOUNT).build()),
+        );
         let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, &rules, |c| c.retry_config(retry()));
         OrgFactory {
             inner: MockFactory::new(regions, &Faults::default()),
@@ -723,11 +738,18 @@ fn org_audit_reads_every_active_account_once() {
     let c = run_org(&["us-east-1"], OrgFaults::default()).expect("clean org run");
     assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
     let accounts: std::collections::BTreeSet<&str> = c.scopes.iter().map(|s| s.account.as_str()).collect();
-    assert_eq!(accounts, [ACCOUNT, MEMBERS[0], MEMBERS[1]].into_iter().collect(), "the closed account is left out");
+    assert_eq!(
+        accounts,
+        [ACCOUNT, MEMBERS[0], MEMBERS[1]].into_iter().collect(),
+        "the closed account is left out"
+    );
     assert_eq!(c.inventory.functions.len(), 3 * FUNCTIONS);
     let ops = &c.operations;
     assert_eq!(ops["organizations:ListAccounts"], 1);
-    assert_eq!(ops["sts:AssumeRole"], 2, "the caller's own account is read with its own credentials");
+    assert_eq!(
+        ops["sts:AssumeRole"], 2,
+        "the caller's own account is read with its own credentials"
+    );
     assert_eq!(c.account_names[MEMBERS[0]], format!("member-{}", MEMBERS[0]));
 }
 
@@ -745,7 +767,11 @@ fn org_throttling_on_list_accounts_and_assume_role_is_retried() {
     assert!(throttled.inventory.gaps.is_empty(), "{:?}", throttled.inventory.gaps);
     assert_eq!(as_json(&clean), as_json(&throttled), "a throttled run reads the same inventory");
     assert_eq!(throttled.api_calls, clean.api_calls, "the same calls");
-    assert_eq!(throttled.api_attempts, clean.api_attempts + 2, "ListAccounts and one AssumeRole were retried");
+    assert_eq!(
+        throttled.api_attempts,
+        clean.api_attempts + 2,
+        "ListAccounts and one AssumeRole were retried"
+    );
 }
 
 #[test]

@@ -19,6 +19,9 @@ use serde_json::Value as Json;
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 
+/// Per account: (name, regions, functions, vpc_functions, combinations, ENIs).
+type Row = (String, usize, u64, u64, u64, u64);
+
 fn organization(moto: &Moto, args: &[&str]) -> Json {
     let mut cmd = Command::new(moto::python());
     cmd.arg(moto::repo().join("tests/moto/organization.py"))
@@ -43,13 +46,12 @@ fn audit_org(moto: &Moto, home: &std::path::Path, extra: &[&str]) -> (i32, Json)
         cmd.args(["--region", r]);
     }
     let out = cmd.args(extra).output().expect("run eniplan");
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap_or(-1), json)
 }
 
-/// Per account: (name, regions, functions, vpc_functions, combinations, ENIs), from the recount.
-fn expected(recount: &Json) -> BTreeMap<String, (String, usize, u64, u64, u64, u64)> {
+/// Per account, from the recount.
+fn expected(recount: &Json) -> BTreeMap<String, Row> {
     let mut out = BTreeMap::new();
     for (id, a) in recount.as_object().unwrap() {
         let regions = a["regions"].as_object().unwrap();
@@ -72,7 +74,7 @@ fn expected(recount: &Json) -> BTreeMap<String, (String, usize, u64, u64, u64, u
     out
 }
 
-fn reported(report: &Json) -> BTreeMap<String, (String, usize, u64, u64, u64, u64)> {
+fn reported(report: &Json) -> BTreeMap<String, Row> {
     report["summary"]["accounts_detail"]
         .as_array()
         .expect("summary.accounts_detail[]")
@@ -103,10 +105,7 @@ fn org_audit_reports_every_member_and_names_the_one_without_the_role() {
     let home = tempfile::tempdir().unwrap();
     let accounts = seeded["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 4, "the management account and three members");
-    let roleless = accounts
-        .iter()
-        .find(|a| a["role"] == false)
-        .unwrap()["id"]
+    let roleless = accounts.iter().find(|a| a["role"] == false).unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -122,7 +121,7 @@ fn org_audit_reports_every_member_and_names_the_one_without_the_role() {
     assert_eq!(want.len(), 3, "the recount reads the three accounts with the role");
     assert_eq!(reported(&report), want, "per-account rows equal the boto3 recount");
     assert_eq!(report["summary"]["accounts"], 3);
-    let total = |i: fn(&(String, usize, u64, u64, u64, u64)) -> u64| want.values().map(i).sum::<u64>();
+    let total = |i: fn(&Row) -> u64| want.values().map(i).sum::<u64>();
     assert_eq!(report["summary"]["functions"], total(|r| r.2));
     assert_eq!(report["summary"]["vpc_functions"], total(|r| r.3));
     assert_eq!(report["summary"]["combinations"], total(|r| r.4));
@@ -176,7 +175,11 @@ fn org_audit_reports_every_member_and_names_the_one_without_the_role() {
     assert_eq!(ops.get("organizations:ListAccounts"), Some(&1), "{ops:?}");
     assert_eq!(ops.get("sts:GetCallerIdentity"), Some(&1), "{ops:?}");
     assert_eq!(ops.get("sts:AssumeRole"), Some(&3), "three members, one call each: {ops:?}");
-    assert_eq!(ops.get("lambda:ListFunctions"), Some(&6), "3 accounts × 2 regions, one page each: {ops:?}");
+    assert_eq!(
+        ops.get("lambda:ListFunctions"),
+        Some(&6),
+        "3 accounts × 2 regions, one page each: {ops:?}"
+    );
     assert_eq!(ops.get("ec2:DescribeNetworkInterfaces"), Some(&6), "{ops:?}");
     assert_eq!(c.account_names.len(), 4, "every listed account is named, the unreadable one too");
 }

@@ -1,7 +1,7 @@
 //! Per-account rows, for audits that span several accounts (`--org`,
 //! `--role-arn`, merged snapshots).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -91,8 +91,9 @@ pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, 
             r.enis += 1;
         });
     }
+    let eni_accounts: HashMap<&str, &str> = g.inv.enis.iter().map(|e| (e.id.as_str(), e.account.as_str())).collect();
     for f in findings {
-        for account in finding_accounts(g, f) {
+        for account in finding_accounts(g, &eni_accounts, f) {
             add(&account, &mut |r| match (f.suppressed, f.severity) {
                 (true, _) => r.findings.suppressed += 1,
                 (false, Severity::Error) => r.findings.error += 1,
@@ -106,14 +107,14 @@ pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, 
 
 /// The accounts a finding is about: its functions' accounts; else the
 /// account of the ENI, VPC or subnet it names; else the one in its ARN.
-fn finding_accounts(g: &EniGraph, f: &Finding) -> BTreeSet<String> {
+fn finding_accounts(g: &EniGraph, eni_accounts: &HashMap<&str, &str>, f: &Finding) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = f.subjects.users.iter().map(|u| g.function(*u).account.clone()).collect();
     if !out.is_empty() {
         return out;
     }
     let resource: &str = &f.location.resource;
-    if let Some(e) = g.inv.enis.iter().find(|e| e.id == resource) {
-        out.insert(e.account.clone());
+    if let Some(account) = eni_accounts.get(resource) {
+        out.insert(account.to_string());
         return out;
     }
     let id = Value::id(resource);

@@ -278,12 +278,14 @@ pub fn build(input: Input) -> Report {
         observed_enis: inv.enis.len(),
         findings: counts,
         vpcs,
-        accounts: 0,
-        accounts_detail: Vec::new(),
+        accounts: input
+            .scopes
+            .iter()
+            .map(|s| &s.account)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        accounts_detail: accounts::accounts(g, &input.scopes, &input.account_names, &input.findings),
     };
-    let mut summary = summary;
-    summary.accounts_detail = accounts::accounts(g, &input.scopes, &input.account_names, &input.findings);
-    summary.accounts = input.scopes.iter().map(|s| &s.account).collect::<std::collections::BTreeSet<_>>().len();
     let files = input.files;
     let mut findings: Vec<FindingOut> = input
         .findings

@@ -33,8 +33,8 @@ use tokio::task::JoinSet;
 
 use super::errors::describe;
 use super::{
-    ec2, gap, identity, no_account, regions_to_read, ClientFactory, Clients, Collected, Gathered, Progress, ScopeData, ScopeReads,
-    Stats, Target, DEFAULT_CONCURRENCY,
+    ec2, gap, identity, no_account, regions_to_read, ClientFactory, Clients, Collected, Gathered, Progress, ScopeData, ScopeReads, Stats,
+    Target, DEFAULT_CONCURRENCY,
 };
 use crate::error::Failure;
 use crate::model::Gap;
@@ -111,7 +111,11 @@ pub(super) async fn run(factory: &dyn ClientFactory, opts: &super::AwsOptions, o
     let (caller, (listed, list_errors)) = tokio::join!(identity::account_id(&own.sts), members(&client, &org.ous));
     let caller = caller.map_err(|e| no_account(&[("the default credentials".to_string(), e)]))?;
     if listed.is_empty() && !list_errors.is_empty() {
-        let detail = list_errors.iter().map(|(op, e)| format!("{op}: {e}")).collect::<Vec<_>>().join("; ");
+        let detail = list_errors
+            .iter()
+            .map(|(op, e)| format!("{op}: {e}"))
+            .collect::<Vec<_>>()
+            .join("; ");
         return Err(Failure::Incomplete(format!(
             "cannot list the organization's accounts from account {caller} ({detail}); run --org with the credentials of the \
              management account or of a delegated administrator for AWS Organizations"
@@ -257,7 +261,12 @@ async fn members(client: &aws_sdk_organizations::Client, ous: &[String]) -> (Vec
     let mut accounts = Vec::new();
     if ous.is_empty() {
         let (listed, err) = pages(|token| async move {
-            let out = client.list_accounts().set_next_token(token).send().await.map_err(|e| describe(&e))?;
+            let out = client
+                .list_accounts()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
             Ok((out.accounts.unwrap_or_default(), out.next_token))
         })
         .await;

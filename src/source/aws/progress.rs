@@ -52,7 +52,11 @@ impl Progress {
     pub(crate) fn page(&self) {
         if let Some(b) = &self.bar {
             let [done, total] = [0, 1].map(|i| self.accounts[i].load(Ordering::Relaxed));
-            let accounts = if total > 0 { format!("{done}/{total} accounts  ") } else { String::new() };
+            let accounts = if total > 0 {
+                format!("{done}/{total} accounts  ")
+            } else {
+                String::new()
+            };
             b.set_message(format!("{accounts}{} API calls", self.stats.calls()));
         }
     }
