@@ -21,6 +21,10 @@
 # reports moto's CPU seconds per org audit: when they exceed the wall-time
 # target, the server, not eniplan, sets the pace.
 #
+# Last, examples/org_waves.rs runs the same org against mocked clients that
+# answer after LATENCY_MS and cost no server time: eniplan's own scheduling,
+# with the same one-account / org ratio.
+#
 # LATENCY_MS=N (default 20) holds every response for N ms, as a round trip to AWS would.
 # Usage: bench/org.sh [A] [F] [RUNS]      (PROFILE=debug to skip the release build; CONCURRENCY=C)
 set -euo pipefail
@@ -40,9 +44,9 @@ mkdir -p "$OUT"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -c 'import moto' 2>/dev/null || "$VENV/bin/pip" install -q -r "$ROOT/tests/moto/requirements.txt"
 if [ "$PROFILE" = release ]; then
-  cargo build --release --bin eniplan --manifest-path "$ROOT/Cargo.toml" >&2
+  cargo build --release --bin eniplan --example org_waves --manifest-path "$ROOT/Cargo.toml" >&2
 else
-  cargo build --bin eniplan --manifest-path "$ROOT/Cargo.toml" >&2
+  cargo build --bin eniplan --example org_waves --manifest-path "$ROOT/Cargo.toml" >&2
 fi
 ENIPLAN=$TARGET/$PROFILE/eniplan
 
@@ -130,4 +134,16 @@ ok &= org_r["summary"]["accounts"] == A and org_r["summary"]["functions"] == A *
 print(f"  org report: {org_r['summary']['accounts']} accounts, {org_r['summary']['functions']} functions, {len(org_r['incomplete'])} incomplete")
 json.dump({"accounts": A, "functions": F, "concurrency": C, "times": times, "moto_cpu": server}, open(f"{out}/org.json", "w"), indent=2)
 sys.exit(0 if ok else 1)
+PY
+
+# The scheduling alone, against mocked clients (median of RUNS).
+for _ in $(seq 1 "$RUNS"); do "$TARGET/$PROFILE/examples/org_waves" "$A" "$F" "$C" "$LATENCY_MS"; done >"$OUT/org-waves.jsonl"
+"$VENV/bin/python" - "$OUT/org-waves.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+med = {k: statistics.median(r[k] for r in rows) for k in ("one_account_s", "org_s", "ratio")}
+r = rows[0]
+print(f"\n  mocked clients ({r['latency_ms']} ms a call, no server time), median of {len(rows)}:")
+print(f"    one account {med['one_account_s']:.3f} s, org {med['org_s']:.3f} s ({r['org_calls']} calls, {r['waves']} waves): "
+      f"{med['ratio']:.2f}x  (target <= 1.50x)")
 PY

@@ -140,14 +140,19 @@ fn region(region: &'static str, functions: usize, http: &Delayed) -> Clients {
             DescribeSubnetsOutput::builder().subnets(s("a")).subnets(s("b")).build()
         }),
         mock!(aws_sdk_ec2::Client::describe_security_groups).then_output(move || {
-            let g = SecurityGroup::builder().group_id(format!("sg-{region}")).vpc_id(format!("vpc-{region}")).build();
+            let g = SecurityGroup::builder()
+                .group_id(format!("sg-{region}"))
+                .vpc_id(format!("vpc-{region}"))
+                .build();
             DescribeSecurityGroupsOutput::builder().security_groups(g).build()
         }),
         mock!(aws_sdk_ec2::Client::describe_route_tables).then_output(|| DescribeRouteTablesOutput::builder().build()),
     ];
     let ec2 = mock_client!(aws_sdk_ec2, RuleMode::MatchAny, &ec2_rules, |c| c.http_client(with(http)));
     let quota = [mock!(aws_sdk_servicequotas::Client::get_service_quota).then_output(|| {
-        GetServiceQuotaOutput::builder().quota(ServiceQuota::builder().value(250.0).build()).build()
+        GetServiceQuotaOutput::builder()
+            .quota(ServiceQuota::builder().value(250.0).build())
+            .build()
     })];
     let quotas = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &quota, |c| c.http_client(with(http)));
     let sts_rules = [
@@ -178,7 +183,13 @@ fn main() {
     let listing = {
         let ids = ids.clone();
         move || {
-            let accounts = ids.iter().map(|id| Account::builder().id(id).name(format!("acct-{id}")).state(AccountState::Active).build());
+            let accounts = ids.iter().map(|id| {
+                Account::builder()
+                    .id(id)
+                    .name(format!("acct-{id}"))
+                    .state(AccountState::Active)
+                    .build()
+            });
             ListAccountsOutput::builder().set_accounts(Some(accounts.collect())).build()
         }
     };

@@ -128,6 +128,12 @@ pub(super) async fn run(factory: &dyn ClientFactory, opts: &super::AwsOptions, o
     let excluded: BTreeSet<&str> = org.exclude.iter().map(String::as_str).collect();
     let members: Vec<Member> = listed.into_iter().filter(|m| !excluded.contains(m.id.as_str())).collect();
     progress.add_accounts(members.len() as u64);
+    if members.is_empty() {
+        gathered.notes.push(format!(
+            "the organization listed no ACTIVE account to audit{}",
+            if org.ous.is_empty() { "" } else { " under the given OUs" }
+        ));
+    }
 
     let shared = Shared {
         factory,
