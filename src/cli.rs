@@ -190,6 +190,21 @@ pub struct Live {
     /// `check --live`: the deploy's functions, whose provisioned concurrency is read.
     #[arg(skip)]
     pub warm_functions: std::collections::BTreeSet<String>,
+    /// Audit every ACTIVE account of the AWS Organization, from its management or delegated-administrator account.
+    #[arg(long, conflicts_with = "role_arns")]
+    pub org: bool,
+    /// With --org: only the accounts under this OU or root, recursively (repeatable).
+    #[arg(long = "org-ou", value_name = "OU_ID", requires = "org")]
+    pub org_ous: Vec<String>,
+    /// With --org: the role assumed in each account.
+    #[arg(long, value_name = "NAME", default_value = "OrganizationAccountAccessRole")]
+    pub org_role: String,
+    /// With --org: leave this account out (repeatable).
+    #[arg(long = "exclude-account", value_name = "ID", requires = "org")]
+    pub exclude_accounts: Vec<String>,
+    /// With --org: how many accounts are read at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -319,6 +334,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                     account.warm_functions = loaded.inventory.functions.iter().map(|f| f.name.clone()).collect();
                     let collected = collect_live_for(account, deploy_subnets(&loaded.inventory))?;
                     input.notes.extend(collected.notes);
+                    input.account_names = collected.account_names;
                     input.api_calls = collected.api_calls;
                     input.scopes = collected.scopes;
                     Some(collected.inventory)
@@ -392,6 +408,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             input.scopes = collected.scopes;
             input.api_calls = collected.api_calls;
             input.notes = collected.notes;
+            input.account_names = collected.account_names;
             finish(Projection::alone(collected.inventory), input, &common)
         }
         Command::Plan {
@@ -497,6 +514,14 @@ fn collect_live_for(live: Live, also_subnets: Vec<String>) -> Result<source::aws
         warm_functions: live.warm_functions,
         also_subnets,
         progress: std::io::stderr().is_terminal(),
+        org: live.org.then(|| source::aws::OrgOptions {
+            role: Some(live.org_role)
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| source::aws::DEFAULT_ORG_ROLE.into()),
+            ous: live.org_ous,
+            exclude: live.exclude_accounts,
+            concurrency: usize::from(live.concurrency).max(1),
+        }),
     };
     source::aws::collect(&opts)
 }
@@ -514,6 +539,7 @@ pub(crate) struct Collected {
     pub scopes: Vec<crate::model::Scope>,
     pub api_calls: u64,
     pub notes: Vec<String>,
+    pub account_names: std::collections::BTreeMap<String, String>,
 }
 
 /// The configuration and baseline a report command runs with.

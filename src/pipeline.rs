@@ -49,6 +49,8 @@ pub struct Input {
     pub api_calls: u64,
     /// What the collector wants the reader to know.
     pub notes: Vec<String>,
+    /// Account ID → name, where AWS Organizations named it.
+    pub account_names: std::collections::BTreeMap<String, String>,
 }
 
 /// A finished run: the complete report, and the graph the rules judged. The
@@ -81,6 +83,7 @@ pub fn run(projection: &Projection, input: Input) -> Result<Analysis<'_>, Failur
         scopes,
         api_calls,
         notes,
+        account_names,
     } = input;
     let Judgement {
         graph,
@@ -106,6 +109,7 @@ pub fn run(projection: &Projection, input: Input) -> Result<Analysis<'_>, Failur
             stale_ignores: judged.stale,
             stale_baseline: judged.stale_baseline,
             notes,
+            account_names,
         })
     });
     Ok(Analysis {

@@ -3,7 +3,8 @@
 //!
 //! A full audit (`--all-regions`, `--role-arn`, `--with-state`, published
 //! versions with aliases) runs against the patched moto server; the
-//! collector's SDK interceptor records each operation it calls.
+//! collector's SDK interceptor records each operation it calls. Then org-wide
+//! audits (`--org`, and `--org-ou` the root) add the Organizations calls.
 
 #![cfg(feature = "aws")]
 
@@ -12,7 +13,7 @@ mod moto;
 
 use std::collections::BTreeSet;
 
-use eniplan::source::aws::{collect, AwsOptions};
+use eniplan::source::aws::{collect, AwsOptions, OrgOptions};
 use serde_json::Value as Json;
 
 fn policy() -> Json {
@@ -68,7 +69,31 @@ fn full_audit_calls_only_what_the_policy_allows() {
         "--all-regions should read every region moto reports: {:?}",
         c.scopes
     );
-    let called: BTreeSet<String> = c.operations.keys().cloned().collect();
+    let mut called: BTreeSet<String> = c.operations.keys().cloned().collect();
+
+    // The organization's calls: an org-wide audit, all accounts and under the root OU.
+    let out = std::process::Command::new(moto::python())
+        .arg(moto::repo().join("tests/moto/organization.py"))
+        .args(["--endpoint", &moto.endpoint, "seed", "--members", "1", "--region", "us-east-1"])
+        .output()
+        .expect("run organization.py");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let seeded: Json = serde_json::from_slice(&out.stdout).expect("organization.py prints JSON");
+    let root = seeded["root"].as_str().expect("the root's ID").to_string();
+    for ous in [vec![], vec![root]] {
+        let opts = AwsOptions {
+            endpoint_url: Some(moto.endpoint.clone()),
+            regions: vec!["us-east-1".into()],
+            org: Some(OrgOptions {
+                ous,
+                ..OrgOptions::default()
+            }),
+            ..Default::default()
+        };
+        let c = collect(&opts).expect("an org audit against moto");
+        assert!(c.inventory.gaps.is_empty(), "gaps: {:?}", c.inventory.gaps);
+        called.extend(c.operations.keys().cloned());
+    }
 
     // The audit really exercised every kind of call.
     for op in [
@@ -84,6 +109,9 @@ fn full_audit_calls_only_what_the_policy_allows() {
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeRouteTables",
         "servicequotas:GetServiceQuota",
+        "organizations:ListAccounts",
+        "organizations:ListAccountsForParent",
+        "organizations:ListOrganizationalUnitsForParent",
     ] {
         assert!(called.contains(op), "the full audit did not call {op}; it called {called:?}");
     }

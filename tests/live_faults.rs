@@ -799,3 +799,205 @@ fn cli_missing_credentials_is_a_clear_error() {
         "says what to do:\n{stderr}"
     );
 }
+
+// Org-wide audits (`--org`): the caller (ACCOUNT) lists the organization and
+// assumes a role in each member; every account reads the same mocked regions.
+
+const MEMBERS: [&str; 2] = ["222233334444", "333344445555"];
+
+/// How the Organizations listing and each member's AssumeRole answer.
+#[derive(Default, Clone, Copy)]
+struct OrgFaults {
+    /// ListAccounts and AssumeRole are throttled once each, then succeed.
+    throttled: bool,
+    list_denied: bool,
+    /// The member whose role cannot be assumed.
+    assume_denied: Option<&'static str>,
+}
+
+struct OrgFactory {
+    inner: MockFactory,
+    sts: aws_sdk_sts::Client,
+    org: aws_sdk_organizations::Client,
+}
+
+impl OrgFactory {
+    fn new(regions: &[&'static str], faults: OrgFaults) -> Self {
+        use aws_sdk_organizations::operation::list_accounts::{ListAccountsInput, ListAccountsOutput};
+        use aws_sdk_organizations::types::{Account, AccountState};
+        use aws_sdk_sts::operation::assume_role::{AssumeRoleInput, AssumeRoleOutput};
+
+        let throttled = (400, r#"{"__type":"TooManyRequestsException","Message":"AWS Organizations can't complete your request because another request is already in progress"}"#.to_string());
+        let listing = move || {
+            let account = |id: &str, name: &str| Account::builder().id(id).name(name).state(AccountState::Active).build();
+            let mut accounts = vec![account(ACCOUNT, "management")];
+            accounts.extend(MEMBERS.iter().map(|m| account(m, &format!("member-{m}"))));
+            accounts.push(
+                Account::builder()
+                    .id("444455556666")
+                    .name("closed")
+                    .state(AccountState::Closed)
+                    .build(),
+            );
+            ListAccountsOutput::builder().set_accounts(Some(accounts)).build()
+        };
+        let list = mock!(aws_sdk_organizations::Client::list_accounts).match_requests(|_: &ListAccountsInput| true);
+        let list = if faults.list_denied {
+            let body = r#"{"__type":"AccessDeniedException","Message":"You don't have permissions to access this resource."}"#;
+            list.sequence().http_status(400, Some(body.into())).repeatedly().build()
+        } else if faults.throttled {
+            list.sequence()
+                .http_status(throttled.0, Some(throttled.1.clone()))
+                .output(listing)
+                .build()
+        } else {
+            list.then_output(listing)
+        };
+        let org = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, &[list], |c| c.retry_config(retry()));
+
+        let granted = || {
+            let c = aws_sdk_sts::types::Credentials::builder()
+                .access_key_id("ASIAMEMBER")
+                .secret_access_key("secret")
+                .session_token("token")
+                .expiration(aws_sdk_sts::primitives::DateTime::from_secs(4_102_444_800))
+                .build()
+                .unwrap();
+            AssumeRoleOutput::builder().credentials(c).build()
+        };
+        let denied = faults.assume_denied.unwrap_or("none");
+        let sts_throttled =
+            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>";
+        let mut rules = vec![mock!(aws_sdk_sts::Client::assume_role)
+            .match_requests(move |r: &AssumeRoleInput| r.role_arn().is_some_and(|a| a.contains(denied)))
+            .sequence()
+            .http_status(403, Some(access_denied("sts").1))
+            .repeatedly()
+            .build()];
+        let assume = mock!(aws_sdk_sts::Client::assume_role).match_requests(|_: &AssumeRoleInput| true);
+        rules.push(if faults.throttled {
+            assume
+                .sequence()
+                .http_status(400, Some(sts_throttled.into()))
+                .output(granted)
+                .repeatedly()
+                .build()
+        } else {
+            assume.then_output(granted)
+        });
+        rules.push(
+            mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| GetCallerIdentityOutput::builder().account(ACCOUNT).build()),
+        );
+        let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, &rules, |c| c.retry_config(retry()));
+        OrgFactory {
+            inner: MockFactory::new(regions, &Faults::default()),
+            sts,
+            org,
+        }
+    }
+}
+
+impl ClientFactory for OrgFactory {
+    fn clients(&self, target: &Target, region: &str) -> Clients {
+        Clients {
+            sts: self.sts.clone(),
+            ..self.inner.clients(target, region)
+        }
+    }
+
+    fn organizations(&self, _region: &str) -> Option<aws_sdk_organizations::Client> {
+        Some(self.org.clone())
+    }
+}
+
+#[allow(clippy::result_large_err)] // the collector's own signature
+fn run_org(regions: &[&'static str], faults: OrgFaults) -> Result<Collected, Failure> {
+    let opts = AwsOptions {
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        org: Some(eniplan::source::aws::OrgOptions::default()),
+        ..Default::default()
+    };
+    collect_with(&OrgFactory::new(regions, faults), &opts)
+}
+
+#[test]
+fn org_audit_reads_every_active_account_once() {
+    let c = run_org(&["us-east-1"], OrgFaults::default()).expect("clean org run");
+    assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
+    let accounts: std::collections::BTreeSet<&str> = c.scopes.iter().map(|s| s.account.as_str()).collect();
+    assert_eq!(
+        accounts,
+        [ACCOUNT, MEMBERS[0], MEMBERS[1]].into_iter().collect(),
+        "the closed account is left out"
+    );
+    assert_eq!(c.inventory.functions.len(), 3 * FUNCTIONS);
+    let ops = &c.operations;
+    assert_eq!(ops["organizations:ListAccounts"], 1);
+    assert_eq!(
+        ops["sts:AssumeRole"], 2,
+        "the caller's own account is read with its own credentials"
+    );
+    assert_eq!(c.account_names[MEMBERS[0]], format!("member-{}", MEMBERS[0]));
+}
+
+#[test]
+fn org_throttling_on_list_accounts_and_assume_role_is_retried() {
+    let clean = run_org(&["us-east-1"], OrgFaults::default()).expect("clean org run");
+    let throttled = run_org(
+        &["us-east-1"],
+        OrgFaults {
+            throttled: true,
+            ..Default::default()
+        },
+    )
+    .expect("throttled org run");
+    assert!(throttled.inventory.gaps.is_empty(), "{:?}", throttled.inventory.gaps);
+    assert_eq!(as_json(&clean), as_json(&throttled), "a throttled run reads the same inventory");
+    assert_eq!(throttled.api_calls, clean.api_calls, "the same calls");
+    assert_eq!(
+        throttled.api_attempts,
+        clean.api_attempts + 2,
+        "ListAccounts and one AssumeRole were retried"
+    );
+}
+
+#[test]
+fn org_access_denied_on_list_accounts_is_a_clear_error() {
+    let err = run_org(
+        &["us-east-1"],
+        OrgFaults {
+            list_denied: true,
+            ..Default::default()
+        },
+    )
+    .err()
+    .expect("an organization that cannot be listed is not an audit");
+    let text = err.to_string();
+    assert_eq!(err.exit_code(), 3, "{text}");
+    assert!(text.contains("organizations:ListAccounts"), "{text}");
+    assert!(text.contains("AccessDenied"), "{text}");
+    assert!(text.contains("management account"), "says where to run it: {text}");
+}
+
+#[test]
+fn org_access_denied_on_assume_role_is_a_gap_and_the_others_are_read() {
+    let c = run_org(
+        &["us-east-1", "eu-west-1"],
+        OrgFaults {
+            assume_denied: Some(MEMBERS[1]),
+            ..Default::default()
+        },
+    )
+    .expect("one refused role leaves the rest readable");
+    let gaps = &c.inventory.gaps;
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].account, MEMBERS[1]);
+    assert_eq!(gaps[0].operation, "sts:AssumeRole");
+    assert!(gaps[0].error.contains("AccessDenied"), "{}", gaps[0].error);
+    assert!(gaps[0].error.contains("OrganizationAccountAccessRole"), "{}", gaps[0].error);
+    assert!(c.scopes.iter().all(|s| s.account != MEMBERS[1]));
+    for a in [ACCOUNT, MEMBERS[0]] {
+        let n = c.inventory.functions.iter().filter(|f| f.account == a).count();
+        assert_eq!(n, 2 * FUNCTIONS, "{a} is read in full in both regions");
+    }
+}

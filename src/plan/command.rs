@@ -44,6 +44,7 @@ pub fn run(args: Args) -> Result<i32, Failure> {
             input.scopes = collected.scopes;
             input.api_calls = collected.api_calls;
             input.notes = collected.notes;
+            input.account_names = collected.account_names;
             (Projection::alone(collected.inventory), Target::Account)
         }
     };

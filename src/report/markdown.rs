@@ -40,6 +40,16 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
     }
     out += &super::providers::markdown(report);
+    if s.accounts_detail.len() > 1 {
+        let head = super::accounts::HEAD;
+        let _ = writeln!(out, "| {} |\n|---|---|{}", head.join(" | "), "---:|".repeat(head.len() - 2));
+        for a in &s.accounts_detail {
+            let mut cells = a.cells();
+            cells[0] = format!("`{}`", cells[0]);
+            let _ = writeln!(out, "| {} |", cells.map(|c| escape(&c)).join(" | "));
+        }
+        out.push('\n');
+    }
     if let Some(d) = &report.delta {
         let _ = writeln!(
             out,

@@ -1,5 +1,6 @@
 //! Reports: the analysis in one serialisable shape, rendered by one module per format.
 
+pub mod accounts;
 pub mod dot;
 pub mod github;
 pub mod gitlab;
@@ -104,6 +105,15 @@ pub struct Summary {
     pub capacity_provider_list: Vec<providers::ProviderOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub capacity_provider_subnets: Vec<providers::SubnetOut>,
+    /// Accounts audited (read live or from a snapshot); absent for templates alone.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub accounts: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts_detail: Vec<accounts::AccountOut>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Serialize, Default, Clone, Copy)]
@@ -264,6 +274,8 @@ pub struct Input<'a> {
     pub stale_ignores: Vec<StaleIgnore>,
     pub stale_baseline: Vec<crate::baseline::Entry>,
     pub notes: Vec<String>,
+    /// Account ID → name, where AWS Organizations named it.
+    pub account_names: BTreeMap<String, String>,
 }
 
 pub fn build(input: Input) -> Report {
@@ -324,6 +336,13 @@ pub fn build(input: Input) -> Report {
         capacity_provider_functions: g.providers.functions(),
         capacity_provider_list: providers::providers(g),
         capacity_provider_subnets: providers::subnets(g),
+        accounts: input
+            .scopes
+            .iter()
+            .map(|s| &s.account)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        accounts_detail: accounts::accounts(g, &input.scopes, &input.account_names, &input.findings),
     };
     let files = input.files;
     let mut findings: Vec<FindingOut> = input

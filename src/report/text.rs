@@ -176,6 +176,10 @@ pub fn summary(report: &Report) -> String {
         }
     }
     out += &super::providers::text(report);
+    if s.accounts_detail.len() > 1 {
+        let rows: Vec<[String; 7]> = s.accounts_detail.iter().map(super::accounts::AccountOut::cells).collect();
+        out += &table(&super::accounts::HEAD, &rows);
+    }
     if let Some(d) = &report.delta {
         let _ = writeln!(
             out,

@@ -25,10 +25,14 @@ call with the service's own access-denied error, the way IAM would
 (e.g. `--deny eu-west-1:lambda:ListFunctions`). The region and service come
 from the request's SigV4 credential scope.
 
+With `--roles-must-exist`, STS AssumeRole answers AccessDenied when the role
+is not in the target account's IAM, as AWS does; stock moto hands out
+credentials for any role ARN.
+
 AvailableIpAddressCount already drops by one per ENI in stock moto (it counts
 the ENIs' private addresses), so it needs no patch.
 
-Usage: launcher.py [--port N] [--watch-stdin] [--deny REGION:SERVICE:OPERATION]...   (port 0 picks a free port)
+Usage: launcher.py [--port N] [--watch-stdin] [--roles-must-exist] [--deny REGION:SERVICE:OPERATION]...   (port 0 picks a free port)
 Prints "READY <port>" on stdout once the server accepts connections.
 """
 
@@ -231,6 +235,30 @@ def denied(service, op, start_response):
     return [body.encode()]
 
 
+# 6. --roles-must-exist: AssumeRole only into roles that exist -----------------
+ROLES_MUST_EXIST = []
+
+
+def missing_role(environ):
+    """The RoleArn of an AssumeRole call whose role does not exist, else None."""
+    from urllib.parse import parse_qs
+
+    from moto.iam.models import iam_backends
+
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    arn = parse_qs(body.decode()).get("RoleArn", [""])[0]
+    parts = arn.split(":")
+    if len(parts) < 6:
+        return arn
+    try:
+        iam_backends[parts[4]]["aws"].get_role_by_arn(arn)
+    except Exception:  # noqa: BLE001 - moto's not-found error
+        return arn
+    return None
+
+
 _Dispatcher = threaded_moto_server.DomainDispatcherApplication
 
 
@@ -238,12 +266,14 @@ def dispatcher(*args, **kwargs):
     app = _Dispatcher(*args, **kwargs)
 
     def wrapped(environ, start_response):
-        if DENY:
+        if DENY or ROLES_MUST_EXIST:
             m = SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
             if m:
                 region, service = m.group(1), m.group(2)
                 op = operation(environ, service)
                 if (region, service, op) in DENY:
+                    return denied(service, op, start_response)
+                if ROLES_MUST_EXIST and service == "sts" and op == "AssumeRole" and missing_role(environ):
                     return denied(service, op, start_response)
         return app(environ, start_response)
 
@@ -287,8 +317,11 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--deny", action="append", default=[], metavar="REGION:SERVICE:OPERATION")
+    parser.add_argument("--roles-must-exist", action="store_true", help="AssumeRole fails for a role that does not exist")
     parser.add_argument("--watch-stdin", action="store_true", help="exit when stdin closes (the parent is gone)")
     args = parser.parse_args()
+    if args.roles_must_exist:
+        ROLES_MUST_EXIST.append(True)
     for d in args.deny:
         region, service, op = d.split(":")
         DENY.add((region, service, op))

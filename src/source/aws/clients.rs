@@ -71,6 +71,12 @@ pub trait ClientFactory: Send + Sync {
     fn configured_region(&self) -> Option<String> {
         None
     }
+
+    /// An Organizations client with the caller's own credentials (`--org`);
+    /// `None` when this factory has none.
+    fn organizations(&self, _region: &str) -> Option<aws_sdk_organizations::Client> {
+        None
+    }
 }
 
 /// The real thing: aws-config's default chain (env, profile, SSO, IMDS,
@@ -129,5 +135,10 @@ impl ClientFactory for SdkFactory {
 
     fn configured_region(&self) -> Option<String> {
         self.base.region().map(|r| r.to_string())
+    }
+
+    fn organizations(&self, region: &str) -> Option<aws_sdk_organizations::Client> {
+        let conf = aws_sdk_organizations::config::Builder::from(&self.base).region(Region::new(region.to_string()));
+        Some(aws_sdk_organizations::Client::from_conf(conf.build()))
     }
 }

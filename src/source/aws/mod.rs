@@ -40,6 +40,7 @@ mod errors;
 mod identity;
 mod lambda;
 mod network;
+mod org;
 mod other_enis;
 mod progress;
 mod quotas;
@@ -53,6 +54,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use clients::{ClientFactory, Clients, SdkFactory, Target};
+pub use org::{OrgOptions, DEFAULT_ORG_CONCURRENCY, DEFAULT_ORG_ROLE};
 pub use stats::{iam_action, Stats};
 
 use crate::error::Failure;
@@ -88,6 +90,8 @@ pub struct AwsOptions {
     pub also_subnets: Vec<String>,
     /// Show a progress bar (only when stderr is a terminal).
     pub progress: bool,
+    /// Audit the organization's accounts (see [`org`]).
+    pub org: Option<OrgOptions>,
 }
 
 /// The result of a live read. `inventory.gaps` lists what could not be read.
@@ -105,6 +109,8 @@ pub struct Collected {
     /// Things the report should say that are not gaps: a quota that fell back
     /// to the default, which functions had their aliases read.
     pub notes: Vec<String>,
+    /// Account ID → name, for the accounts Organizations named (`--org`).
+    pub account_names: BTreeMap<String, String>,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -270,6 +276,9 @@ fn gap(account: &str, region: &str, operation: &str, error: impl Into<String>) -
 }
 
 async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected, Failure> {
+    if let Some(org) = &opts.org {
+        return org::run(factory, opts, org).await;
+    }
     let stats = Stats::new();
     let progress = Progress::new(opts.progress, &stats);
     let limit = DEFAULT_CONCURRENCY;
@@ -383,16 +392,44 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
             reader.spawn(&mut reads, &a.target, &a.id, &a.regions);
         }
     }
-    let mut inventory = Inventory::default();
-    let mut alias_reads = 0usize;
-    let mut scopes = Vec::new();
+    let mut gathered = Gathered {
+        gaps,
+        notes,
+        ..Gathered::default()
+    };
     while let Some(joined) = reads.join_next().await {
         let mut data = joined.map_err(|e| Failure::Io(format!("internal error: {e}")))?;
         if data.scope.account == PENDING {
             data.relabel(&accounts[0].id);
         }
+        gathered.add(data);
+    }
+    progress.finish();
+    if !opts.warm_functions.is_empty() {
+        let targets = accounts.iter().map(|a| (a.id.clone(), a.target.clone())).collect();
+        let functions = &mut gathered.inventory.functions;
+        let gaps = warm::attach(factory, &stats, &targets, functions, &opts.warm_functions, PER_SCOPE_CONCURRENCY).await;
+        gathered.gaps.extend(gaps);
+    }
+    Ok(gathered.finish(&stats))
+}
+
+/// Scope reads folded into one inventory, with the gaps and notes of the run.
+#[derive(Default)]
+struct Gathered {
+    inventory: Inventory,
+    scopes: Vec<Scope>,
+    gaps: Vec<Gap>,
+    notes: Vec<String>,
+    alias_reads: usize,
+    account_names: BTreeMap<String, String>,
+}
+
+impl Gathered {
+    fn add(&mut self, data: ScopeData) {
+        let inventory = &mut self.inventory;
         if let Some(e) = &data.quota_unread {
-            notes.push(format!(
+            self.notes.push(format!(
                 "{}/{}: the quota {} (ENIs per VPC) could not be read ({e}); using the default {DEFAULT_ENI_QUOTA}",
                 data.scope.account,
                 data.scope.region,
@@ -400,13 +437,13 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
             ));
         }
         if let Some(e) = &data.providers_unoffered {
-            notes.push(format!(
+            self.notes.push(format!(
                 "{}/{}: lambda:ListCapacityProviders is not offered there ({e}); no capacity providers are read in that region",
                 data.scope.account, data.scope.region
             ));
         }
-        scopes.push(data.scope);
-        alias_reads += data.functions.iter().filter(|f| lambda::needs_aliases(f)).count();
+        self.scopes.push(data.scope);
+        self.alias_reads += data.functions.iter().filter(|f| lambda::needs_aliases(f)).count();
         inventory.functions.extend(data.functions);
         for s in data.subnets {
             inventory.subnets.insert(s.id.clone(), s);
@@ -419,40 +456,49 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
         }
         inventory.enis.extend(data.enis);
         inventory.capacity_providers.extend(data.capacity_providers);
-        gaps.extend(data.gaps);
-    }
-    progress.finish();
-    if !opts.warm_functions.is_empty() {
-        let targets = accounts.iter().map(|a| (a.id.clone(), a.target.clone())).collect();
-        let functions = &mut inventory.functions;
-        gaps.extend(warm::attach(factory, &stats, &targets, functions, &opts.warm_functions, PER_SCOPE_CONCURRENCY).await);
+        self.gaps.extend(data.gaps);
     }
 
-    inventory
-        .functions
-        .sort_by(|a, b| (&a.account, &a.region, &a.name).cmp(&(&b.account, &b.region, &b.name)));
-    inventory
-        .enis
-        .sort_by(|a, b| (&a.account, &a.region, &a.id).cmp(&(&b.account, &b.region, &b.id)));
-    gaps.sort_by(|a, b| (&a.account, &a.region, &a.operation, &a.error).cmp(&(&b.account, &b.region, &b.operation, &b.error)));
-    gaps.dedup();
-    inventory.gaps = gaps;
-    scopes.sort();
-    scopes.dedup();
-    notes.sort();
-    notes.dedup();
-    notes.push(format!(
-        "aliases were read (ListAliases) for {alias_reads} function(s) whose published versions have a VPC configuration \
-         different from $LATEST; other versions' aliases are not listed"
-    ));
-    Ok(Collected {
-        inventory,
-        scopes,
-        api_calls: stats.calls(),
-        api_attempts: stats.attempts(),
-        operations: stats.by_operation(),
-        notes,
-    })
+    fn finish(self, stats: &Stats) -> Collected {
+        let Gathered {
+            mut inventory,
+            mut scopes,
+            mut gaps,
+            mut notes,
+            alias_reads,
+            account_names,
+        } = self;
+        inventory
+            .functions
+            .sort_by(|a, b| (&a.account, &a.region, &a.name).cmp(&(&b.account, &b.region, &b.name)));
+        inventory
+            .enis
+            .sort_by(|a, b| (&a.account, &a.region, &a.id).cmp(&(&b.account, &b.region, &b.id)));
+        // Scopes finish in any order: sorted, the same account reads to the same inventory.
+        inventory
+            .capacity_providers
+            .sort_by(|a, b| (&a.account, &a.region, &a.name).cmp(&(&b.account, &b.region, &b.name)));
+        gaps.sort_by(|a, b| (&a.account, &a.region, &a.operation, &a.error).cmp(&(&b.account, &b.region, &b.operation, &b.error)));
+        gaps.dedup();
+        inventory.gaps = gaps;
+        scopes.sort();
+        scopes.dedup();
+        notes.sort();
+        notes.dedup();
+        notes.push(format!(
+            "aliases were read (ListAliases) for {alias_reads} function(s) whose published versions have a VPC configuration \
+             different from $LATEST; other versions' aliases are not listed"
+        ));
+        Collected {
+            inventory,
+            scopes,
+            api_calls: stats.calls(),
+            api_attempts: stats.attempts(),
+            operations: stats.by_operation(),
+            notes,
+            account_names,
+        }
+    }
 }
 
 /// The error when not one account could be identified.

@@ -2,6 +2,8 @@
 //! was asked for. Silent (and free) otherwise.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -12,6 +14,8 @@ use super::stats::Stats;
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     stats: Stats,
+    /// Accounts done and to do, when the audit spans an organization.
+    accounts: Arc<[AtomicU64; 2]>,
 }
 
 impl Progress {
@@ -24,13 +28,18 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        Progress { bar, stats: stats.clone() }
+        Progress {
+            bar,
+            stats: stats.clone(),
+            accounts: Arc::default(),
+        }
     }
 
     pub(crate) fn silent() -> Self {
         Progress {
             bar: None,
             stats: Stats::new(),
+            accounts: Arc::default(),
         }
     }
 
@@ -42,7 +51,13 @@ impl Progress {
 
     pub(crate) fn page(&self) {
         if let Some(b) = &self.bar {
-            b.set_message(format!("{} API calls", self.stats.calls()));
+            let [done, total] = [0, 1].map(|i| self.accounts[i].load(Ordering::Relaxed));
+            let accounts = if total > 0 {
+                format!("{done}/{total} accounts  ")
+            } else {
+                String::new()
+            };
+            b.set_message(format!("{accounts}{} API calls", self.stats.calls()));
         }
     }
 
@@ -50,6 +65,16 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.inc(1);
         }
+    }
+
+    pub(crate) fn add_accounts(&self, n: u64) {
+        self.accounts[1].fetch_add(n, Ordering::Relaxed);
+        self.page();
+    }
+
+    pub(crate) fn account_done(&self) {
+        self.accounts[0].fetch_add(1, Ordering::Relaxed);
+        self.page();
     }
 
     pub(crate) fn finish(&self) {
