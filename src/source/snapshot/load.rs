@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::io::Read;
+use std::mem::MaybeUninit;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -105,28 +106,64 @@ fn convert_raw<'a, S: Deserialize<'a>, T: Send>(
     ids: usize,
     to_model: fn(S, &mut Interner) -> T,
 ) -> serde_json::Result<Vec<T>> {
-    // Vectors are sized up front: growing one by doubling copies it and
-    // touches fresh memory each time, which costs more than the conversion.
-    let convert = |chunk: &[&'a RawValue], capacity: usize| {
+    fn convert<'a, 's, S: Deserialize<'a>, T>(
+        chunk: &[&'a RawValue],
+        slots: &'s mut [MaybeUninit<T>],
+        ids: usize,
+        to_model: fn(S, &mut Interner) -> T,
+    ) -> serde_json::Result<Written<'s, T>> {
         let mut ids = Interner::with_capacity(ids);
-        let mut out = Vec::with_capacity(capacity);
-        for r in chunk {
-            out.push(to_model(serde_json::from_str::<S>(r.get())?, &mut ids));
-        }
-        Ok(out)
-    };
-    if raw.len() < PARALLEL_FROM {
-        return convert(raw, raw.len());
+        let items = chunk.iter().map(|r| Ok(to_model(serde_json::from_str::<S>(r.get())?, &mut ids)));
+        Written::fill(slots, items)
     }
-    let (first, second) = raw.split_at(raw.len() / 2);
+    // The vector is sized up front and each thread writes its half in place:
+    // growing it, or appending one half to the other, would copy it into
+    // fresh memory, which costs more than the conversion.
+    let mut out = Vec::with_capacity(raw.len());
+    let slots = &mut out.spare_capacity_mut()[..raw.len()];
+    let half = if raw.len() < PARALLEL_FROM { raw.len() } else { raw.len() / 2 };
+    let (first, second) = raw.split_at(half);
+    let (first_slots, second_slots) = slots.split_at_mut(half);
     let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| convert(second, second.len()));
-        // The first half's vector has room for both, so appending the second does not reallocate.
-        (convert(first, raw.len()), other.join().expect("conversion does not panic"))
+        let other = (!second.is_empty()).then(|| scope.spawn(|| convert(second, second_slots, ids, to_model)));
+        let a = convert(first, first_slots, ids, to_model);
+        (a, other.map(|t| t.join().expect("conversion does not panic")))
     });
-    let mut out = a?;
-    out.extend(b?);
+    let (a, b) = (a?, b.transpose()?);
+    std::mem::forget(a);
+    std::mem::forget(b);
+    // SAFETY: both halves of the first `raw.len()` slots were written, and
+    // their guards forgotten, so the vector now owns the elements.
+    unsafe { out.set_len(raw.len()) };
     Ok(out)
+}
+
+/// Slots written so far, dropped if the rest cannot be: the guard of a half
+/// converted in place while the other half may fail.
+struct Written<'s, T> {
+    slots: &'s mut [MaybeUninit<T>],
+    len: usize,
+}
+
+impl<'s, T> Written<'s, T> {
+    /// Writes the items into the slots in order, one item per slot.
+    fn fill<E>(slots: &'s mut [MaybeUninit<T>], items: impl Iterator<Item = Result<T, E>>) -> Result<Self, E> {
+        let mut written = Written { slots, len: 0 };
+        for item in items {
+            written.slots[written.len].write(item?);
+            written.len += 1;
+        }
+        Ok(written)
+    }
+}
+
+impl<T> Drop for Written<'_, T> {
+    fn drop(&mut self) {
+        for slot in &mut self.slots[..self.len] {
+            // SAFETY: the first `len` slots were written and nothing else owns them.
+            unsafe { slot.assume_init_drop() };
+        }
+    }
 }
 
 impl<F, E> Snapshot<'_, F, E> {
@@ -170,4 +207,47 @@ pub fn parse(file: &SourceFile) -> Result<Snapshot<'_>, InputError> {
         ));
     }
     Ok(snap)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+    /// Counts the live elements, so a leak or a double drop shows.
+    struct Counted(#[allow(dead_code)] u32);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            LIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    fn counted(n: u32, _: &mut Interner) -> Counted {
+        LIVE.fetch_add(1, Ordering::SeqCst);
+        Counted(n)
+    }
+
+    #[test]
+    fn converts_in_order_in_place_and_a_bad_element_in_either_half_drops_what_was_written() {
+        let n = PARALLEL_FROM + 10;
+        let text = format!("[{}]", (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+        let raw: Vec<&RawValue> = serde_json::from_str(&text).unwrap();
+        let out = convert_raw(&raw, 0, counted).unwrap();
+        assert!(out.iter().enumerate().all(|(i, c)| c.0 as usize == i));
+        assert_eq!(LIVE.load(Ordering::SeqCst), n);
+        drop(out);
+        assert_eq!(LIVE.load(Ordering::SeqCst), 0);
+        for bad in [3, n - 3] {
+            let mut items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+            items[bad] = "\"x\"".to_string();
+            let text = format!("[{}]", items.join(","));
+            let raw: Vec<&RawValue> = serde_json::from_str(&text).unwrap();
+            assert!(convert_raw(&raw, 0, counted).is_err());
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0, "bad element at {bad}");
+        }
+    }
 }
