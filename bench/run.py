@@ -2,6 +2,7 @@
 """Core benchmarks, side by side in one run. Prints medians and ratios.
 
   bench/run.py [--quick] [--html]
+  bench/run.py --scale [--quick]   only the org-sized case (1M functions; minutes)
 
 --html runs only the HTML-against-JSON comparison on the 100k snapshot.
 
@@ -68,8 +69,33 @@ def html_vs_json(snap, runs):
     print(f"{'ratio html / json, 100k (goal: < 2)':<46} {h_wall / j_wall:>10.2f} wall {h_cpu / j_cpu:>6.2f} cpu")
 
 
+def scale(quick):
+    """The org-sized inventory: `audit --snapshot` on 1M functions (gen_org.py), side by side with
+    Python's json.load merely parsing the same file, and with the 100k case for the growth ratio."""
+    snaps = {}
+    for n in (100_000, 1_000_000):
+        snaps[n] = os.path.join(OUT, f"org-{n}.json")
+        if not os.path.exists(snaps[n]):
+            subprocess.check_call([sys.executable, os.path.join(ROOT, "bench", "gen_org.py"), str(n), snaps[n]])
+    audit = {n: [ENIPLAN, "audit", "--snapshot", snaps[n], "--format", "json", "--output", os.devnull] for n in snaps}
+    load = [sys.executable, "-c", "import json, sys; json.load(open(sys.argv[1]))", snaps[1_000_000]]
+    # In turn, so a slow phase of the shared VM hits all three.
+    (e1m, e1m_cpu), (j1m, j1m_cpu), (e100k, e100k_cpu) = alternated([audit[1_000_000], load, audit[100_000]], 3 if quick else 7)
+    size = os.path.getsize(snaps[1_000_000]) / 1e6
+    print(f"{'eniplan audit --snapshot (100k org functions)':<46} {e100k * 1000:>8.1f}ms {peak_rss(audit[100_000]):>8.1f}MB")
+    print(f"{f'eniplan audit --snapshot (1M functions, {size:.0f} MB)':<46} {e1m * 1000:>8.1f}ms {peak_rss(audit[1_000_000]):>8.1f}MB")
+    print(f"{'python json.load of the same file':<46} {j1m * 1000:>8.1f}ms {peak_rss(load):>8.1f}MB")
+    print(f"{'  cpu (user + sys): eniplan, json.load':<46} {e1m_cpu * 1000:>8.1f}ms {j1m_cpu * 1000:>8.1f}ms cpu")
+    print(f"{'ratio eniplan / json.load, 1M (goal: <= 0.25)':<46} {e1m / j1m:>10.2f} wall {e1m_cpu / j1m_cpu:>6.2f} cpu")
+    print(f"{'time ratio 1M / 100k (goal: <= 11)':<46} {e1m / e100k:>10.1f} wall {e1m_cpu / e100k_cpu:>6.1f} cpu")
+
+
 def main():
     quick = "--quick" in sys.argv
+    if "--scale" in sys.argv:
+        os.makedirs(OUT, exist_ok=True)
+        scale(quick)
+        return
     os.makedirs(OUT, exist_ok=True)
     gen = [sys.executable, os.path.join(ROOT, "bench", "gen.py")]
     if "--html" in sys.argv:
