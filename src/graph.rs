@@ -116,8 +116,13 @@ pub struct EniGraph<'a> {
     pub orphans: Vec<usize>,
     /// Capacity providers, and the instances they may add per VPC and subnet.
     pub providers: providers::Providers,
-    /// Each attached version's sorted, de-duplicated SG set and subnets, per function.
-    sets: Vec<Vec<(Set, Set)>>,
+    /// Each version's sorted, de-duplicated SG set and subnets, as set numbers
+    /// ([`NO_SET`] when not attached), in inventory order: one flat list
+    /// rather than a list per function, which at a million functions is a
+    /// million allocations.
+    version_sets: Vec<(u32, u32)>,
+    /// Where each function's versions start in `version_sets`.
+    first_version: Vec<usize>,
     /// Hash indexes over the inventory's ordered maps, for the hot lookups.
     subnets: HashMap<&'a Value, &'a Subnet>,
     groups: HashMap<&'a Value, &'a SecurityGroup>,
@@ -137,7 +142,6 @@ pub struct Quotas {
 
 impl<'a> EniGraph<'a> {
     pub fn build(inv: &'a Inventory, quotas: &Quotas) -> Self {
-        let empty: Set = Arc::from([]);
         let mut g = EniGraph {
             inv,
             graph: Graph::new(),
@@ -147,7 +151,8 @@ impl<'a> EniGraph<'a> {
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
             providers: Default::default(),
-            sets: Vec::with_capacity(inv.functions.len()),
+            version_sets: Vec::with_capacity(inv.functions.iter().map(|f| f.versions.len()).sum()),
+            first_version: Vec::with_capacity(inv.functions.len()),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
             inferred: OnceLock::new(),
@@ -170,17 +175,17 @@ impl<'a> EniGraph<'a> {
         let mut buffer = Vec::new();
         for (fi, f) in inv.functions.iter().enumerate() {
             let (account_id, account) = g.keys.account(&f.account);
-            let mut sets = Vec::with_capacity(f.versions.len());
+            g.first_version.push(g.version_sets.len());
             for (vi, v) in f.versions.iter().enumerate() {
                 // A function on a capacity provider runs on the provider's instances: no ENI of its own.
                 let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached() && f.capacity_provider.is_none()) else {
-                    sets.push((empty.clone(), empty.clone()));
+                    g.version_sets.push((NO_SET, NO_SET));
                     continue;
                 };
                 let user = User { function: fi, version: vi };
                 let vnode = g.graph.add_node(GNode::Version(user));
                 let (set_id, sgs) = g.keys.set(&cfg.security_groups, &mut buffer);
-                let (_, subnets) = g.keys.set(&cfg.subnets, &mut buffer);
+                let (subnets_id, subnets) = g.keys.set(&cfg.subnets, &mut buffer);
                 for subnet in subnets.iter() {
                     let id = (account_id, g.keys.subnet(subnet), set_id);
                     let ci = match g.keys.combos.get(&id) {
@@ -226,9 +231,8 @@ impl<'a> EniGraph<'a> {
                     g.combos[ci].users.push(user);
                     g.graph.add_edge(vnode, g.combos[ci].node, ());
                 }
-                sets.push((sgs, subnets));
+                g.version_sets.push((set_id, subnets_id));
             }
-            g.sets.push(sets);
         }
         g.match_enis();
         g.providers = providers::Providers::build(&g);
@@ -384,12 +388,12 @@ impl<'a> EniGraph<'a> {
 
     /// The version's SG set: sorted, without duplicates.
     pub fn sgs(&self, u: User) -> &[Value] {
-        &self.sets[u.function][u.version].0
+        self.keys.values(self.version_sets[self.first_version[u.function] + u.version].0)
     }
 
     /// The version's subnets: sorted, without duplicates.
     pub fn subnets(&self, u: User) -> &[Value] {
-        &self.sets[u.function][u.version].1
+        self.keys.values(self.version_sets[self.first_version[u.function] + u.version].1)
     }
 
     pub fn function(&self, u: User) -> &Function {
@@ -508,6 +512,9 @@ impl<'m> Consolidation<'m> {
 /// A sorted set of security groups or subnets, shared by the versions that have it.
 type Set = Arc<[Value]>;
 
+/// The set number of a version with no VPC configuration.
+const NO_SET: u32 = u32::MAX;
+
 /// A combination key, borrowed: (account, subnet, SG set).
 type KeyRef<'a> = (&'a str, &'a Value, &'a [Value]);
 
@@ -518,6 +525,8 @@ struct Keys {
     accounts: HashMap<String, (u32, Arc<str>)>,
     subnets: HashMap<Value, u32>,
     sets: HashMap<Arc<[Value]>, u32>,
+    /// The sets by number.
+    set_values: Vec<Set>,
     vpcs: HashMap<Value, u32>,
     combos: HashMap<(u32, u32, u32), usize>,
 }
@@ -550,7 +559,13 @@ impl Keys {
         let n = self.sets.len() as u32;
         let set: Arc<[Value]> = buffer[..].into();
         self.sets.insert(set.clone(), n);
+        self.set_values.push(set.clone());
         (n, set)
+    }
+
+    /// The values of set number `n`; none for [`NO_SET`].
+    fn values(&self, n: u32) -> &[Value] {
+        self.set_values.get(n as usize).map_or(&[], |s| &s[..])
     }
 
     /// The combination with this key, if any function version uses it.

@@ -8,12 +8,22 @@ use crate::files::Files;
 use crate::model::{Function, Inventory, Value};
 
 /// The functions that share a name with another, in groups of one name.
+/// Functions are sorted by the hash of their name: at a million functions, a
+/// map from each name to its functions costs ten times the memory and an
+/// allocation per name.
 pub fn clashes(inv: &Inventory) -> Vec<Vec<usize>> {
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, f) in inv.functions.iter().enumerate() {
-        by_name.entry(f.name.as_str()).or_default().push(i);
+    let name = |i: usize| inv.functions[i].name.as_str();
+    let hasher = ahash::RandomState::new();
+    let mut hashed: Vec<(u64, usize)> = (0..inv.functions.len()).map(|i| (hasher.hash_one(name(i)), i)).collect();
+    hashed.sort_unstable();
+    let mut out = Vec::new();
+    for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        // Equal hashes almost always mean equal names; the names decide.
+        let mut same: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
+        same.sort_by(|&a, &b| name(a).cmp(name(b)).then(a.cmp(&b)));
+        out.extend(same.chunk_by(|&a, &b| name(a) == name(b)).filter(|s| s.len() > 1).map(<[usize]>::to_vec));
     }
-    by_name.into_values().filter(|s| s.len() > 1).collect()
+    out
 }
 
 /// For each function of the `clashes`, what tells it apart: its file (the
