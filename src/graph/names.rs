@@ -21,7 +21,11 @@ pub fn clashes(inv: &Inventory) -> Vec<Vec<usize>> {
         // Equal hashes almost always mean equal names; the names decide.
         let mut same: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
         same.sort_by(|&a, &b| name(a).cmp(name(b)).then(a.cmp(&b)));
-        out.extend(same.chunk_by(|&a, &b| name(a) == name(b)).filter(|s| s.len() > 1).map(<[usize]>::to_vec));
+        out.extend(
+            same.chunk_by(|&a, &b| name(a) == name(b))
+                .filter(|s| s.len() > 1)
+                .map(<[usize]>::to_vec),
+        );
     }
     out
 }

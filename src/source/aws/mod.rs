@@ -37,6 +37,7 @@ mod capacity;
 mod clients;
 mod ec2;
 mod errors;
+mod gathered;
 mod identity;
 mod lambda;
 mod network;
@@ -54,6 +55,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use clients::{ClientFactory, Clients, SdkFactory, Target};
+use gathered::Gathered;
 pub use org::{OrgOptions, DEFAULT_ORG_CONCURRENCY, DEFAULT_ORG_ROLE};
 pub use stats::{iam_action, Stats};
 
@@ -412,93 +414,6 @@ async fn run(factory: &dyn ClientFactory, opts: &AwsOptions) -> Result<Collected
         gathered.gaps.extend(gaps);
     }
     Ok(gathered.finish(&stats))
-}
-
-/// Scope reads folded into one inventory, with the gaps and notes of the run.
-#[derive(Default)]
-struct Gathered {
-    inventory: Inventory,
-    scopes: Vec<Scope>,
-    gaps: Vec<Gap>,
-    notes: Vec<String>,
-    alias_reads: usize,
-    account_names: BTreeMap<String, String>,
-}
-
-impl Gathered {
-    fn add(&mut self, data: ScopeData) {
-        let inventory = &mut self.inventory;
-        if let Some(e) = &data.quota_unread {
-            self.notes.push(format!(
-                "{}/{}: the quota {} (ENIs per VPC) could not be read ({e}); using the default {DEFAULT_ENI_QUOTA}",
-                data.scope.account,
-                data.scope.region,
-                quotas::ENI_PER_VPC
-            ));
-        }
-        if let Some(e) = &data.providers_unoffered {
-            self.notes.push(format!(
-                "{}/{}: lambda:ListCapacityProviders is not offered there ({e}); no capacity providers are read in that region",
-                data.scope.account, data.scope.region
-            ));
-        }
-        self.scopes.push(data.scope);
-        self.alias_reads += data.functions.iter().filter(|f| lambda::needs_aliases(f)).count();
-        inventory.functions.extend(data.functions);
-        for s in data.subnets {
-            inventory.subnets.insert(s.id.clone(), s);
-        }
-        for g in data.security_groups {
-            inventory.security_groups.insert(g.id.clone(), g);
-        }
-        for v in data.vpcs {
-            inventory.vpcs.insert(v.id.clone(), v);
-        }
-        inventory.enis.extend(data.enis);
-        inventory.capacity_providers.extend(data.capacity_providers);
-        self.gaps.extend(data.gaps);
-    }
-
-    fn finish(self, stats: &Stats) -> Collected {
-        let Gathered {
-            mut inventory,
-            mut scopes,
-            mut gaps,
-            mut notes,
-            alias_reads,
-            account_names,
-        } = self;
-        inventory
-            .functions
-            .sort_by(|a, b| (&a.account, &a.region, &a.name).cmp(&(&b.account, &b.region, &b.name)));
-        inventory
-            .enis
-            .sort_by(|a, b| (&a.account, &a.region, &a.id).cmp(&(&b.account, &b.region, &b.id)));
-        // Scopes finish in any order: sorted, the same account reads to the same inventory.
-        inventory
-            .capacity_providers
-            .sort_by(|a, b| (&a.account, &a.region, &a.name).cmp(&(&b.account, &b.region, &b.name)));
-        gaps.sort_by(|a, b| (&a.account, &a.region, &a.operation, &a.error).cmp(&(&b.account, &b.region, &b.operation, &b.error)));
-        gaps.dedup();
-        inventory.gaps = gaps;
-        scopes.sort();
-        scopes.dedup();
-        notes.sort();
-        notes.dedup();
-        notes.push(format!(
-            "aliases were read (ListAliases) for {alias_reads} function(s) whose published versions have a VPC configuration \
-             different from $LATEST; other versions' aliases are not listed"
-        ));
-        Collected {
-            inventory,
-            scopes,
-            api_calls: stats.calls(),
-            api_attempts: stats.attempts(),
-            operations: stats.by_operation(),
-            notes,
-            account_names,
-        }
-    }
 }
 
 /// The error when not one account could be identified.
