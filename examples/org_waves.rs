@@ -114,7 +114,7 @@ fn region(region: &'static str, functions: usize, http: &Delayed) -> Clients {
                 .build()
         }
     };
-    let pages: Vec<_> = (0..functions.div_ceil(50).max(1))
+    let mut pages: Vec<_> = (0..functions.div_ceil(50).max(1))
         .map(|p| {
             let page = page.clone();
             let marker = (p > 0).then(|| (p * 50).to_string());
@@ -123,6 +123,12 @@ fn region(region: &'static str, functions: usize, http: &Delayed) -> Clients {
                 .then_output(move || page(p * 50))
         })
         .collect();
+    pages.push(mock!(aws_sdk_lambda::Client::list_capacity_providers).then_output(|| {
+        aws_sdk_lambda::operation::list_capacity_providers::ListCapacityProvidersOutput::builder()
+            .set_capacity_providers(Some(vec![]))
+            .build()
+            .expect("an empty list")
+    }));
     let with = |delay: &Delayed| delay.clone();
     let lambda = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, &pages, |c| c.http_client(with(http)));
     let ec2_rules = [

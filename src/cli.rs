@@ -197,13 +197,13 @@ pub struct Live {
     #[arg(long = "org-ou", value_name = "OU_ID", requires = "org")]
     pub org_ous: Vec<String>,
     /// With --org: the role assumed in each account.
-    #[arg(long, value_name = "NAME", default_value = "OrganizationAccountAccessRole")]
+    #[arg(long, value_name = "NAME", default_value = "OrganizationAccountAccessRole", requires = "org")]
     pub org_role: String,
     /// With --org: leave this account out (repeatable).
     #[arg(long = "exclude-account", value_name = "ID", requires = "org")]
     pub exclude_accounts: Vec<String>,
     /// With --org: how many accounts are read at once.
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 16, requires = "org", value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
 }
 

@@ -58,14 +58,17 @@ fn without_a_stack_resource_list_the_report_says_nothing_is_matched() {
     );
 }
 
+/// A change set or a plan describes a change of its own, even one that deletes nothing.
 #[test]
-fn a_change_set_cannot_be_deleted_as_a_stack() {
-    let out = eniplan()
-        .args(["check", "--delete", "testdata/changesets/remove-group.json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--delete takes templates"));
+fn a_change_set_or_plan_cannot_be_deleted_as_a_stack() {
+    for input in [
+        "testdata/changesets/remove-group.json",
+        "testdata/terraform/equivalent-sgs.plan.json",
+    ] {
+        let out = eniplan().args(["check", "--delete", input]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{input}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--delete takes templates"), "{input}");
+    }
 }
 
 #[test]

@@ -37,6 +37,9 @@ pub fn is_plan(root: &Node) -> bool {
 
 pub fn read(file_id: FileId, file: &SourceFile, root: &Node, _opts: &Options, loaded: &mut Loaded) -> Result<(), InputError> {
     check_version(file, root)?;
+    // A plan is a change run by Terraform even when it deletes nothing, so
+    // `check --delete` can tell it from a template.
+    loaded.inventory.removals.tool = Some(crate::model::Tool::Terraform);
     let mut reader = Reader {
         file,
         file_id,
