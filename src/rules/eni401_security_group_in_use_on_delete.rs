@@ -11,13 +11,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let g = cx.graph;
-    let inv = g.inv;
-    let tool = inv.removals.tool;
+    let (g, inv, tool) = teardown::open(cx);
     let mut out = Vec::new();
     for (kind, r) in teardown::removed(inv) {
-        let after = teardown::users_after(g, kind, &r.value);
-        let first = teardown::users_at_delete(inv, kind, r);
+        let (after, first) = teardown::still_used(g, inv, kind, r);
         if after.is_empty() && first.is_empty() {
             continue;
         }

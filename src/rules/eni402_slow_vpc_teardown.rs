@@ -11,13 +11,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let g = cx.graph;
-    let inv = g.inv;
-    let tool = inv.removals.tool;
+    let (g, inv, tool) = teardown::open(cx);
     let mut out = Vec::new();
     for (kind, r) in teardown::removed(inv) {
         // Still in use: ENI401 reports it, and the delete fails rather than waits.
-        if !teardown::users_after(g, kind, &r.value).is_empty() || !teardown::users_at_delete(inv, kind, r).is_empty() {
+        let (after, first) = teardown::still_used(g, inv, kind, r);
+        if !after.is_empty() || !first.is_empty() {
             continue;
         }
         let holders: Vec<&RemovedFunction> = inv
@@ -32,10 +31,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             continue;
         }
         let combos = teardown::combinations_before(holders.iter().copied(), Some((kind, &r.value)));
-        let who: Vec<String> = holders
-            .iter()
-            .map(|f| format!("{} ({})", f.origin.resource, teardown::how(f)))
-            .collect();
+        let who = teardown::how_each(&holders);
         let message = format!(
             "deleting {} {} ({}) waits for Lambda to delete the ENI{} of {} that {} used and nothing else uses: {}",
             kind.noun(),
