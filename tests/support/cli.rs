@@ -61,3 +61,13 @@ pub fn notes(report: &Value) -> Vec<String> {
         .map(|n| n.as_str().unwrap().to_string())
         .collect()
 }
+
+/// The report's findings that are not suppressed.
+pub fn active(report: &Value) -> Vec<&Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .collect()
+}
