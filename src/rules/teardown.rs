@@ -77,6 +77,25 @@ pub fn open<'a>(cx: &Context<'a>) -> (&'a EniGraph<'a>, &'a Inventory, Option<To
     (g, g.inv, g.inv.removals.tool)
 }
 
+/// At most one finding per group or subnet the change deletes, from `judge`,
+/// which is told who still uses it; a group's finding names the group as its subject.
+pub fn per_removed<'a>(
+    cx: &Context<'a>,
+    mut judge: impl FnMut(Kind, &'a RemovedResource, Vec<User>, Vec<&'a RemovedFunction>) -> Option<Finding>,
+) -> Vec<Finding> {
+    let (g, inv, _) = open(cx);
+    removed(inv)
+        .filter_map(|(kind, r)| {
+            let (after, first) = still_used(g, inv, kind, r);
+            let mut f = judge(kind, r, after, first)?;
+            if kind == Kind::Group {
+                f.subjects.groups.push(r.value.clone());
+            }
+            Some(f)
+        })
+        .collect()
+}
+
 /// Every group and subnet the change deletes, groups first.
 pub fn removed(inv: &Inventory) -> impl Iterator<Item = (Kind, &RemovedResource)> {
     let r = &inv.removals;
