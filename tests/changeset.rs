@@ -7,26 +7,10 @@
 mod support;
 
 use serde_json::Value;
-use support::{check, eniplan, findings};
+use support::{check, eniplan, findings, messages, notes};
 
 fn cs(name: &str) -> String {
     format!("testdata/changesets/{name}")
-}
-
-fn notes(report: &Value) -> Vec<String> {
-    report["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap().to_string())
-        .collect()
-}
-
-fn messages(report: &Value, rule: &str) -> Vec<String> {
-    findings(report, rule)
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

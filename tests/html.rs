@@ -112,12 +112,7 @@ fn sam_page_structure() {
     }
     assert!(verdict.contains(&format!("{} → {}", s["combinations"], s["consolidated_combinations"])));
     // Every active finding is a row, linked to its rule's documentation in this file.
-    let active: Vec<&Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["suppressed"] == false)
-        .collect();
+    let active = support::active(&report);
     let rows = select(&doc, "table.findings tbody tr.finding");
     assert_eq!(rows.len(), active.len());
     for (row, f) in rows.iter().zip(&active) {

@@ -62,12 +62,7 @@ fn gitlab_issues_have_the_required_fields() {
 #[test]
 fn gitlab_lists_active_findings_with_their_severity() {
     let (report, _) = support::check(&[SAM]);
-    let active: Vec<&Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["suppressed"] == false)
-        .collect();
+    let active = support::active(&report);
     let issues = gitlab(None, &["check", SAM]);
     assert_eq!(issues.len(), active.len());
     for (f, i) in active.iter().zip(&issues) {

@@ -6,27 +6,10 @@
 #[path = "support/cli.rs"]
 mod support;
 
-use serde_json::Value;
-use support::{check, eniplan, findings};
+use support::{check, eniplan, findings, messages, notes};
 
 const SAM: &str = "testdata/examples/sam-app/template.yaml";
 const RESOURCES: &str = "testdata/changesets/orders-stack-resources.json";
-
-fn messages(report: &Value, rule: &str) -> Vec<String> {
-    findings(report, rule)
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn notes(report: &Value) -> Vec<String> {
-    report["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap().to_string())
-        .collect()
-}
 
 #[test]
 fn deleting_a_stack_whose_group_another_function_shares_is_an_error() {

@@ -11,15 +11,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let g = cx.graph;
-    let inv = g.inv;
-    let tool = inv.removals.tool;
-    let mut out = Vec::new();
-    for (kind, r) in teardown::removed(inv) {
-        let after = teardown::users_after(g, kind, &r.value);
-        let first = teardown::users_at_delete(inv, kind, r);
+    let (g, _, tool) = teardown::open(cx);
+    teardown::per_removed(cx, |kind, r, after, first| {
         if after.is_empty() && first.is_empty() {
-            continue;
+            return None;
         }
         let mut names: Vec<String> = after.iter().map(|&u| teardown::user_label(g, u)).collect();
         for f in &first {
@@ -74,12 +69,8 @@ fn check(cx: &Context) -> Vec<Finding> {
         for rf in first.iter().take(5) {
             f = f.related(rf.origin.clone(), "updated only after the delete");
         }
-        if kind == Kind::Group {
-            f.subjects.groups.push(r.value.clone());
-        }
-        out.push(f);
-    }
-    out
+        Some(f)
+    })
 }
 
 fn names_of(names: impl Iterator<Item = String>) -> String {

@@ -11,14 +11,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let g = cx.graph;
-    let inv = g.inv;
-    let tool = inv.removals.tool;
-    let mut out = Vec::new();
-    for (kind, r) in teardown::removed(inv) {
+    let (_, inv, tool) = teardown::open(cx);
+    teardown::per_removed(cx, |kind, r, after, first| {
         // Still in use: ENI401 reports it, and the delete fails rather than waits.
-        if !teardown::users_after(g, kind, &r.value).is_empty() || !teardown::users_at_delete(inv, kind, r).is_empty() {
-            continue;
+        if !after.is_empty() || !first.is_empty() {
+            return None;
         }
         let holders: Vec<&RemovedFunction> = inv
             .removals
@@ -29,13 +26,10 @@ fn check(cx: &Context) -> Vec<Finding> {
             .filter(|f| !(kind == Kind::Group && f.how == FunctionRemoval::Deleted && f.replaces_groups_on_destroy))
             .collect();
         if holders.is_empty() {
-            continue;
+            return None;
         }
         let combos = teardown::combinations_before(holders.iter().copied(), Some((kind, &r.value)));
-        let who: Vec<String> = holders
-            .iter()
-            .map(|f| format!("{} ({})", f.origin.resource, teardown::how(f)))
-            .collect();
+        let who = teardown::how_each(&holders);
         let message = format!(
             "deleting {} {} ({}) waits for Lambda to delete the ENI{} of {} that {} used and nothing else uses: {}",
             kind.noun(),
@@ -51,12 +45,8 @@ fn check(cx: &Context) -> Vec<Finding> {
         for h in holders.iter().take(5) {
             f = f.related(h.origin.clone(), format!("function {}", teardown::how(h)));
         }
-        if kind == Kind::Group {
-            f.subjects.groups.push(r.value.clone());
-        }
-        out.push(f);
-    }
-    out
+        Some(f)
+    })
 }
 
 fn fix(kind: Kind, r: &RemovedResource, holders: &[&RemovedFunction], tool: Option<Tool>) -> String {

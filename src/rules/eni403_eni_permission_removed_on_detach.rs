@@ -11,9 +11,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    let g = cx.graph;
-    let inv = g.inv;
-    let tool = inv.removals.tool;
+    let (_, inv, tool) = teardown::open(cx);
     let mut out = Vec::new();
     // One finding per role and resource that changes it, naming every permission it removes.
     let mut seen: Vec<(&Value, &str)> = Vec::new();
@@ -50,10 +48,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         } else {
             format!("removes {} from execution role {}", actions.join(", "), rr.role)
         };
-        let who: Vec<String> = affected
-            .iter()
-            .map(|f| format!("{} ({})", f.origin.resource, teardown::how(f)))
-            .collect();
+        let who = teardown::how_each(&affected);
         let message = format!(
             "the change {what} ({}) in the same run as {}: Lambda deletes a function's ENIs with the permissions of its execution role, so without them the ENIs stay, holding IP addresses, and deleting their groups and subnets fails with DependencyViolation after the wait ({})",
             rr.origin.resource,

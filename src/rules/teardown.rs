@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::Finding;
+use super::{Context, Finding};
 use crate::graph::{EniGraph, User};
 use crate::model::{Function, FunctionRemoval, Inventory, RemovedFunction, RemovedResource, Tool, Value, VpcConfig};
 
@@ -70,6 +70,32 @@ impl Kind {
     }
 }
 
+/// What every teardown rule reads: the graph, the inventory, and the tool
+/// that runs the change.
+pub fn open<'a>(cx: &Context<'a>) -> (&'a EniGraph<'a>, &'a Inventory, Option<Tool>) {
+    let g = cx.graph;
+    (g, g.inv, g.inv.removals.tool)
+}
+
+/// At most one finding per group or subnet the change deletes, from `judge`,
+/// which is told who still uses it; a group's finding names the group as its subject.
+pub fn per_removed<'a>(
+    cx: &Context<'a>,
+    mut judge: impl FnMut(Kind, &'a RemovedResource, Vec<User>, Vec<&'a RemovedFunction>) -> Option<Finding>,
+) -> Vec<Finding> {
+    let (g, inv, _) = open(cx);
+    removed(inv)
+        .filter_map(|(kind, r)| {
+            let (after, first) = still_used(g, inv, kind, r);
+            let mut f = judge(kind, r, after, first)?;
+            if kind == Kind::Group {
+                f.subjects.groups.push(r.value.clone());
+            }
+            Some(f)
+        })
+        .collect()
+}
+
 /// Every group and subnet the change deletes, groups first.
 pub fn removed(inv: &Inventory) -> impl Iterator<Item = (Kind, &RemovedResource)> {
     let r = &inv.removals;
@@ -102,6 +128,12 @@ pub fn users_at_delete<'a>(inv: &'a Inventory, kind: Kind, r: &RemovedResource) 
         .iter()
         .filter(|f| f.how != FunctionRemoval::Deleted && uses(&f.before, kind, &r.value))
         .collect()
+}
+
+/// Who still uses `r` when the change deletes it: the versions that use it
+/// once the change is applied, and the functions updated only after the delete.
+pub fn still_used<'a>(g: &EniGraph, inv: &'a Inventory, kind: Kind, r: &RemovedResource) -> (Vec<User>, Vec<&'a RemovedFunction>) {
+    (users_after(g, kind, &r.value), users_at_delete(inv, kind, r))
 }
 
 /// True when any version of the function, as it was, uses `value`.
@@ -147,6 +179,11 @@ pub fn user_label(g: &EniGraph, u: User) -> String {
         1 => format!("{} (alias {})", g.user_name(u), aliases[0]),
         _ => format!("{} (aliases {})", g.user_name(u), aliases.join(", ")),
     }
+}
+
+/// `resource (how it goes)` for each function, for messages.
+pub fn how_each(functions: &[&RemovedFunction]) -> Vec<String> {
+    functions.iter().map(|f| format!("{} ({})", f.origin.resource, how(f))).collect()
 }
 
 /// How a removed function goes, for messages.

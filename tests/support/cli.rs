@@ -43,3 +43,31 @@ pub fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
         .filter(|f| f["rule"] == rule)
         .collect()
 }
+
+/// The messages of one rule's findings, suppressed or not.
+pub fn messages(report: &Value, rule: &str) -> Vec<String> {
+    findings(report, rule)
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The report's notes.
+pub fn notes(report: &Value) -> Vec<String> {
+    report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The report's findings that are not suppressed.
+pub fn active(report: &Value) -> Vec<&Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .collect()
+}

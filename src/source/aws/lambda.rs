@@ -226,17 +226,16 @@ pub(crate) async fn attach_aliases(client: &Client, functions: &mut [Function], 
 }
 
 async fn list_aliases(client: &Client, function: &str) -> Result<Vec<(String, BTreeSet<String>)>, String> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
+    marker_pages(|marker| async move {
         let page = client
             .list_aliases()
             .function_name(function)
             .max_items(PAGE)
-            .set_marker(marker.clone())
+            .set_marker(marker)
             .send()
             .await
             .map_err(|e| describe(&e))?;
+        let mut out = Vec::new();
         for a in page.aliases() {
             let Some(name) = a.name() else { continue };
             let mut versions = BTreeSet::new();
@@ -248,8 +247,25 @@ async fn list_aliases(client: &Client, function: &str) -> Result<Vec<(String, BT
             }
             out.push((name.to_string(), versions));
         }
-        match page.next_marker().filter(|m| !m.is_empty()) {
-            Some(m) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+        Ok((out, page.next_marker))
+    })
+    .await
+}
+
+/// Every page of a per-function Lambda `Marker` listing; it ends at an empty
+/// marker, or at one that repeats.
+pub(crate) async fn marker_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, String>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), String>>,
+{
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let (items, next) = page(marker.clone()).await?;
+        out.extend(items);
+        match next.filter(|m| !m.is_empty()) {
+            Some(m) if marker.as_deref() != Some(m.as_str()) => marker = Some(m),
             _ => break,
         }
     }

@@ -264,22 +264,25 @@ async fn assume(sts: &aws_sdk_sts::Client, arn: &str, session: &str, external_id
     ))
 }
 
+/// Every page of an Organizations listing: `$request` without its token,
+/// `$items` the field that holds what it lists.
+macro_rules! list {
+    ($request:expr, $items:ident) => {
+        pages(|token| async move {
+            let out = $request.set_next_token(token).send().await.map_err(|e| describe(&e))?;
+            Ok((out.$items.unwrap_or_default(), out.next_token))
+        })
+        .await
+    };
+}
+
 /// The ACTIVE accounts to read, in listing order without repeats, and the
 /// listing calls that failed (IAM action, error).
 async fn members(client: &aws_sdk_organizations::Client, ous: &[String]) -> (Vec<Member>, Vec<(&'static str, String)>) {
     let mut errors = Vec::new();
     let mut accounts = Vec::new();
     if ous.is_empty() {
-        let (listed, err) = pages(|token| async move {
-            let out = client
-                .list_accounts()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| describe(&e))?;
-            Ok((out.accounts.unwrap_or_default(), out.next_token))
-        })
-        .await;
+        let (listed, err) = list!(client.list_accounts(), accounts);
         accounts = listed;
         errors.extend(err.map(|e| ("organizations:ListAccounts", e)));
     }
@@ -291,30 +294,10 @@ async fn members(client: &aws_sdk_organizations::Client, ous: &[String]) -> (Vec
             continue;
         }
         let p = parent.as_str();
-        let (listed, err) = pages(|token| async move {
-            let out = client
-                .list_accounts_for_parent()
-                .parent_id(p)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| describe(&e))?;
-            Ok((out.accounts.unwrap_or_default(), out.next_token))
-        })
-        .await;
+        let (listed, err) = list!(client.list_accounts_for_parent().parent_id(p), accounts);
         accounts.extend(listed);
         errors.extend(err.map(|e| ("organizations:ListAccountsForParent", format!("{parent}: {e}"))));
-        let (children, err) = pages(|token| async move {
-            let out = client
-                .list_organizational_units_for_parent()
-                .parent_id(p)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| describe(&e))?;
-            Ok((out.organizational_units.unwrap_or_default(), out.next_token))
-        })
-        .await;
+        let (children, err) = list!(client.list_organizational_units_for_parent().parent_id(p), organizational_units);
         errors.extend(err.map(|e| ("organizations:ListOrganizationalUnitsForParent", format!("{parent}: {e}"))));
         queue.extend(children.iter().filter_map(|ou| ou.id().map(str::to_string)));
     }

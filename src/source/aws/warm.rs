@@ -9,11 +9,11 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::errors::describe;
+use super::lambda::{marker_pages, PAGE};
 use super::{gap, ClientFactory, Stats, Target};
 use crate::model::{Function, Gap, Origin, Warm, WarmBy};
 
 const OPERATION: &str = "lambda:ListProvisionedConcurrencyConfigs";
-const PAGE: i32 = 50;
 
 /// Reads the configurations of every function named in `names` (each in its
 /// own account and region, through that account's target), at most
@@ -64,17 +64,16 @@ pub(super) async fn attach(
 }
 
 async fn list(client: &aws_sdk_lambda::Client, function: &str) -> Result<Vec<Warm>, String> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
+    marker_pages(|marker| async move {
         let page = client
             .list_provisioned_concurrency_configs()
             .function_name(function)
             .max_items(PAGE)
-            .set_marker(marker.clone())
+            .set_marker(marker)
             .send()
             .await
             .map_err(|e| describe(&e))?;
+        let mut out = Vec::new();
         for c in page.provisioned_concurrency_configs() {
             let Some(arn) = c.function_arn() else { continue };
             out.push(Warm {
@@ -84,12 +83,9 @@ async fn list(client: &aws_sdk_lambda::Client, function: &str) -> Result<Vec<War
                 origin: Origin::resource(arn),
             });
         }
-        match page.next_marker().filter(|m| !m.is_empty()) {
-            Some(m) if marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
-        }
-    }
-    Ok(out)
+        Ok((out, page.next_marker))
+    })
+    .await
 }
 
 /// `arn:aws:lambda:eu-west-1:111122223333:function:orders:live` → `live`.

@@ -244,6 +244,11 @@ mod tests {
         load_paths(&paths, &LoadOptions::default()).unwrap()
     }
 
+    /// The removed function of that name.
+    fn removed_function<'a>(d: &'a Deletion, name: &str) -> &'a RemovedFunction {
+        d.removals.functions.iter().find(|f| f.before.name == name).unwrap()
+    }
+
     const SAM: &str = "testdata/examples/sam-app/template.yaml";
     const RESOURCES: &str = "testdata/changesets/orders-stack-resources.json";
 
@@ -257,12 +262,7 @@ mod tests {
         assert!(groups.contains(&"!GetAtt Vpc.DefaultSecurityGroup".to_string()), "{groups:?}");
         assert!(d.removals.subnets.iter().any(|r| r.value == Value::id("subnet-0a1b2c3d4e5f60001")));
         assert!(d.functions.contains("orders-prod-ApiFunction-1X2Y3Z4W5V6U"));
-        let api = d
-            .removals
-            .functions
-            .iter()
-            .find(|f| f.before.name == "orders-prod-ApiFunction-1X2Y3Z4W5V6U")
-            .unwrap();
+        let api = removed_function(&d, "orders-prod-ApiFunction-1X2Y3Z4W5V6U");
         assert_eq!(api.how, FunctionRemoval::Deleted);
         let vpc = api.before.latest().unwrap().vpc.as_ref().unwrap();
         assert_eq!(vpc.sg_set(), vec![Value::id("sg-0b1e5c0a7d3f2e111")]);
@@ -285,26 +285,16 @@ mod tests {
                 ("!GetAtt CheckoutFunctionRole.Arn".to_string(), RoleChange::Deleted)
             ]
         );
-        let worker = d.removals.functions.iter().find(|f| f.before.name == "WorkerFunction").unwrap();
+        let worker = removed_function(&d, "WorkerFunction");
         assert_eq!(worker.before.role, Some(Value::id("arn:aws:iam::123456789012:role/orders-worker")));
         // With the stack resource list, a role the stack defines is named as the account names it.
         let loaded = load(&[SAM, RESOURCES]);
         let d = loaded.stacks.deletion(&loaded.inventory);
         let roles: Vec<_> = d.removals.roles.iter().map(|r| r.role.to_string()).collect();
         assert!(roles.contains(&"orders-prod-ApiFunctionRole-9QF1P7C2LM0D".to_string()), "{roles:?}");
-        let api = d
-            .removals
-            .functions
-            .iter()
-            .find(|f| f.before.name == "orders-prod-ApiFunction-1X2Y3Z4W5V6U")
-            .unwrap();
+        let api = removed_function(&d, "orders-prod-ApiFunction-1X2Y3Z4W5V6U");
         assert_eq!(api.before.role, Some(Value::id("orders-prod-ApiFunctionRole-9QF1P7C2LM0D")));
-        let worker = d
-            .removals
-            .functions
-            .iter()
-            .find(|f| f.before.name == "orders-prod-WorkerFunction-8H7G6F5E4D3C")
-            .unwrap();
+        let worker = removed_function(&d, "orders-prod-WorkerFunction-8H7G6F5E4D3C");
         assert_eq!(worker.before.role, Some(Value::id("arn:aws:iam::123456789012:role/orders-worker")));
     }
 
