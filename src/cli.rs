@@ -334,7 +334,12 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                 ));
             }
             let mut account_inventory = match (account_snapshot, live) {
-                (Some((inv, _)), _) => Some(inv),
+                (Some((inv, meta)), _) => {
+                    // The account's scopes and reads, as `check --live` reports them.
+                    input.scopes = meta.scopes;
+                    input.api_calls = meta.api_calls;
+                    Some(inv)
+                }
                 (None, true) => {
                     let mut account = account;
                     account.warm_functions = loaded.inventory.functions.iter().map(|f| f.name.clone()).collect();

@@ -42,6 +42,9 @@ fn delta_reports_the_new_combination_and_projects_counts() {
     // Findings about the account alone (none here) are audit's business, not the deploy's.
     assert!(r["findings"].as_array().unwrap().iter().all(|f| f["rule"] != "ENI205"));
     assert_eq!(r["summary"]["combinations"], 4);
+    // The account's scope comes from the snapshot, as check --live reports the account it read.
+    assert_eq!(r["summary"]["accounts"], 1);
+    assert_eq!(r["scopes"][0]["account"], "111122223333");
 }
 
 #[test]
