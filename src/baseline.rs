@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Failure, InputError};
 use crate::files::SourceFile;
-use crate::report::Report;
 use crate::rules::Finding;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,20 +74,9 @@ pub fn apply(findings: &mut [Finding], baseline: &Baseline) -> Vec<Entry> {
         .collect()
 }
 
-/// Writes every finding that is not suppressed inline or by configuration.
-pub fn write(path: &Path, report: &Report) -> Result<(), Failure> {
-    let findings = report
-        .findings
-        .iter()
-        .filter(|f| !f.suppressed || f.baselined)
-        .map(|f| Entry {
-            rule: f.rule.to_string(),
-            fingerprint: f.fingerprint.clone(),
-            resource: f.resource.clone(),
-            message: f.message.clone(),
-            line: 0,
-        })
-        .collect();
+/// Writes the entries (the command line makes them from a report's findings
+/// that are not suppressed inline or by configuration).
+pub fn write(path: &Path, findings: Vec<Entry>) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(&Baseline {
         eniplan_baseline: 1,
         findings,

@@ -250,6 +250,7 @@ fn parse_kv(s: &str) -> Result<(String, String), String> {
 }
 
 mod output;
+mod plan;
 
 pub use output::exit_code;
 use output::finish;
@@ -428,7 +429,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             include_extra,
             live,
             common,
-        } => crate::plan::command::run(crate::plan::command::Args {
+        } => plan::run(plan::Args {
             paths,
             snapshot,
             include_extra,

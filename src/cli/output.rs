@@ -7,7 +7,7 @@ pub(super) fn finish(projection: Projection, input: pipeline::Input, common: &Co
     let analysis = pipeline::run(&projection, input)?;
     let report = &analysis.report;
     if let Some(path) = &common.write_baseline {
-        crate::baseline::write(path, report)?;
+        crate::baseline::write(path, baseline_entries(report))?;
     }
     if common.format == Format::Json {
         timing::phase("write", || {
@@ -91,4 +91,20 @@ pub(crate) fn write_output(path: Option<&std::path::Path>, text: &str) -> Result
             Ok(())
         }
     }
+}
+
+/// What `--write-baseline` records: the active findings, and those the old baseline suppressed.
+fn baseline_entries(report: &Report) -> Vec<crate::baseline::Entry> {
+    report
+        .findings
+        .iter()
+        .filter(|f| !f.suppressed || f.baselined)
+        .map(|f| crate::baseline::Entry {
+            rule: f.rule.to_string(),
+            fingerprint: f.fingerprint.clone(),
+            resource: f.resource.clone(),
+            message: f.message.clone(),
+            line: 0,
+        })
+        .collect()
 }

@@ -7,7 +7,6 @@
 //! nothing else: no step changes what a function can reach, except the
 //! `--include-extra` steps, which say so.
 
-pub mod command;
 mod edits;
 pub use edits::{Command, Edit};
 pub mod json;

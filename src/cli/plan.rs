@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use super::{Options, Target};
 use crate::cli::{self, Common, Format, Live};
 use crate::error::Failure;
 use crate::pipeline::{self, Projection};
+use crate::plan::{self as planner, Options, Target};
 use crate::source::{self, snapshot};
 
 pub struct Args {
@@ -51,9 +51,9 @@ pub fn run(args: Args) -> Result<i32, Failure> {
     // The plan needs the graph and the merges, not the report.
     let analysis = pipeline::judge(&projection, &input.config, input.baseline.as_ref(), &input.files)?;
     let review = if args.include_extra { &analysis.review[..] } else { &[] };
-    let planned = super::planned(&analysis.merges, review);
+    let planned = planner::planned(&analysis.merges, review);
     let plan = crate::timing::phase("plan", || {
-        super::build(
+        planner::build(
             &analysis.graph,
             &input.files,
             &analysis.merges,
@@ -66,10 +66,10 @@ pub fn run(args: Args) -> Result<i32, Failure> {
     });
     match common.format {
         Format::Json => crate::timing::phase("write", || {
-            cli::stream_output(common.output.as_deref(), |w| super::json::write(&plan, w))
+            cli::stream_output(common.output.as_deref(), |w| planner::json::write(&plan, w))
         })?,
-        Format::Markdown => cli::write_output(common.output.as_deref(), &super::markdown::render(&plan))?,
-        _ => cli::write_output(common.output.as_deref(), &super::text::render(&plan))?,
+        Format::Markdown => cli::write_output(common.output.as_deref(), &planner::markdown::render(&plan))?,
+        _ => cli::write_output(common.output.as_deref(), &planner::text::render(&plan))?,
     }
     let code = if plan.incomplete { 3 } else { 0 };
     // The process ends next: freeing a large inventory piece by piece would only cost time.
