@@ -77,19 +77,23 @@ impl Providers {
     pub(super) fn build(g: &EniGraph) -> Self {
         let inv = g.inv;
         let mut out = Providers::default();
+        if inv.capacity_providers.is_empty() {
+            return out;
+        }
+        // One pass over the functions: only the few on a provider are matched against each provider.
+        let on_provider: Vec<(usize, &Value)> = inv
+            .functions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((i, f.capacity_provider.as_ref()?)))
+            .collect();
         for (index, p) in inv.capacity_providers.iter().enumerate() {
             let subnets = p.vpc.subnet_set();
             let vpc = match subnets.first() {
                 Some(s) => g.vpc_of(s, &p.vpc),
                 None => g.declared_vpc(&p.vpc).unwrap_or_else(Value::unknown_vpc),
             };
-            let functions = inv
-                .functions
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.capacity_provider.as_ref().is_some_and(|v| names(p, v)))
-                .map(|(i, _)| i)
-                .collect();
+            let functions = on_provider.iter().filter(|(_, v)| names(p, v)).map(|&(i, _)| i).collect();
             let smallest = smallest_type(&p.instance_types);
             let max_instances = p.max_vcpus.map(|v| v / smallest.0.max(1));
             let i = out.list.len();

@@ -50,27 +50,25 @@ impl AccountOut {
 
 /// One row per account audited (the accounts of `scopes`), by account ID.
 pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, String>, findings: &[Finding]) -> Vec<AccountOut> {
+    // Only audited accounts get a row: templates alone have none to count.
+    if scopes.is_empty() {
+        return vec![];
+    }
     let mut rows: BTreeMap<String, AccountOut> = BTreeMap::new();
+    for s in scopes.iter().filter(|s| !s.account.is_empty()) {
+        let row = rows.entry(s.account.clone()).or_insert_with(|| AccountOut {
+            account: s.account.clone(),
+            name: names.get(&s.account).cloned(),
+            ..AccountOut::default()
+        });
+        row.regions += 1;
+    }
+    // Resources of accounts no scope covers (a deploy's functions) count nowhere.
     let mut add = |account: &str, f: &mut dyn FnMut(&mut AccountOut)| {
-        if account.is_empty() {
-            return;
-        }
-        if !rows.contains_key(account) {
-            let name = names.get(account).cloned();
-            let r = AccountOut {
-                account: account.to_string(),
-                name,
-                ..AccountOut::default()
-            };
-            rows.insert(account.to_string(), r);
-        }
         if let Some(r) = rows.get_mut(account) {
             f(r);
         }
     };
-    for s in scopes {
-        add(&s.account, &mut |r| r.regions += 1);
-    }
     for f in &g.inv.functions {
         let attached = f.versions.iter().any(|v| v.vpc.as_ref().is_some_and(|c| c.is_attached()));
         add(&f.account, &mut |r| {
@@ -102,7 +100,7 @@ pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, 
             });
         }
     }
-    rows.into_values().filter(|r| r.regions > 0).collect()
+    rows.into_values().collect()
 }
 
 /// The accounts a finding is about: its functions' accounts; else the

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{FindingOut, Report};
+use super::{relative, FindingOut, Report};
 use crate::severity::Severity;
 
 #[derive(Serialize)]
@@ -94,15 +94,4 @@ fn unique<'a>(seen: &mut BTreeMap<&'a str, usize>, f: &'a FindingOut) -> String 
             h.iter().take(8).map(|b| format!("{b:02x}")).collect()
         }
     }
-}
-
-/// `path` relative to `base` when it lies under it, with `/` separators and no `./`.
-pub fn relative(path: &str, base: &Path) -> String {
-    let p = Path::new(path);
-    let shown = match p.is_absolute() {
-        true => p.strip_prefix(base).map_or(path.to_string(), |r| r.to_string_lossy().into_owned()),
-        false => path.to_string(),
-    };
-    let shown = shown.replace('\\', "/");
-    shown.trim_start_matches("./").to_string()
 }

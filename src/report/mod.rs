@@ -226,6 +226,17 @@ pub struct Unresolved {
     pub hint: String,
 }
 
+/// `path` relative to `base` when it lies under it, with `/` separators and no `./`.
+pub fn relative(path: &str, base: &std::path::Path) -> String {
+    let p = std::path::Path::new(path);
+    let shown = match p.is_absolute() {
+        true => p.strip_prefix(base).map_or(path.to_string(), |r| r.to_string_lossy().into_owned()),
+        false => path.to_string(),
+    };
+    let shown = shown.replace('\\', "/");
+    shown.trim_start_matches("./").to_string()
+}
+
 /// The rule's documentation, for links from CI reports.
 pub fn doc_url(rule: &str) -> String {
     format!("https://github.com/eniplan/eniplan/blob/main/rules/{rule}.md")

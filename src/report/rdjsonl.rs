@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{doc_url, gitlab::relative, FindingOut, Report};
+use super::{doc_url, relative, FindingOut, Report};
 use crate::files::SourceFile;
 use crate::severity::Severity;
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::Item;
 
 pub static RULE: Rule = Rule {
     id: "ENI301",
@@ -12,44 +13,38 @@ fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut out = Vec::new();
     for u in g.users() {
-        for item in &g.config(u).security_groups {
-            if !g.group(&item.value).is_some_and(|s| s.is_default) {
-                continue;
-            }
-            let mut f = Finding::new(
-                &RULE,
-                item.origin.clone(),
-                format!(
-                    "{} uses {}, the VPC's default security group: every resource in the VPC left on the default group can reach it, and changing the group's rules changes them all",
-                    g.user_name(u),
-                    item.value
-                ),
-                "create a dedicated security group for Lambda functions and share it between them".to_string(),
-            )
-            .users(g, [u]);
-            f.subjects.groups.push(item.value.clone());
-            out.push(f);
+        for item in on_default(g, &g.config(u).security_groups) {
+            let message = format!(
+                "{} uses {}, the VPC's default security group: every resource in the VPC left on the default group can reach it, and changing the group's rules changes them all",
+                g.user_name(u),
+                item.value
+            );
+            let fix = "create a dedicated security group for Lambda functions and share it between them";
+            out.push(finding(item, message, fix).users(g, [u]));
         }
     }
     for p in &g.providers.list {
-        for item in &p.model(g).vpc.security_groups {
-            if !g.group(&item.value).is_some_and(|s| s.is_default) {
-                continue;
-            }
-            let mut f = Finding::new(
-                &RULE,
-                item.origin.clone(),
-                format!(
-                    "{} puts its instances in {}, the VPC's default security group: every resource in the VPC left on the default group can reach them, and changing the group's rules changes them all",
-                    p.label(g),
-                    item.value
-                ),
-                "create a dedicated security group for the capacity provider's instances".to_string(),
-            )
-            .provider(g, p);
-            f.subjects.groups.push(item.value.clone());
-            out.push(f);
+        for item in on_default(g, &p.model(g).vpc.security_groups) {
+            let message = format!(
+                "{} puts its instances in {}, the VPC's default security group: every resource in the VPC left on the default group can reach them, and changing the group's rules changes them all",
+                p.label(g),
+                item.value
+            );
+            let fix = "create a dedicated security group for the capacity provider's instances";
+            out.push(finding(item, message, fix).provider(g, p));
         }
     }
     out
+}
+
+/// The entries that name their VPC's default group.
+fn on_default<'a>(g: &'a EniGraph, items: &'a [Item]) -> impl Iterator<Item = &'a Item> {
+    items.iter().filter(|i| g.group(&i.value).is_some_and(|s| s.is_default))
+}
+
+/// A finding at the entry, which an ignore on the group can suppress.
+fn finding(item: &Item, message: String, fix: &str) -> Finding {
+    let mut f = Finding::new(&RULE, item.origin.clone(), message, fix.to_string());
+    f.subjects.groups.push(item.value.clone());
+    f
 }
