@@ -15,6 +15,7 @@ use crate::files::Files;
 use crate::model::*;
 use crate::vpc_infer::InferredVpcs;
 
+mod draw;
 mod names;
 pub mod providers;
 
@@ -102,10 +103,9 @@ impl VpcSummary {
 
 pub struct EniGraph<'a> {
     pub inv: &'a Inventory,
-    /// Built on every run, not only for the DOT and Mermaid writers: the
-    /// planner walks it from a function to the subnets and VPC it lands in, and
-    /// filling the space reserved up front is a small part of the build.
-    pub graph: Graph<GNode, ()>,
+    /// Drawn on first need by [`EniGraph::graph`]: only the drawing writers
+    /// read it, and at a million versions drawing it is a tenth of the run.
+    drawn: OnceLock<Graph<GNode, ()>>,
     pub combos: Vec<Combo>,
     /// Numbered key parts; [`EniGraph::find`] looks combinations up by key.
     keys: Keys,
@@ -144,7 +144,7 @@ impl<'a> EniGraph<'a> {
     pub fn build(inv: &'a Inventory, quotas: &Quotas) -> Self {
         let mut g = EniGraph {
             inv,
-            graph: Graph::new(),
+            drawn: OnceLock::new(),
             combos: Vec::new(),
             keys: Keys::default(),
             vpcs: BTreeMap::new(),
@@ -160,6 +160,12 @@ impl<'a> EniGraph<'a> {
             qualifiers: HashMap::new(),
         };
         g.qualifiers = names::qualifiers(inv, &g.clashes, None);
+        // Nodes are numbered as [`EniGraph::graph`] will add them, so each combination knows its node.
+        let mut nodes = 0;
+        let mut node = || {
+            nodes += 1;
+            NodeIndex::new(nodes - 1)
+        };
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let pairs: usize = inv
@@ -168,8 +174,6 @@ impl<'a> EniGraph<'a> {
             .flat_map(|f| f.versions.iter().filter_map(|v| v.vpc.as_ref()))
             .map(|c| c.subnets.len())
             .sum();
-        g.graph.reserve_nodes(pairs);
-        g.graph.reserve_edges(pairs * 2);
         g.combos.reserve(pairs / 2);
         g.keys.combos.reserve(pairs / 2);
         let mut buffer = Vec::new();
@@ -183,7 +187,7 @@ impl<'a> EniGraph<'a> {
                     continue;
                 };
                 let user = User { function: fi, version: vi };
-                let vnode = g.graph.add_node(GNode::Version(user));
+                node();
                 let (set_id, sgs) = g.keys.set(&cfg.security_groups, &mut buffer);
                 let (subnets_id, subnets) = g.keys.set(&cfg.subnets, &mut buffer);
                 for subnet in subnets.iter() {
@@ -203,33 +207,22 @@ impl<'a> EniGraph<'a> {
                                 sgs: id.2,
                                 vpc: g.keys.vpc(&vpc),
                             };
-                            let node = g.graph.add_node(GNode::Combo(g.combos.len()));
-                            let snode = *subnet_nodes
-                                .entry(subnet.clone())
-                                .or_insert_with(|| g.graph.add_node(GNode::Subnet(subnet.clone())));
-                            g.graph.add_edge(node, snode, ());
-                            let vnode = *vpc_nodes.entry(vpc.clone()).or_insert_with(|| {
-                                let n = g.graph.add_node(GNode::Vpc(vpc.clone()));
-                                g.graph.add_edge(snode, n, ());
-                                n
-                            });
-                            if g.graph.find_edge(snode, vnode).is_none() {
-                                g.graph.add_edge(snode, vnode, ());
-                            }
+                            let combo_node = node();
+                            subnet_nodes.entry(subnet.clone()).or_insert_with(&mut node);
+                            vpc_nodes.entry(vpc.clone()).or_insert_with(&mut node);
                             g.combos.push(Combo {
                                 key,
                                 ids,
                                 vpc,
                                 users: vec![],
                                 observed: vec![],
-                                node,
+                                node: combo_node,
                             });
                             g.keys.combos.insert(id, g.combos.len() - 1);
                             g.combos.len() - 1
                         }
                     };
                     g.combos[ci].users.push(user);
-                    g.graph.add_edge(vnode, g.combos[ci].node, ());
                 }
                 g.version_sets.push((set_id, subnets_id));
             }

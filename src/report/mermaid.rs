@@ -8,11 +8,11 @@ use crate::graph::EniGraph;
 
 pub fn render(g: &EniGraph) -> String {
     let mut out = String::from("flowchart LR\n");
-    for n in g.graph.node_indices() {
-        let (label, shape) = graph_label(g, &g.graph[n]);
+    for n in g.graph().node_indices() {
+        let (label, shape) = graph_label(g, &g.graph()[n]);
         out += &format!("  n{}{}\n", n.index(), node(&label, shape));
     }
-    for e in g.graph.edge_references() {
+    for e in g.graph().edge_references() {
         out += &format!("  n{} --> n{}\n", e.source().index(), e.target().index());
     }
     let providers = super::providers::drawing(g);

@@ -192,9 +192,9 @@ pub fn drawing(g: &EniGraph) -> Drawing {
     use crate::graph::GNode;
     use std::collections::BTreeMap;
     let mut network: BTreeMap<String, String> = BTreeMap::new();
-    for n in g.graph.node_indices() {
-        if let GNode::Subnet(v) | GNode::Vpc(v) = &g.graph[n] {
-            let kind = if matches!(g.graph[n], GNode::Subnet(_)) { "s" } else { "v" };
+    for n in g.graph().node_indices() {
+        if let GNode::Subnet(v) | GNode::Vpc(v) = &g.graph()[n] {
+            let kind = if matches!(g.graph()[n], GNode::Subnet(_)) { "s" } else { "v" };
             network.insert(format!("{kind}{v}"), format!("n{}", n.index()));
         }
     }
