@@ -12,7 +12,7 @@ use crate::model::{Function, FunctionRemoval, Inventory, Removals};
 /// Merges the deploy into the account. Deploy functions with no account or
 /// region take the account's when it has exactly one of each.
 pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
-    let accounts: BTreeSet<(String, String)> = account.functions.iter().map(|f| (f.account.clone(), f.region.clone())).collect();
+    let accounts: BTreeSet<(String, String)> = account.functions.iter().map(|f| (f.account.to_string(), f.region.to_string())).collect();
     let target = (accounts.len() == 1).then(|| accounts.into_iter().next().unwrap());
     let names: BTreeSet<&str> = deploy.functions.iter().map(|f| f.name.as_str()).collect();
     // A deployed function replaces its `$LATEST`; published versions stay.
@@ -25,10 +25,10 @@ pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
     for mut f in deploy.functions {
         if let Some((a, r)) = &target {
             if f.account.is_empty() {
-                f.account = a.clone();
+                f.account = a.as_str().into();
             }
             if f.region.is_empty() {
-                f.region = r.clone();
+                f.region = r.as_str().into();
             }
         }
         account.functions.push(f);

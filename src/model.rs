@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+pub use thin_vec::{thin_vec, ThinVec};
 
 use crate::files::FileId;
 use crate::files::Span;
@@ -65,7 +66,17 @@ impl fmt::Display for Value {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
     pub resource: Arc<str>,
-    pub file: Option<(FileId, Span)>,
+    file: Option<Located>,
+}
+
+/// A file span in 32-bit numbers: every function, version and subnet or group
+/// entry carries an origin, so at a million functions each byte here is
+/// megabytes. Files are far smaller than 4 GiB (snapshots stop at 1 GiB).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Located {
+    file: u32,
+    start: u32,
+    end: u32,
 }
 
 impl Origin {
@@ -77,17 +88,24 @@ impl Origin {
     }
 
     pub fn in_file(name: impl AsRef<str>, file: FileId, span: Span) -> Self {
-        Origin {
-            resource: name.as_ref().into(),
-            file: Some((file, span)),
-        }
+        Origin::resource(name).at(file, span)
     }
 
     pub fn at(&self, file: FileId, span: Span) -> Self {
+        let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
         Origin {
             resource: self.resource.clone(),
-            file: Some((file, span)),
+            file: Some(Located {
+                file: n(file),
+                start: n(span.start),
+                end: n(span.end),
+            }),
         }
+    }
+
+    /// The file and span, when the source was a file.
+    pub fn file(&self) -> Option<(FileId, Span)> {
+        self.file.map(|l| (l.file as FileId, l.start as usize..l.end as usize))
     }
 }
 
@@ -139,25 +157,28 @@ impl Inventory {
     }
 }
 
+/// A function. An organisation's inventory holds a million of these, so
+/// rarely-set parts are boxed and lists are [`ThinVec`]s (one pointer, no
+/// allocation while empty), and account and region are shared strings.
 #[derive(Clone, Debug, Default)]
 pub struct Function {
     pub name: String,
     /// Empty when the source does not say (a template deploys into one account).
-    pub account: String,
-    pub region: String,
+    pub account: Arc<str>,
+    pub region: Arc<str>,
     pub origin: Origin,
     /// Rules suppressed on this resource.
-    pub ignore: Vec<Ignore>,
+    pub ignore: ThinVec<Ignore>,
     /// `$LATEST` first, then published versions.
-    pub versions: Vec<Version>,
+    pub versions: ThinVec<Version>,
     /// The execution role (ARN or symbol), when the source says.
-    pub role: Option<Value>,
+    pub role: Option<Box<Value>>,
     /// The capacity provider the function runs on. Such a function runs on
     /// the provider's instances and makes no Hyperplane ENI of its own.
-    pub capacity_provider: Option<Value>,
+    pub capacity_provider: Option<Box<Value>>,
     /// Execution environments kept warm: provisioned concurrency on an alias
     /// or version, or a warmer plugin.
-    pub warm: Vec<Warm>,
+    pub warm: ThinVec<Warm>,
 }
 
 /// Environments kept initialised ahead of traffic.
@@ -222,7 +243,7 @@ impl Ignore {
 #[derive(Clone, Debug, Default)]
 pub struct Version {
     pub version: String,
-    pub aliases: Vec<String>,
+    pub aliases: ThinVec<String>,
     pub vpc: Option<VpcConfig>,
     pub state: Option<Box<FunctionState>>,
 }
@@ -253,8 +274,8 @@ pub struct FunctionState {
 
 #[derive(Clone, Debug, Default)]
 pub struct VpcConfig {
-    pub subnets: Vec<Item>,
-    pub security_groups: Vec<Item>,
+    pub subnets: ThinVec<Item>,
+    pub security_groups: ThinVec<Item>,
     /// The VPC the source declares (live `VpcConfig.VpcId`). Subnets' VPCs win.
     pub vpc_id: Option<Value>,
     pub ipv6_dual_stack: Option<bool>,

@@ -194,7 +194,7 @@ fn stale_inline(inv: &Inventory, files: &Files, findings: &[Finding], config: &C
         for ignore in list.iter().filter(|i| seen.insert(i.rule.to_ascii_uppercase())) {
             let id = &ignore.rule;
             // Where the ignore is written; its resource's line when the source does not say.
-            let (file, line) = match ignore.origin.file {
+            let (file, line) = match ignore.origin.file() {
                 Some(_) => place(files, &ignore.origin),
                 None => place(files, origin),
             };
@@ -225,10 +225,10 @@ enum Carrier<'a> {
 
 /// The file and line of an origin; the resource and line 0 without a file.
 fn place(files: &Files, origin: &Origin) -> (String, usize) {
-    match &origin.file {
+    match origin.file() {
         Some((id, span)) => {
-            let f = files.get(*id);
-            (f.path.clone(), f.line_col(f.clamp(span).start).0)
+            let f = files.get(id);
+            (f.path.clone(), f.line_col(f.clamp(&span).start).0)
         }
         None => (origin.resource.to_string(), 0),
     }

@@ -230,8 +230,8 @@ fn collector_fills_the_model_from_moto() {
 
     // Functions: account/region, unqualified ARN, $LATEST first, versions and aliases.
     let pinned = inv.functions.iter().find(|f| f.name == "pinned-fn").expect("pinned-fn");
-    assert_eq!(pinned.account, ACCOUNT);
-    assert_eq!(pinned.region, "us-east-1");
+    assert_eq!(&*pinned.account, ACCOUNT);
+    assert_eq!(&*pinned.region, "us-east-1");
     assert_eq!(
         &*pinned.origin.resource,
         format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:pinned-fn").as_str()

@@ -511,7 +511,7 @@ fn clean_mocked_audit_reads_everything() {
     assert!(inv.security_groups[&Value::id("sg-us-east-1-default")].is_default);
     assert_eq!(inv.enis.len(), 3);
     // Read while GetCallerIdentity ran, then given the account it answered.
-    assert!(inv.functions.iter().all(|f| f.account == ACCOUNT));
+    assert!(inv.functions.iter().all(|f| &*f.account == ACCOUNT));
     assert!(inv.enis.iter().all(|e| e.account == ACCOUNT));
     assert_eq!(c.scopes.iter().map(|s| s.account.as_str()).collect::<Vec<_>>(), [ACCOUNT]);
     let vpc = &inv.vpcs[&Value::id("vpc-us-east-1")];
@@ -577,7 +577,7 @@ fn capacity_providers_and_their_functions_are_read() {
     let on: Vec<(&str, &str)> = inv
         .functions
         .iter()
-        .filter_map(|f| f.capacity_provider.as_ref().map(|v| (f.region.as_str(), f.name.as_str(), v)))
+        .filter_map(|f| f.capacity_provider.as_ref().map(|v| (&*f.region, f.name.as_str(), v)))
         .inspect(|(r, _, v)| assert_eq!(v.to_string(), provider_arn(r)))
         .map(|(r, n, _)| (r, n))
         .collect();
@@ -682,8 +682,8 @@ fn access_denied_on_one_region_is_a_named_gap() {
     assert_eq!(gaps[0].operation, "lambda:ListFunctions");
     assert!(gaps[0].error.contains("AccessDenied"), "{}", gaps[0].error);
     // us-east-1 is complete; eu-west-1 functions are not invented as "none".
-    assert_eq!(c.inventory.functions.iter().filter(|f| f.region == "us-east-1").count(), FUNCTIONS);
-    assert_eq!(c.inventory.functions.iter().filter(|f| f.region == "eu-west-1").count(), 0);
+    assert_eq!(c.inventory.functions.iter().filter(|f| &*f.region == "us-east-1").count(), FUNCTIONS);
+    assert_eq!(c.inventory.functions.iter().filter(|f| &*f.region == "eu-west-1").count(), 0);
     assert_eq!(c.scopes.len(), 2, "the denied region is still a scope of the audit");
 }
 
@@ -997,7 +997,7 @@ fn org_access_denied_on_assume_role_is_a_gap_and_the_others_are_read() {
     assert!(gaps[0].error.contains("OrganizationAccountAccessRole"), "{}", gaps[0].error);
     assert!(c.scopes.iter().all(|s| s.account != MEMBERS[1]));
     for a in [ACCOUNT, MEMBERS[0]] {
-        let n = c.inventory.functions.iter().filter(|f| f.account == a).count();
+        let n = c.inventory.functions.iter().filter(|f| &*f.account == a).count();
         assert_eq!(n, 2 * FUNCTIONS, "{a} is read in full in both regions");
     }
 }

@@ -39,11 +39,11 @@ pub fn qualifiers(inv: &Inventory, clashes: &[Vec<usize>], files: Option<&Files>
         let functions: Vec<&Function> = same.iter().map(|&i| &inv.functions[i]).collect();
         let paths: Vec<Option<&str>> = functions
             .iter()
-            .map(|f| Some(files?.get(f.origin.file.as_ref()?.0).path.as_str()))
+            .map(|f| Some(files?.get(f.origin.file()?.0).path.as_str()))
             .collect();
         let paths = distinct_suffixes(&paths);
-        let accounts = differ(functions.iter().map(|f| f.account.as_str()));
-        let regions = differ(functions.iter().map(|f| f.region.as_str()));
+        let accounts = differ(functions.iter().map(|f| &*f.account));
+        let regions = differ(functions.iter().map(|f| &*f.region));
         for ((&i, f), path) in same.iter().zip(&functions).zip(paths) {
             let mut parts: Vec<&str> = path.into_iter().collect();
             if accounts && !f.account.is_empty() {

@@ -85,7 +85,7 @@ impl Providers {
             .functions
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| Some((i, f.capacity_provider.as_ref()?)))
+            .filter_map(|(i, f)| Some((i, f.capacity_provider.as_deref()?)))
             .collect();
         for (index, p) in inv.capacity_providers.iter().enumerate() {
             let subnets = p.vpc.subnet_set();

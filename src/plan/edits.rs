@@ -54,7 +54,7 @@ pub fn template(g: &EniGraph, files: &Files, users: &[User], from: &Config, to: 
                             });
                         }
                         Some(e) => {
-                            let place = (item.origin.file.as_ref().map_or(0, |f| f.0), e.start, e.end);
+                            let place = (item.origin.file().map_or(0, |f| f.0), e.start, e.end);
                             let users_here = places.get_or_insert_with(|| index(g)).get(&place);
                             let shared: Vec<String> = users_here
                                 .into_iter()
@@ -125,8 +125,8 @@ fn index(g: &EniGraph) -> BTreeMap<(usize, usize, usize), Vec<User>> {
     for u in g.users() {
         let cfg = g.config(u);
         for item in cfg.security_groups.iter().chain(&cfg.subnets) {
-            if let Some((file, span)) = &item.origin.file {
-                out.entry((*file, span.start, span.end)).or_default().push(u);
+            if let Some((file, span)) = item.origin.file() {
+                out.entry((file, span.start, span.end)).or_default().push(u);
             }
         }
     }
@@ -136,9 +136,9 @@ fn index(g: &EniGraph) -> BTreeMap<(usize, usize, usize), Vec<User>> {
 /// An edit replaces the item's whole span, which may cover several lines (a
 /// JSON `{"Ref": …}` object); excerpts show only its first line, edits cannot.
 fn edit(files: &Files, item: &Item, with: Option<&Value>) -> Option<Edit> {
-    let (id, span) = item.origin.file.as_ref()?;
-    let file = files.get(*id);
-    let span = file.clamp(span);
+    let (id, span) = item.origin.file()?;
+    let file = files.get(id);
+    let span = file.clamp(&span);
     let text = file.text.get(span.clone())?.to_string();
     let (line, column) = file.line_col(span.start);
     Some(Edit {

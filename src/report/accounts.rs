@@ -106,7 +106,7 @@ pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, 
 /// The accounts a finding is about: its functions' accounts; else the
 /// account of the ENI, VPC or subnet it names; else the one in its ARN.
 fn finding_accounts(g: &EniGraph, eni_accounts: &HashMap<&str, &str>, f: &Finding) -> BTreeSet<String> {
-    let mut out: BTreeSet<String> = f.subjects.users.iter().map(|u| g.function(*u).account.clone()).collect();
+    let mut out: BTreeSet<String> = f.subjects.users.iter().map(|u| g.function(*u).account.to_string()).collect();
     if !out.is_empty() {
         return out;
     }

@@ -245,9 +245,9 @@ pub fn doc_url(rule: &str) -> String {
 /// Where an origin points, narrowed to the first line of its span: an excerpt
 /// shows the key, item or resource line that matters, never a whole resource.
 pub fn location(files: &Files, origin: &Origin) -> Option<Location> {
-    let (id, span) = origin.file.as_ref()?;
-    let f = files.get(*id);
-    let span = first_line(&f.text, f.clamp(span));
+    let (id, span) = origin.file()?;
+    let f = files.get(id);
+    let span = first_line(&f.text, f.clamp(&span));
     let (line, column) = f.line_col(span.start);
     let (end_line, end_column) = f.line_col(span.end);
     Some(Location {
@@ -257,7 +257,7 @@ pub fn location(files: &Files, origin: &Origin) -> Option<Location> {
         end_line,
         end_column,
         span,
-        file_id: *id,
+        file_id: id,
     })
 }
 

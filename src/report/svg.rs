@@ -460,7 +460,7 @@ pub fn render(g: &EniGraph, merges: &[Merge]) -> String {
 mod tests {
     use super::*;
     use crate::graph::Quotas;
-    use crate::model::{CapacityProvider, Function, Inventory, Item, Origin, Version, VpcConfig};
+    use crate::model::{CapacityProvider, Function, Inventory, Item, Origin, Version, VpcConfig, thin_vec};
 
     fn config(subnets: &[&str], sgs: &[&str]) -> VpcConfig {
         let items = |ids: &[&str]| {
@@ -485,7 +485,7 @@ mod tests {
         inv.functions.push(Function {
             name: "api".into(),
             account: "111122223333".into(),
-            versions: vec![Version::latest(Some(config(&["subnet-a"], &["sg-1"])))],
+            versions: thin_vec![Version::latest(Some(config(&["subnet-a"], &["sg-1"])))],
             ..Default::default()
         });
         inv.capacity_providers.push(CapacityProvider {

@@ -62,7 +62,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             continue;
         }
         let f = g.function(c.users[0]);
-        if inv.gaps.iter().any(|gap| gap.account == f.account && gap.region == f.region) {
+        if inv.gaps.iter().any(|gap| *gap.account == *f.account && *gap.region == *f.region) {
             continue;
         }
         // Inactive functions have had their ENIs reclaimed (ENI204 reports them).

@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 
 use super::errors::describe;
 use super::progress::Progress;
-use crate::model::{Function, FunctionState, Item, Origin, Value, Version, VpcConfig};
+use crate::model::{thin_vec, Function, FunctionState, Item, Origin, ThinVec, Value, Version, VpcConfig};
 
 /// `ListFunctions` returns at most 50 items per page.
 pub(crate) const PAGE: i32 = 50;
@@ -67,7 +67,7 @@ pub(crate) async fn list_functions(
 }
 
 /// The IDs of a VpcConfig list, each attributed to `origin`.
-pub(crate) fn items(ids: &[String], origin: &Origin) -> Vec<Item> {
+pub(crate) fn items(ids: &[String], origin: &Origin) -> ThinVec<Item> {
     ids.iter()
         .map(|id| Item {
             value: Value::id(id),
@@ -103,18 +103,19 @@ fn version_order(v: &Version) -> (u8, u64, String) {
 
 /// Groups `FunctionVersion=ALL` items into functions, page by page as they
 /// arrive: `$LATEST` first, then published versions in numeric order.
-struct Grouping<'a> {
+struct Grouping {
     by_name: BTreeMap<String, Function>,
-    account: &'a str,
-    region: &'a str,
+    /// Shared by every function of the scope.
+    account: Arc<str>,
+    region: Arc<str>,
 }
 
-impl<'a> Grouping<'a> {
-    fn new(account: &'a str, region: &'a str) -> Self {
+impl Grouping {
+    fn new(account: &str, region: &str) -> Self {
         Grouping {
             by_name: BTreeMap::new(),
-            account,
-            region,
+            account: account.into(),
+            region: region.into(),
         }
     }
 
@@ -138,7 +139,7 @@ impl<'a> Grouping<'a> {
         });
         let version = Version {
             version,
-            aliases: vec![],
+            aliases: ThinVec::new(),
             vpc,
             state: None,
         };
@@ -147,7 +148,7 @@ impl<'a> Grouping<'a> {
             .and_then(|c| c.lambda_managed_instances_capacity_provider_config())
             .map(|c| c.capacity_provider_arn())
             .filter(|arn| !arn.is_empty())
-            .map(Value::id);
+            .map(|arn| Box::new(Value::id(arn)));
         match self.by_name.get_mut(name) {
             Some(function) => {
                 // `$LATEST`'s provider is the function's; a published version's stands in until it is seen.
@@ -159,11 +160,10 @@ impl<'a> Grouping<'a> {
             None => {
                 let function = Function {
                     name: name.to_string(),
-                    account: self.account.to_string(),
-                    region: self.region.to_string(),
+                    account: self.account.clone(),
+                    region: self.region.clone(),
                     origin: Origin::resource(&arn),
-                    ignore: vec![],
-                    versions: vec![version],
+                    versions: thin_vec![version],
                     capacity_provider: provider,
                     ..Default::default()
                 };

@@ -228,8 +228,11 @@ impl ScopeData {
     /// it belongs to that account.
     fn relabel(&mut self, account: &str) {
         self.scope.account = account.to_string();
-        let fields = self.functions.iter_mut().map(|f| &mut f.account);
-        let fields = fields.chain(self.enis.iter_mut().map(|e| &mut e.account));
+        let shared: std::sync::Arc<str> = account.into();
+        for f in &mut self.functions {
+            f.account = shared.clone();
+        }
+        let fields = self.enis.iter_mut().map(|e| &mut e.account);
         let fields = fields.chain(self.capacity_providers.iter_mut().map(|p| &mut p.account));
         for field in fields.chain(self.gaps.iter_mut().map(|g| &mut g.account)) {
             *field = account.to_string();

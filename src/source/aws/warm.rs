@@ -31,9 +31,9 @@ pub(super) async fn attach(
     let mut clients = BTreeMap::new();
     let mut set = JoinSet::new();
     for (i, f) in functions.iter().enumerate().filter(|(_, f)| names.contains(&f.name)) {
-        let Some(target) = targets.get(&f.account) else { continue };
+        let Some(target) = targets.get(&*f.account) else { continue };
         let lambda = clients
-            .entry((f.account.clone(), f.region.clone()))
+            .entry((f.account.to_string(), f.region.to_string()))
             .or_insert_with(|| factory.clients(target, &f.region).instrumented(stats).lambda)
             .clone();
         let (sem, name) = (sem.clone(), f.name.clone());
@@ -54,7 +54,7 @@ pub(super) async fn attach(
         let f = &mut functions[i];
         match result {
             Ok(configs) => f.warm.extend(configs),
-            Err(e) => failed.entry((f.account.clone(), f.region.clone())).or_insert((0, e)).0 += 1,
+            Err(e) => failed.entry((f.account.to_string(), f.region.to_string())).or_insert((0, e)).0 += 1,
         }
     }
     failed

@@ -99,8 +99,8 @@ impl Context {
             _ => None,
         });
         Ok(Some(VpcConfig {
-            subnets,
-            security_groups,
+            subnets: subnets.into(),
+            security_groups: security_groups.into(),
             vpc_id: None,
             ipv6_dual_stack,
             origin: c.origin.at(reader.file_id, self.span.clone()),

@@ -332,8 +332,8 @@ impl Reader<'_> {
         let removed = |before: Option<Function>, how| RemovedFunction {
             before: before.unwrap_or_else(|| Function {
                 name: c.name().to_string(),
-                account: self.account.clone(),
-                region: self.region.clone(),
+                account: self.account.as_str().into(),
+                region: self.region.as_str().into(),
                 origin: c.origin.clone(),
                 ..Default::default()
             }),
@@ -375,11 +375,11 @@ impl Reader<'_> {
         let role = ctx.props.get("Role").map(|r| self.value(c, ctx, r, "Role"));
         Ok(Function {
             name: name.to_string(),
-            account: self.account.clone(),
-            region: self.region.clone(),
+            account: self.account.as_str().into(),
+            region: self.region.as_str().into(),
             origin: c.origin.clone(),
-            versions: vec![Version::latest(vpc)],
-            role,
+            versions: thin_vec![Version::latest(vpc)],
+            role: role.map(Box::new),
             ..Default::default()
         })
     }

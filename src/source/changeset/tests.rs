@@ -33,13 +33,13 @@ fn a_removed_group_function_and_role_become_removals() {
         (f.how, f.before.name.as_str()),
         (FunctionRemoval::Deleted, "orders-prod-ApiFunction-1X2Y3Z4W5V6U")
     );
-    assert_eq!((f.before.account.as_str(), f.before.region.as_str()), ("111122223333", "eu-west-1"));
+    assert_eq!((&*f.before.account, &*f.before.region), ("111122223333", "eu-west-1"));
     let vpc = f.before.latest().unwrap().vpc.as_ref().unwrap();
     assert_eq!(vpc.sg_set(), vec![Value::id("sg-0b1e5c0a7d3f2e111")]);
     assert_eq!(vpc.subnets.len(), 2);
     // The role is named by its physical ID (its name); the functions' ARN for it is used.
     let arn = "arn:aws:iam::111122223333:role/orders-prod-ApiFunctionRole-9QF1P7C2LM0D";
-    assert_eq!(f.before.role, Some(Value::id(arn)));
+    assert_eq!(f.before.role.as_deref(), Some(&Value::id(arn)));
     assert_eq!(r.roles.len(), 1);
     assert_eq!((&r.roles[0].role, &r.roles[0].change), (&Value::id(arn), &RoleChange::Deleted));
     assert!(r.notes.iter().any(|n| n.contains("lists only the resources it changes")));

@@ -91,7 +91,7 @@ impl<'a> Reader<'a> {
         let Some(node) = arn else { return Ok(()) };
         let provider = self.value(node);
         if let Some(f) = self.inv.functions.last_mut() {
-            f.capacity_provider = provider;
+            f.capacity_provider = provider.map(Box::new);
         }
         Ok(())
     }

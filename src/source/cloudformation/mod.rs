@@ -281,12 +281,12 @@ impl<'a> Reader<'a> {
         };
         self.inv.functions.push(Function {
             name: origin.resource.to_string(),
-            account: self.opts.account.clone(),
-            region: self.opts.region.clone(),
+            account: self.opts.account.as_str().into(),
+            region: self.opts.region.as_str().into(),
             origin,
-            ignore,
-            versions: vec![Version::latest(config)],
-            role,
+            ignore: ignore.into(),
+            versions: thin_vec![Version::latest(config)],
+            role: role.map(Box::new),
             ..Default::default()
         });
         Ok(())
@@ -340,8 +340,8 @@ impl<'a> Reader<'a> {
             _ => None,
         });
         Ok(Some(VpcConfig {
-            subnets,
-            security_groups,
+            subnets: subnets.into(),
+            security_groups: security_groups.into(),
             vpc_id: None,
             ipv6_dual_stack,
             origin,
@@ -385,8 +385,8 @@ impl<'a> Reader<'a> {
             self.inv.mark_list(&i.value);
         }
         VpcConfig {
-            subnets,
-            security_groups,
+            subnets: subnets.into(),
+            security_groups: security_groups.into(),
             vpc_id: None,
             ipv6_dual_stack: None,
             origin,

@@ -30,7 +30,7 @@ impl<'a> Reader<'a> {
                 continue;
             };
             let at = Some((self.file_id, entry.0.span.clone()));
-            if let Some(f) = self.inv.functions[first..].iter_mut().find(|f| f.origin.file == at) {
+            if let Some(f) = self.inv.functions[first..].iter_mut().find(|f| f.origin.file() == at) {
                 f.warm.push(warm);
             }
         }

@@ -56,7 +56,7 @@ pub(super) fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory 
     }
     for p in std::mem::take(&mut s.capacity_providers) {
         let origin = Origin::resource(p.arn.as_deref().unwrap_or(&p.name));
-        let mut items = |list: &[Str]| -> Vec<Item> {
+        let mut items = |list: &[Str]| -> ThinVec<Item> {
             list.iter()
                 .map(|x| Item {
                     value: id(x),
@@ -103,6 +103,14 @@ impl Interner {
         self.0.insert(text.to_string(), v.clone());
         v
     }
+
+    /// The text, shared with every earlier use of it.
+    fn text(&mut self, text: &str) -> std::sync::Arc<str> {
+        match self.get(text) {
+            Value::Id(shared) => shared,
+            Value::Symbol { .. } => text.into(),
+        }
+    }
 }
 
 pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function {
@@ -111,7 +119,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
     let function_origin = Origin::resource(resource);
     // Not `into_iter().map().collect()`: that would reuse the parsed list's
     // buffer, which is larger than the versions and was sized by doubling.
-    let mut versions = Vec::with_capacity(f.versions.len());
+    let mut versions = ThinVec::with_capacity(f.versions.len());
     versions.extend(f.versions.into_iter().map(|v| {
         let vpc = v.vpc.map(|c| {
             let o = if v.version == Version::LATEST {
@@ -119,7 +127,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
             } else {
                 Origin::resource(version_arn(resource, &v.version))
             };
-            let mut items = |ids: &[Str]| -> Vec<Item> {
+            let mut items = |ids: &[Str]| -> ThinVec<Item> {
                 ids.iter()
                     .map(|x| Item {
                         value: id(x),
@@ -151,12 +159,11 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
     }));
     Function {
         name: f.name.into_owned(),
-        account: f.account.into_owned(),
-        region: f.region.into_owned(),
+        account: ids.text(&f.account),
+        region: ids.text(&f.region),
         origin: function_origin,
-        ignore: vec![],
         versions,
-        capacity_provider: f.capacity_provider.as_deref().map(id),
+        capacity_provider: f.capacity_provider.as_deref().map(|p| Box::new(ids.get(p))),
         ..Default::default()
     }
 }
@@ -212,7 +219,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 account: b(&f.account),
                 region: b(&f.region),
                 arn: f.origin.resource.starts_with("arn:").then(|| b(&f.origin.resource)),
-                capacity_provider: opt(&f.capacity_provider),
+                capacity_provider: f.capacity_provider.as_deref().map(|v| b(v.as_str())),
                 versions: f
                     .versions
                     .iter()

@@ -61,8 +61,8 @@ fn scopes_of(part: &Part) -> BTreeSet<Scope> {
     let mut scopes: BTreeSet<Scope> = part.meta.scopes.iter().cloned().collect();
     if scopes.is_empty() {
         scopes.extend(part.inventory.functions.iter().map(|f| Scope {
-            account: f.account.clone(),
-            region: f.region.clone(),
+            account: f.account.to_string(),
+            region: f.region.to_string(),
         }));
     }
     scopes

@@ -84,7 +84,7 @@ impl<'a> Reader<'a> {
             _ => None,
         };
         if let Some(f) = self.inv.functions.last_mut() {
-            f.capacity_provider = provider;
+            f.capacity_provider = provider.map(Box::new);
         }
     }
 }

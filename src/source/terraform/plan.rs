@@ -242,12 +242,12 @@ impl<'a> Reader<'a> {
         };
         self.inv.functions.push(Function {
             name: address,
-            account: String::new(),
-            region: String::new(),
+            account: "".into(),
+            region: "".into(),
             origin,
-            ignore: vec![],
-            versions: vec![Version::latest(vpc)],
-            role: self.role(i),
+            ignore: ThinVec::new(),
+            versions: thin_vec![Version::latest(vpc)],
+            role: self.role(i).map(Box::new),
             ..Default::default()
         });
         Ok(())
@@ -272,8 +272,8 @@ impl<'a> Reader<'a> {
             .filter(|s| !s.is_empty())
             .map(Value::id);
         Ok(VpcConfig {
-            subnets,
-            security_groups,
+            subnets: subnets.into(),
+            security_groups: security_groups.into(),
             vpc_id,
             ipv6_dual_stack,
             origin,

@@ -210,11 +210,11 @@ impl<'a> Reader<'a> {
         };
         let function = Function {
             name: text(before, "function_name").unwrap_or(&origin.resource).to_string(),
-            account,
-            region,
+            account: account.into(),
+            region: region.into(),
             origin: origin.clone(),
-            versions: vec![Version::latest(Some(vpc))],
-            role: text(before, "role").map(Value::id),
+            versions: thin_vec![Version::latest(Some(vpc))],
+            role: text(before, "role").map(|r| Box::new(Value::id(r))),
             ..Default::default()
         };
         let how = match act {
@@ -292,8 +292,8 @@ impl<'a> Reader<'a> {
                 .collect())
         };
         let cfg = VpcConfig {
-            subnets: items("subnet_ids")?,
-            security_groups: items("security_group_ids")?,
+            subnets: items("subnet_ids")?.into(),
+            security_groups: items("security_group_ids")?.into(),
             vpc_id: text(block, "vpc_id").map(Value::id),
             ipv6_dual_stack: None,
             origin: origin.clone(),
