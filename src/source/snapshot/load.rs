@@ -33,11 +33,20 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
     }
     let bytes = crate::timing::phase("read", || map_or_read(path, meta.len()))
         .map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
-    from_bytes(&shown, bytes)
+    let release = |first: &str, last: &str| bytes.release(first, last);
+    read(&shown, &bytes, &release)
 }
 
 /// Reads and validates a snapshot already in memory, as [`load`] does for a file.
 pub fn from_bytes(shown: &str, bytes: impl std::ops::Deref<Target = [u8]>) -> Result<(Inventory, Snapshot<'static>), Failure> {
+    read(shown, &bytes, &|_, _| {})
+}
+
+/// Called with the first and last of a run of elements just converted, so
+/// their bytes can be given back.
+type Release<'r> = dyn Fn(&str, &str) + Sync + 'r;
+
+fn read(shown: &str, bytes: &[u8], release: &Release) -> Result<(Inventory, Snapshot<'static>), Failure> {
     if bytes.len() as u64 > MAX_SNAPSHOT_BYTES {
         let message = format!("file is over {MAX_SNAPSHOT_BYTES} bytes; eniplan reads snapshots up to that size");
         return Err(InputError::plain(shown, message).into());
@@ -45,12 +54,12 @@ pub fn from_bytes(shown: &str, bytes: impl std::ops::Deref<Target = [u8]>) -> Re
     // The fast path parses bytes directly, borrowing strings from them, and
     // parses and converts functions on two threads; only a bad file pays for
     // a located error.
-    let parsed = crate::timing::phase("parse", || serde_json::from_slice::<Snapshot<&RawValue, &RawValue>>(&bytes));
+    let parsed = crate::timing::phase("parse", || serde_json::from_slice::<Snapshot<&RawValue, &RawValue>>(bytes));
     if let Some(mut s) = parsed.ok().filter(|s| READABLE_VERSIONS.contains(&s.eniplan_snapshot)) {
         // Each converter interns about as many IDs as the network lists.
         let ids = s.subnets.len() + s.security_groups.len() + s.vpcs.len();
-        let functions = crate::timing::phase("functions", || convert_raw(&s.functions, ids, convert_function));
-        let enis = crate::timing::phase("enis", || convert_raw(&s.enis, ids, convert_eni));
+        let functions = crate::timing::phase("functions", || convert_raw(&s.functions, ids, convert_function, release));
+        let enis = crate::timing::phase("enis", || convert_raw(&s.enis, ids, convert_eni, release));
         if let (Ok(functions), Ok(enis)) = (functions, enis) {
             let mut inv = crate::timing::phase("network", || network_into_inventory(&mut s));
             inv.functions = functions;
@@ -59,7 +68,6 @@ pub fn from_bytes(shown: &str, bytes: impl std::ops::Deref<Target = [u8]>) -> Re
         }
     }
     parse(&SourceFile::from_bytes(shown, bytes.to_vec())?)?;
-    drop(bytes);
     Err(InputError::plain(shown, "invalid snapshot (see docs/snapshot.md)").into())
 }
 
@@ -76,6 +84,25 @@ impl std::ops::Deref for Bytes {
         match self {
             Bytes::Mapped(m) => m,
             Bytes::Read(v) => v,
+        }
+    }
+}
+
+impl Bytes {
+    /// Hands the mapped pages from `first` to the end of `last` back to the
+    /// page cache: at a million functions the file would otherwise stay
+    /// resident beside the model made from it. Reading them again (the slow
+    /// path of a bad file) maps them in again from the file.
+    fn release(&self, first: &str, last: &str) {
+        let Bytes::Mapped(map) = self else { return };
+        let base = map.as_ptr() as usize;
+        let start = (first.as_ptr() as usize).wrapping_sub(base);
+        let end = (last.as_ptr() as usize + last.len()).wrapping_sub(base);
+        if start < end && end <= map.len() {
+            // SAFETY: the map is read-only and private, so dropping its pages
+            // loses nothing: a later read faults them in again from the file.
+            #[cfg(unix)]
+            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
         }
     }
 }
@@ -99,21 +126,32 @@ fn map_or_read(path: &Path, len: u64) -> std::io::Result<Bytes> {
 /// Lists at least this long are converted on two threads.
 const PARALLEL_FROM: usize = 20_000;
 
+/// Elements converted between two releases of their bytes.
+const RELEASE_EVERY: usize = 4096;
+
 /// Parses each raw element and converts it at once, so the parsed form never
 /// piles up in memory.
 fn convert_raw<'a, S: Deserialize<'a>, T: Send>(
     raw: &[&'a RawValue],
     ids: usize,
     to_model: fn(S, &mut Interner) -> T,
+    release: &Release,
 ) -> serde_json::Result<Vec<T>> {
     fn convert<'a, 's, S: Deserialize<'a>, T>(
         chunk: &[&'a RawValue],
         slots: &'s mut [MaybeUninit<T>],
         ids: usize,
         to_model: fn(S, &mut Interner) -> T,
+        release: &Release,
     ) -> serde_json::Result<Written<'s, T>> {
         let mut ids = Interner::with_capacity(ids);
-        let items = chunk.iter().map(|r| Ok(to_model(serde_json::from_str::<S>(r.get())?, &mut ids)));
+        let items = chunk.iter().enumerate().map(|(i, r)| {
+            let item = to_model(serde_json::from_str::<S>(r.get())?, &mut ids);
+            if (i + 1) % RELEASE_EVERY == 0 {
+                release(chunk[i + 1 - RELEASE_EVERY].get(), r.get());
+            }
+            Ok(item)
+        });
         Written::fill(slots, items)
     }
     // The vector is sized up front and each thread writes its half in place:
@@ -125,8 +163,8 @@ fn convert_raw<'a, S: Deserialize<'a>, T: Send>(
     let (first, second) = raw.split_at(half);
     let (first_slots, second_slots) = slots.split_at_mut(half);
     let (a, b) = std::thread::scope(|scope| {
-        let other = (!second.is_empty()).then(|| scope.spawn(|| convert(second, second_slots, ids, to_model)));
-        let a = convert(first, first_slots, ids, to_model);
+        let other = (!second.is_empty()).then(|| scope.spawn(|| convert(second, second_slots, ids, to_model, release)));
+        let a = convert(first, first_slots, ids, to_model, release);
         (a, other.map(|t| t.join().expect("conversion does not panic")))
     });
     let (a, b) = (a?, b.transpose()?);
@@ -236,7 +274,7 @@ mod tests {
         let n = PARALLEL_FROM + 10;
         let text = format!("[{}]", (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
         let raw: Vec<&RawValue> = serde_json::from_str(&text).unwrap();
-        let out = convert_raw(&raw, 0, counted).unwrap();
+        let out = convert_raw(&raw, 0, counted, &|_, _| {}).unwrap();
         assert!(out.iter().enumerate().all(|(i, c)| c.0 as usize == i));
         assert_eq!(LIVE.load(Ordering::SeqCst), n);
         drop(out);
@@ -246,7 +284,7 @@ mod tests {
             items[bad] = "\"x\"".to_string();
             let text = format!("[{}]", items.join(","));
             let raw: Vec<&RawValue> = serde_json::from_str(&text).unwrap();
-            assert!(convert_raw(&raw, 0, counted).is_err());
+            assert!(convert_raw(&raw, 0, counted, &|_, _| {}).is_err());
             assert_eq!(LIVE.load(Ordering::SeqCst), 0, "bad element at {bad}");
         }
     }
