@@ -343,7 +343,7 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                 }
                 (None, true) => {
                     let mut account = account;
-                    account.warm_functions = loaded.inventory.functions.iter().map(|f| f.name.clone()).collect();
+                    account.warm_functions = loaded.inventory.functions.iter().map(|f| f.name.to_string()).collect();
                     let collected = collect_live_for(account, deploy_subnets(&loaded.inventory))?;
                     input.notes.extend(collected.notes);
                     input.account_names = collected.account_names;

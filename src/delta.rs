@@ -14,9 +14,9 @@ use crate::model::{Function, FunctionRemoval, Inventory, Removals};
 pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
     let accounts: BTreeSet<(String, String)> = account.functions.iter().map(|f| (f.account.to_string(), f.region.to_string())).collect();
     let target = (accounts.len() == 1).then(|| accounts.into_iter().next().unwrap());
-    let names: BTreeSet<&str> = deploy.functions.iter().map(|f| f.name.as_str()).collect();
+    let names: BTreeSet<&str> = deploy.functions.iter().map(|f| &*f.name).collect();
     // A deployed function replaces its `$LATEST`; published versions stay.
-    for f in account.functions.iter_mut().filter(|f| names.contains(f.name.as_str())) {
+    for f in account.functions.iter_mut().filter(|f| names.contains(&*f.name)) {
         f.versions.retain(|v| !v.is_latest());
     }
     remove_what_the_change_removes(&mut account, &deploy.removals);

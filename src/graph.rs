@@ -411,16 +411,19 @@ impl<'a> EniGraph<'a> {
     /// function has the same name, followed by what tells them apart:
     /// `name (a/template.yaml)`, `name:3 (111122223333)`.
     pub fn user_name(&self, u: User) -> String {
+        self.user_label(u).to_string()
+    }
+
+    /// [`EniGraph::user_name`], shared: a `$LATEST` whose name no other
+    /// function has is the function's own name, without a copy.
+    pub fn user_label(&self, u: User) -> Arc<str> {
         let f = self.function(u);
         let v = self.version(u);
-        let name = if v.is_latest() {
-            f.name.clone()
-        } else {
-            format!("{}:{}", f.name, v.version)
-        };
-        match self.qualifiers.get(&u.function) {
-            Some(q) => format!("{name} ({q})"),
-            None => name,
+        match (v.is_latest(), self.qualifiers.get(&u.function)) {
+            (true, None) => f.name.clone(),
+            (true, Some(q)) => format!("{} ({q})", f.name).into(),
+            (false, None) => format!("{}:{}", f.name, v.version).into(),
+            (false, Some(q)) => format!("{}:{} ({q})", f.name, v.version).into(),
         }
     }
 

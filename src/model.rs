@@ -162,7 +162,8 @@ impl Inventory {
 /// allocation while empty), and account and region are shared strings.
 #[derive(Clone, Debug, Default)]
 pub struct Function {
-    pub name: String,
+    /// Shared: a report names each function once per combination it uses.
+    pub name: Arc<str>,
     /// Empty when the source does not say (a template deploys into one account).
     pub account: Arc<str>,
     pub region: Arc<str>,

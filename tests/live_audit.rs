@@ -229,7 +229,7 @@ fn collector_fills_the_model_from_moto() {
     let g = |k: &str| Value::id(seed["groups"][k].as_str().unwrap());
 
     // Functions: account/region, unqualified ARN, $LATEST first, versions and aliases.
-    let pinned = inv.functions.iter().find(|f| f.name == "pinned-fn").expect("pinned-fn");
+    let pinned = inv.functions.iter().find(|f| &*f.name == "pinned-fn").expect("pinned-fn");
     assert_eq!(&*pinned.account, ACCOUNT);
     assert_eq!(&*pinned.region, "us-east-1");
     assert_eq!(
@@ -249,7 +249,7 @@ fn collector_fills_the_model_from_moto() {
     );
     let state = pinned.versions[0].state.as_ref().expect("--with-state reads $LATEST's state");
     assert_eq!(state.state.as_deref(), Some("Active"));
-    assert!(inv.functions.iter().find(|f| f.name == "plain-fn").unwrap().versions[0]
+    assert!(inv.functions.iter().find(|f| &*f.name == "plain-fn").unwrap().versions[0]
         .vpc
         .is_none());
 

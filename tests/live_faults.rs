@@ -503,7 +503,7 @@ fn clean_mocked_audit_reads_everything() {
     let inv = &c.inventory;
     assert!(inv.gaps.is_empty(), "{:?}", inv.gaps);
     assert_eq!(inv.functions.len(), FUNCTIONS);
-    let f0 = inv.functions.iter().find(|f| f.name == "fn-000").unwrap();
+    let f0 = inv.functions.iter().find(|f| &*f.name == "fn-000").unwrap();
     assert_eq!(f0.versions.len(), 2);
     assert_eq!(f0.versions[1].aliases, ["prod"]);
     assert_eq!(inv.subnets.len(), 2);
@@ -577,7 +577,7 @@ fn capacity_providers_and_their_functions_are_read() {
     let on: Vec<(&str, &str)> = inv
         .functions
         .iter()
-        .filter_map(|f| f.capacity_provider.as_ref().map(|v| (&*f.region, f.name.as_str(), v)))
+        .filter_map(|f| f.capacity_provider.as_ref().map(|v| (&*f.region, &*f.name, v)))
         .inspect(|(r, _, v)| assert_eq!(v.to_string(), provider_arn(r)))
         .map(|(r, n, _)| (r, n))
         .collect();

@@ -23,7 +23,7 @@ fn configs(inv: &Inventory) -> Vec<(String, Vec<String>, Vec<String>)> {
         .map(|f| {
             let vpc = f.versions[0].vpc.as_ref().expect("a VpcConfig");
             let names = |items: &[eniplan::model::Item]| items.iter().map(|i| i.value.to_string()).collect();
-            (f.name.clone(), names(&vpc.subnets), names(&vpc.security_groups))
+            (f.name.to_string(), names(&vpc.subnets), names(&vpc.security_groups))
         })
         .collect()
 }

@@ -262,16 +262,16 @@ mod live {
     #[test]
     fn reads_only_the_deploys_functions_the_account_has() {
         let deploy = load_paths(&["testdata/warm/live-deploy.yaml".into()], &LoadOptions::default()).unwrap();
-        let names: Vec<&str> = deploy.inventory.functions.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<&str> = deploy.inventory.functions.iter().map(|f| &*f.name).collect();
         let c = collect(&names);
         assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
         // Two pages for `orders`; none for `reports` (not deployed) or `fresh` (not in the account).
         assert_eq!(c.operations.get(OP), Some(&2), "{:?}", c.operations);
-        let orders = c.inventory.functions.iter().find(|f| f.name == "orders").unwrap();
+        let orders = c.inventory.functions.iter().find(|f| &*f.name == "orders").unwrap();
         let warm: Vec<(&str, Option<u32>)> = orders.warm.iter().map(|w| (w.qualifier.as_str(), w.environments)).collect();
         assert_eq!(warm, [("live", Some(8)), ("3", Some(2))]);
         assert!(orders.warm.iter().all(|w| w.by == WarmBy::ProvisionedConcurrency));
-        let reports = c.inventory.functions.iter().find(|f| f.name == "reports").unwrap();
+        let reports = c.inventory.functions.iter().find(|f| &*f.name == "reports").unwrap();
         assert!(reports.warm.is_empty());
 
         // The deploy moves `orders` to sg-new: ENI007 with the account's configurations.
@@ -324,7 +324,7 @@ mod facts {
         let mut out = Vec::new();
         for f in &loaded.inventory.functions {
             for w in &f.warm {
-                out.push((f.name.clone(), w.qualifier.clone(), w.environments, w.by));
+                out.push((f.name.to_string(), w.qualifier.clone(), w.environments, w.by));
             }
         }
         out

@@ -12,7 +12,7 @@ use crate::model::{Function, Inventory, Value};
 /// map from each name to its functions costs ten times the memory and an
 /// allocation per name.
 pub fn clashes(inv: &Inventory) -> Vec<Vec<usize>> {
-    let name = |i: usize| inv.functions[i].name.as_str();
+    let name = |i: usize| &*inv.functions[i].name;
     let hasher = ahash::RandomState::new();
     let mut hashed: Vec<(u64, usize)> = (0..inv.functions.len()).map(|i| (hasher.hash_one(name(i)), i)).collect();
     hashed.sort_unstable();

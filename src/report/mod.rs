@@ -202,7 +202,7 @@ pub struct ComboOut {
     pub subnet: Value,
     pub availability_zone: Option<String>,
     pub security_groups: Arc<[Value]>,
-    pub functions: Vec<String>,
+    pub functions: Vec<Arc<str>>,
     pub observed_enis: Vec<String>,
 }
 
@@ -406,7 +406,7 @@ pub fn build(input: Input) -> Report {
             subnet: c.key.subnet.clone(),
             availability_zone: g.subnet(&c.key.subnet).and_then(|s| s.az.clone()),
             security_groups: c.key.sgs.clone(),
-            functions: c.users.iter().map(|u| g.user_name(*u)).collect(),
+            functions: c.users.iter().map(|u| g.user_label(*u)).collect(),
             observed_enis: c.observed.iter().map(|&i| inv.enis[i].id.clone()).collect(),
         })
         .collect();

@@ -78,7 +78,7 @@ pub fn providers(g: &EniGraph) -> Vec<ProviderOut> {
                 vpc: names.get(&p.vpc).cloned().unwrap_or_else(|| p.vpc.to_string()),
                 subnets: p.subnets.iter().map(|s| s.to_string()).collect(),
                 security_groups: p.sgs.iter().map(|s| s.to_string()).collect(),
-                functions: p.functions.iter().map(|&f| g.inv.functions[f].name.clone()).collect(),
+                functions: p.functions.iter().map(|&f| g.inv.functions[f].name.to_string()).collect(),
                 max_vcpus: m.max_vcpus,
                 smallest_instance_type: p.smallest.1.clone(),
                 smallest_vcpus: p.smallest.0,
@@ -215,7 +215,7 @@ pub fn drawing(g: &EniGraph) -> Drawing {
         let bound = p.max_instances.map_or("unbounded".to_string(), |n| format!("≤{n} instances"));
         let pid = node(&mut d, format!("p{i}"), format!("{}\n{bound}", p.label(g)), "provider");
         for &f in &p.functions {
-            let fid = node(&mut d, format!("f{f}"), g.inv.functions[f].name.clone(), "box");
+            let fid = node(&mut d, format!("f{f}"), g.inv.functions[f].name.to_string(), "box");
             d.edges.push((fid, pid.clone()));
         }
         let vid = node(&mut d, format!("v{}", p.vpc), p.vpc.to_string(), "hexagon");

@@ -187,7 +187,7 @@ impl Finding {
             .functions
             .iter()
             .take(MAX_LISTED)
-            .map(|&f| g.inv.functions[f].name.clone())
+            .map(|&f| g.inv.functions[f].name.to_string())
             .collect();
         self.subjects.providers.push(p.index);
         self

@@ -159,7 +159,7 @@ impl Grouping {
             }
             None => {
                 let function = Function {
-                    name: name.to_string(),
+                    name: name.into(),
                     account: self.account.clone(),
                     region: self.region.clone(),
                     origin: Origin::resource(&arn),
@@ -167,7 +167,7 @@ impl Grouping {
                     capacity_provider: provider,
                     ..Default::default()
                 };
-                self.by_name.insert(function.name.clone(), function);
+                self.by_name.insert(function.name.to_string(), function);
             }
         }
     }
@@ -348,7 +348,7 @@ where
     let sem = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut set = JoinSet::new();
     for (i, f) in functions {
-        let work = call(client.clone(), f.name.clone());
+        let work = call(client.clone(), f.name.to_string());
         let sem = sem.clone();
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;

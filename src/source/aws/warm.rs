@@ -30,7 +30,7 @@ pub(super) async fn attach(
     let sem = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut clients = BTreeMap::new();
     let mut set = JoinSet::new();
-    for (i, f) in functions.iter().enumerate().filter(|(_, f)| names.contains(&f.name)) {
+    for (i, f) in functions.iter().enumerate().filter(|(_, f)| names.contains(&*f.name)) {
         let Some(target) = targets.get(&*f.account) else { continue };
         let lambda = clients
             .entry((f.account.to_string(), f.region.to_string()))

@@ -176,7 +176,7 @@ impl Stacks {
                 .and_then(|(_, r)| r.function_name.clone());
             match physical.or(literal) {
                 Some(name) => {
-                    before.name = name.clone();
+                    before.name = name.as_str().into();
                     d.functions.insert(name);
                 }
                 None => unnamed.push(f.name.clone()),
@@ -227,7 +227,7 @@ impl Stacks {
 /// The account once the stacks are deleted: without the stacks' functions,
 /// with the deletion's removals. Every function left is the account's.
 pub fn after(mut account: Inventory, deletion: Deletion) -> Inventory {
-    account.functions.retain(|f| !deletion.functions.contains(&f.name));
+    account.functions.retain(|f| !deletion.functions.contains(&*f.name));
     account.deploy_start = Some(account.functions.len());
     account.removals = deletion.removals;
     account
@@ -246,7 +246,7 @@ mod tests {
 
     /// The removed function of that name.
     fn removed_function<'a>(d: &'a Deletion, name: &str) -> &'a RemovedFunction {
-        d.removals.functions.iter().find(|f| f.before.name == name).unwrap()
+        d.removals.functions.iter().find(|f| *f.before.name == *name).unwrap()
     }
 
     const SAM: &str = "testdata/examples/sam-app/template.yaml";
@@ -315,7 +315,7 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/changesets/account-shared.json");
         let (account, _) = crate::source::snapshot::load(&path).unwrap();
         let after = after(account, d);
-        let names: Vec<_> = after.functions.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<_> = after.functions.iter().map(|f| &*f.name).collect();
         assert_eq!(names, ["billing-sync"]);
         assert_eq!(after.deploy_start, Some(1));
         assert!(!after.removals.is_empty());

@@ -331,7 +331,7 @@ impl Reader<'_> {
         }
         let removed = |before: Option<Function>, how| RemovedFunction {
             before: before.unwrap_or_else(|| Function {
-                name: c.name().to_string(),
+                name: c.name().into(),
                 account: self.account.as_str().into(),
                 region: self.region.as_str().into(),
                 origin: c.origin.clone(),
@@ -374,7 +374,7 @@ impl Reader<'_> {
         let vpc = ctx.vpc_config(self, c)?;
         let role = ctx.props.get("Role").map(|r| self.value(c, ctx, r, "Role"));
         Ok(Function {
-            name: name.to_string(),
+            name: name.into(),
             account: self.account.as_str().into(),
             region: self.region.as_str().into(),
             origin: c.origin.clone(),

@@ -30,7 +30,7 @@ fn a_removed_group_function_and_role_become_removals() {
     assert!(!r.security_groups[0].replaced);
     let f = &r.functions[0];
     assert_eq!(
-        (f.how, f.before.name.as_str()),
+        (f.how, &*f.before.name),
         (FunctionRemoval::Deleted, "orders-prod-ApiFunction-1X2Y3Z4W5V6U")
     );
     assert_eq!((&*f.before.account, &*f.before.region), ("111122223333", "eu-west-1"));
@@ -48,7 +48,7 @@ fn a_removed_group_function_and_role_become_removals() {
 #[test]
 fn a_vpc_change_moves_or_detaches_and_the_after_state_is_in_the_inventory() {
     let inv = load(&["modify-vpc.json"]).inventory;
-    let how: Vec<_> = inv.removals.functions.iter().map(|f| (f.before.name.as_str(), f.how)).collect();
+    let how: Vec<_> = inv.removals.functions.iter().map(|f| (&*f.before.name, f.how)).collect();
     assert_eq!(
         how,
         [
@@ -59,7 +59,7 @@ fn a_vpc_change_moves_or_detaches_and_the_after_state_is_in_the_inventory() {
     let after: Vec<_> = inv
         .functions
         .iter()
-        .map(|f| (f.name.as_str(), f.latest().unwrap().vpc.as_ref().map(|v| v.sg_set())))
+        .map(|f| (&*f.name, f.latest().unwrap().vpc.as_ref().map(|v| v.sg_set())))
         .collect();
     assert_eq!(
         after,
@@ -139,7 +139,7 @@ fn values_known_only_after_apply_stay_unresolved_and_name_their_cause() {
 fn a_change_set_without_property_values_says_so() {
     let rc = r#"{"Action": "Remove", "LogicalResourceId": "Fn", "PhysicalResourceId": "fn-1", "ResourceType": "AWS::Lambda::Function"}"#;
     let r = inline(&one_change(rc)).unwrap().inventory.removals;
-    assert_eq!(r.functions[0].before.name, "fn-1");
+    assert_eq!(&*r.functions[0].before.name, "fn-1");
     assert!(r.functions[0].before.versions.is_empty());
     assert!(r.notes.iter().any(|n| n.contains("--include-property-values") && n.contains("Fn")));
 }

@@ -280,7 +280,7 @@ impl<'a> Reader<'a> {
             None => None,
         };
         self.inv.functions.push(Function {
-            name: origin.resource.to_string(),
+            name: origin.resource.clone(),
             account: self.opts.account.as_str().into(),
             region: self.opts.region.as_str().into(),
             origin,

@@ -122,7 +122,7 @@ fn alias_logical_id(function: &str) -> String {
 /// Puts each setting on the function of that name.
 pub(super) fn attach(file_id: FileId, settings: Vec<WarmSetting>, functions: &mut [Function]) {
     for s in settings {
-        if let Some(f) = functions.iter_mut().find(|f| f.name == s.function) {
+        if let Some(f) = functions.iter_mut().find(|f| *f.name == *s.function) {
             f.warm.push(Warm {
                 qualifier: s.qualifier,
                 environments: s.environments,

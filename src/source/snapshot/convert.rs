@@ -158,7 +158,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
         }
     }));
     Function {
-        name: f.name.into_owned(),
+        name: (*f.name).into(),
         account: ids.text(&f.account),
         region: ids.text(&f.region),
         origin: function_origin,

@@ -241,7 +241,7 @@ impl<'a> Reader<'a> {
             }
         };
         self.inv.functions.push(Function {
-            name: address,
+            name: address.into(),
             account: "".into(),
             region: "".into(),
             origin,

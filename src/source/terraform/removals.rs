@@ -209,7 +209,7 @@ impl<'a> Reader<'a> {
             _ => (String::new(), String::new()),
         };
         let function = Function {
-            name: text(before, "function_name").unwrap_or(&origin.resource).to_string(),
+            name: text(before, "function_name").unwrap_or(&origin.resource).into(),
             account: account.into(),
             region: region.into(),
             origin: origin.clone(),
@@ -221,7 +221,7 @@ impl<'a> Reader<'a> {
             // `skip_destroy` only forgets the function: it stays, and keeps using its groups.
             Action::Delete if flag(before, "skip_destroy") => {
                 let mut kept = function;
-                kept.name = origin.resource.to_string();
+                kept.name = origin.resource.clone();
                 self.inv.functions.push(kept);
                 return Ok(());
             }

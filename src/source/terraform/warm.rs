@@ -33,7 +33,7 @@ impl<'a> Reader<'a> {
                 by: WarmBy::ProvisionedConcurrency,
                 origin: Origin::in_file(&r.address, self.file_id, span),
             };
-            if let Some(f) = self.inv.functions[first..].iter_mut().find(|f| f.name == function) {
+            if let Some(f) = self.inv.functions[first..].iter_mut().find(|f| *f.name == *function) {
                 f.warm.push(warm);
             }
         }
