@@ -174,8 +174,9 @@ impl<'a> EniGraph<'a> {
             .flat_map(|f| f.versions.iter().filter_map(|v| v.vpc.as_ref()))
             .map(|c| c.subnets.len())
             .sum();
+        // Not the table of keys: a table sized for every pair would be written
+        // all over by the few combinations there are, and stay resident.
         g.combos.reserve(pairs / 2);
-        g.keys.combos.reserve(pairs / 2);
         let mut buffer = Vec::new();
         for (fi, f) in inv.functions.iter().enumerate() {
             let (account_id, account) = g.keys.account(&f.account);

@@ -17,10 +17,19 @@ pub use crate::removal::*;
 /// stands for one (`!Ref LambdaSG`, `${ssm:/net/sg}`, `aws_security_group.x.id`).
 /// Two equal symbols in the same scope are the same thing.
 /// Strings are shared (`Arc<str>`): one ID appears in many functions, combinations and findings.
+/// Sixteen bytes: a symbol's two strings sit behind one pointer, since every
+/// subnet and group entry of every function version holds a value.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value {
     Id(Arc<str>),
-    Symbol { scope: Arc<str>, expr: Arc<str> },
+    Symbol(Arc<Symbol>),
+}
+
+/// An expression that stands for an ID, and the template, plan or file it is written in.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Symbol {
+    pub scope: Arc<str>,
+    pub expr: Arc<str>,
 }
 
 impl Value {
@@ -29,17 +38,17 @@ impl Value {
     }
 
     pub fn symbol(scope: impl AsRef<str>, expr: impl AsRef<str>) -> Self {
-        Value::Symbol {
+        Value::Symbol(Arc::new(Symbol {
             scope: scope.as_ref().into(),
             expr: expr.as_ref().into(),
-        }
+        }))
     }
 
     /// The ID, or the symbol's expression.
     pub fn as_str(&self) -> &str {
         match self {
             Value::Id(id) => id,
-            Value::Symbol { expr, .. } => expr,
+            Value::Symbol(s) => &s.expr,
         }
     }
 
@@ -151,7 +160,7 @@ impl Inventory {
 
     /// Records that `value` stands for a list of unknown length.
     pub fn mark_list(&mut self, value: &Value) {
-        if matches!(value, Value::Symbol { .. }) {
+        if matches!(value, Value::Symbol(_)) {
             self.lists.insert(value.clone());
         }
     }
@@ -243,7 +252,8 @@ impl Ignore {
 
 #[derive(Clone, Debug, Default)]
 pub struct Version {
-    pub version: String,
+    /// `$LATEST` or the version number; shared, as most are `$LATEST`.
+    pub version: Arc<str>,
     pub aliases: ThinVec<String>,
     pub vpc: Option<VpcConfig>,
     pub state: Option<Box<FunctionState>>,
@@ -254,14 +264,14 @@ impl Version {
 
     pub fn latest(vpc: Option<VpcConfig>) -> Self {
         Version {
-            version: Self::LATEST.to_string(),
+            version: Self::LATEST.into(),
             vpc,
             ..Default::default()
         }
     }
 
     pub fn is_latest(&self) -> bool {
-        self.version == Self::LATEST
+        &*self.version == Self::LATEST
     }
 }
 

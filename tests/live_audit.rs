@@ -236,7 +236,7 @@ fn collector_fills_the_model_from_moto() {
         &*pinned.origin.resource,
         format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:pinned-fn").as_str()
     );
-    let versions: Vec<&str> = pinned.versions.iter().map(|v| v.version.as_str()).collect();
+    let versions: Vec<&str> = pinned.versions.iter().map(|v| &*v.version).collect();
     assert_eq!(versions, ["$LATEST", "1"]);
     assert_eq!(pinned.versions[1].aliases, ["live"]);
     assert_eq!(pinned.versions[1].vpc.as_ref().unwrap().sg_set(), [g("old")]);

@@ -72,7 +72,7 @@ pub fn vpc_names<'v>(vpcs: impl Iterator<Item = &'v Value>) -> HashMap<&'v Value
         let scopes: Vec<Option<&str>> = same
             .iter()
             .map(|v| match v {
-                Value::Symbol { scope, .. } if !scope.is_empty() => Some(&**scope),
+                Value::Symbol(s) if !s.scope.is_empty() => Some(&*s.scope),
                 _ => None,
             })
             .collect();

@@ -175,7 +175,7 @@ fn name(v: &Value) -> &str {
 fn kind(v: &Value) -> u8 {
     match v {
         Value::Id(_) => 0,
-        Value::Symbol { expr, .. } if expr.starts_with("!Ref ") => 1,
+        Value::Symbol(s) if s.expr.starts_with("!Ref ") => 1,
         Value::Symbol { .. } => 2,
     }
 }

@@ -27,7 +27,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         // `!Ref Az` in two templates may be two AZs: an expression is one AZ only within its scope.
         let name = az.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-');
         let scope = match &c.key.subnet {
-            Value::Symbol { scope, .. } if !name => &**scope,
+            Value::Symbol(s) if !name => &*s.scope,
             _ => "",
         };
         Some(((c.ids.account, c.ids.vpc, c.ids.sgs, az, scope), i))

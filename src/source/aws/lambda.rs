@@ -92,7 +92,7 @@ pub(crate) fn version_resource(function_arn: &str, version: &str) -> String {
 }
 
 fn version_order(v: &Version) -> (u8, u64, String) {
-    match v.version.as_str() {
+    match &*v.version {
         Version::LATEST => (0, 0, String::new()),
         s => match s.parse::<u64>() {
             Ok(n) => (1, n, String::new()),
@@ -138,7 +138,7 @@ impl Grouping {
             config.is_attached().then_some(config)
         });
         let version = Version {
-            version,
+            version: version.into(),
             aliases: ThinVec::new(),
             vpc,
             state: None,
@@ -209,7 +209,7 @@ pub(crate) async fn attach_aliases(client: &Client, functions: &mut [Function], 
         match joined {
             Ok((i, Ok(aliases))) => {
                 for (alias, versions) in aliases {
-                    for v in functions[i].versions.iter_mut().filter(|v| versions.contains(&v.version)) {
+                    for v in functions[i].versions.iter_mut().filter(|v| versions.contains(&*v.version)) {
                         v.aliases.push(alias.clone());
                     }
                 }

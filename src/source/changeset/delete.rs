@@ -105,8 +105,8 @@ impl Stacks {
     /// The physical ID of a template's `!Ref X` (or `!GetAtt X.GroupId`-style
     /// identity) when a stack resource list gives one for `X` of type `ty`.
     fn resolve(&self, value: &Value, ty: &str) -> Value {
-        let Value::Symbol { expr, .. } = value else { return value.clone() };
-        let Some(logical) = expr.strip_prefix("!Ref ") else {
+        let Value::Symbol(symbol) = value else { return value.clone() };
+        let Some(logical) = symbol.expr.strip_prefix("!Ref ") else {
             return value.clone();
         };
         match self.physical.get(logical) {
@@ -117,8 +117,8 @@ impl Stacks {
 
     /// A role the stack defines (`!GetAtt Role.Arn`) by its physical name, when the list gives it.
     fn resolve_role(&self, role: &Value) -> Value {
-        let Value::Symbol { expr, .. } = role else { return role.clone() };
-        let logical = expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".Arn"));
+        let Value::Symbol(symbol) = role else { return role.clone() };
+        let logical = symbol.expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".Arn"));
         match logical.and_then(|l| self.physical.get(l)) {
             Some((name, t)) if t == "AWS::IAM::Role" => Value::id(name),
             _ => role.clone(),
@@ -127,11 +127,11 @@ impl Stacks {
 
     /// True when a function's role is one the stack defines: it goes with the stack.
     fn defines_role(&self, role: &Value) -> bool {
-        let Value::Symbol { scope, expr } = role else { return false };
-        let Some(logical) = expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".Arn")) else {
+        let Value::Symbol(symbol) = role else { return false };
+        let Some(logical) = symbol.expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".Arn")) else {
             return false;
         };
-        let resource = |id: &str| self.resources.get(&(scope.to_string(), id.to_string()));
+        let resource = |id: &str| self.resources.get(&(symbol.scope.to_string(), id.to_string()));
         let declared = resource(logical).is_some_and(|r| r.ty == "AWS::IAM::Role");
         let implicit = logical
             .strip_suffix("Role")

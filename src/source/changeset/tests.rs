@@ -130,7 +130,7 @@ fn values_known_only_after_apply_stay_unresolved_and_name_their_cause() {
     let inv = inline(&one_change(&rc)).unwrap().inventory;
     let sgs = inv.functions[0].latest().unwrap().vpc.as_ref().unwrap().security_groups.clone();
     assert_eq!(sgs[0].value, Value::symbol("cs.json", "!GetAtt WorkerSG.GroupId"));
-    assert!(matches!(&sgs[1].value, Value::Symbol { expr, .. } if expr.contains("known") || expr.contains("SecurityGroupIds")));
+    assert!(matches!(&sgs[1].value, Value::Symbol(s) if s.expr.contains("known") || s.expr.contains("SecurityGroupIds")));
     assert!(sgs.iter().all(|i| inv.unresolved.contains_key(&i.value)));
     assert_eq!(inv.removals.functions[0].how, FunctionRemoval::Moved);
 }

@@ -452,8 +452,8 @@ impl<'a> Reader<'a> {
 
     /// `!GetAtt MyVpc.DefaultSecurityGroup` names the VPC's default group.
     fn default_group(&mut self, item: &Item) {
-        let Value::Symbol { expr, .. } = &item.value else { return };
-        let Some(vpc) = expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".DefaultSecurityGroup")) else {
+        let Value::Symbol(symbol) = &item.value else { return };
+        let Some(vpc) = symbol.expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".DefaultSecurityGroup")) else {
             return;
         };
         if self.inv.security_groups.contains_key(&item.value) {

@@ -114,7 +114,6 @@ impl Interner {
 }
 
 pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function {
-    let mut id = |text: &str| ids.get(text);
     let resource = f.arn.as_deref().unwrap_or(&f.name);
     let function_origin = Origin::resource(resource);
     // Not `into_iter().map().collect()`: that would reuse the parsed list's
@@ -127,10 +126,10 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
             } else {
                 Origin::resource(version_arn(resource, &v.version))
             };
-            let mut items = |ids: &[Str]| -> ThinVec<Item> {
-                ids.iter()
+            let mut items = |list: &[Str]| -> ThinVec<Item> {
+                list.iter()
                     .map(|x| Item {
-                        value: id(x),
+                        value: ids.get(x),
                         origin: o.clone(),
                     })
                     .collect()
@@ -138,13 +137,13 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
             VpcConfig {
                 subnets: items(&c.subnet_ids),
                 security_groups: items(&c.security_group_ids),
-                vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(&mut id),
+                vpc_id: c.vpc_id.as_deref().filter(|v| !v.is_empty()).map(|v| ids.get(v)),
                 ipv6_dual_stack: c.ipv6_allowed_for_dual_stack,
                 origin: o,
             }
         });
         Version {
-            version: v.version.into_owned(),
+            version: ids.text(&v.version),
             aliases: v.aliases.iter().map(|a| a.to_string()).collect(),
             vpc,
             state: v.state.map(|s| {
