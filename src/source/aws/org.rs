@@ -11,7 +11,9 @@
 //!   listed, is read with its own credentials, not through the role;
 //! - STS `AssumeRole` into `arn:aws:iam::<account>:role/<--org-role>` once per
 //!   other account (with `--external-id` and `--session-name`); the temporary
-//!   credentials (one hour) serve every region of that account.
+//!   credentials serve every region of that account, and are renewed (the role
+//!   assumed again) shortly before the session ends, so an account whose
+//!   reads outlast it is still read in full.
 //!
 //! Then each account's regions are read exactly as a single-account audit
 //! reads them. At most `concurrency` accounts run at once, each with at most
@@ -23,14 +25,14 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use aws_sdk_lambda::config::Credentials;
+use aws_sdk_lambda::config::SharedCredentialsProvider;
 use aws_sdk_organizations::types::{Account, AccountState, AccountStatus};
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::clients::AssumedRole;
 use super::errors::describe;
 use super::{
     ec2, gap, identity, no_account, regions_to_read, ClientFactory, Clients, Collected, Gathered, Progress, ScopeData, ScopeReads, Stats,
@@ -178,8 +180,9 @@ async fn read_account(s: &Shared<'_>, member: Member) -> Result<AccountRead, Fai
         None
     } else {
         let arn = format!("arn:aws:iam::{id}:role/{}", s.role);
-        match assume(&s.own.sts, &arn, &s.session_name, s.external_id.as_deref()).await {
-            Ok(c) => Some(c),
+        let role = AssumedRole::new(s.own.sts.clone(), arn.clone(), s.session_name.clone(), s.external_id.clone());
+        match role.await {
+            Ok(role) => Some(SharedCredentialsProvider::new(role)),
             Err(e) => {
                 s.progress.account_done();
                 let gaps = vec![gap(&id, s.home, "sts:AssumeRole", format!("{arn}: {e}"))];
@@ -223,11 +226,21 @@ async fn read_account(s: &Shared<'_>, member: Member) -> Result<AccountRead, Fai
     Ok(AccountRead { member, scopes, gaps })
 }
 
-/// The factory's clients for the caller, with an account's assumed-role
-/// credentials in place of the caller's (none: the caller's own account).
+/// The factory's clients for the caller, with an account's assumed role in
+/// place of the caller's credentials (none: the caller's own account). All
+/// the account's clients share the one role, and so its renewals.
 struct AsAccount<'a> {
     inner: &'a dyn ClientFactory,
-    credentials: Option<Credentials>,
+    credentials: Option<SharedCredentialsProvider>,
+}
+
+/// `$client` rebuilt with the credentials provider `$k`.
+macro_rules! with_credentials {
+    ($sdk:ident, $client:expr, $k:expr) => {{
+        let mut conf = $client.config().to_builder();
+        conf.set_credentials_provider(Some($k.clone()));
+        $sdk::Client::from_conf(conf.build())
+    }};
 }
 
 impl ClientFactory for AsAccount<'_> {
@@ -235,33 +248,12 @@ impl ClientFactory for AsAccount<'_> {
         let c = self.inner.clients(&Target::own(), region);
         let Some(k) = &self.credentials else { return c };
         Clients {
-            sts: aws_sdk_sts::Client::from_conf(c.sts.config().to_builder().credentials_provider(k.clone()).build()),
-            lambda: aws_sdk_lambda::Client::from_conf(c.lambda.config().to_builder().credentials_provider(k.clone()).build()),
-            ec2: aws_sdk_ec2::Client::from_conf(c.ec2.config().to_builder().credentials_provider(k.clone()).build()),
-            quotas: aws_sdk_servicequotas::Client::from_conf(c.quotas.config().to_builder().credentials_provider(k.clone()).build()),
+            sts: with_credentials!(aws_sdk_sts, c.sts, k),
+            lambda: with_credentials!(aws_sdk_lambda, c.lambda, k),
+            ec2: with_credentials!(aws_sdk_ec2, c.ec2, k),
+            quotas: with_credentials!(aws_sdk_servicequotas, c.quotas, k),
         }
     }
-}
-
-/// STS `AssumeRole`, once per account.
-async fn assume(sts: &aws_sdk_sts::Client, arn: &str, session: &str, external_id: Option<&str>) -> Result<Credentials, String> {
-    let out = sts
-        .assume_role()
-        .role_arn(arn)
-        .role_session_name(session)
-        .set_external_id(external_id.map(str::to_string))
-        .send()
-        .await
-        .map_err(|e| describe(&e))?;
-    let c = out.credentials().ok_or("AssumeRole returned no credentials")?;
-    let expiry = SystemTime::try_from(*c.expiration()).ok();
-    Ok(Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_string()),
-        expiry,
-        "eniplan-org",
-    ))
 }
 
 /// Every page of an Organizations listing: `$request` without its token,
