@@ -1060,6 +1060,16 @@ fn org_audit_reads_every_active_account_once() {
         "the caller's own account is read with its own credentials"
     );
     assert_eq!(c.account_names[MEMBERS[0]], format!("member-{}", MEMBERS[0]));
+    // The names go into the snapshot, and come back out of it.
+    let saved = serde_json::to_vec(&snapshot::from_inventory(&c.inventory, c.scopes.clone(), c.api_calls)).unwrap();
+    let names: Json = serde_json::from_slice::<Json>(&saved).unwrap()["accounts"].clone();
+    assert_eq!(names.as_array().map(Vec::len), Some(3), "{names}");
+    assert_eq!(
+        names[1],
+        serde_json::json!({"id": MEMBERS[0], "name": format!("member-{}", MEMBERS[0])})
+    );
+    let (back, _) = snapshot::from_bytes("org.json", saved).unwrap();
+    assert_eq!(back.account_names, c.account_names);
 }
 
 #[test]

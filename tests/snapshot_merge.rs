@@ -32,7 +32,16 @@ fn other_account(snap: &Value) -> Value {
 /// Both accounts in one snapshot, as one audit of both would write it.
 fn combined(a: &Value, b: &Value) -> Value {
     let mut c = a.clone();
-    for key in ["scopes", "functions", "subnets", "security_groups", "vpcs", "enis", "incomplete"] {
+    for key in [
+        "scopes",
+        "accounts",
+        "functions",
+        "subnets",
+        "security_groups",
+        "vpcs",
+        "enis",
+        "incomplete",
+    ] {
         let mut list = a[key].as_array().cloned().unwrap_or_default();
         list.extend(b[key].as_array().cloned().unwrap_or_default());
         c[key] = Value::Array(list);
@@ -142,6 +151,79 @@ fn the_same_scope_with_different_data_exits_2_naming_both() {
             assert!(stderr.contains(name), "names {name}: {stderr}");
         }
     }
+}
+
+/// A snapshot of `snap` whose account AWS Organizations names `name` (format 3).
+fn named(mut snap: Value, name: &str) -> Value {
+    let id = snap["scopes"][0]["account"].clone();
+    snap["eniplan_snapshot"] = json!(3);
+    snap["accounts"] = json!([{ "id": id, "name": name }]);
+    snap
+}
+
+/// Each account's row in `summary.accounts_detail[]`: (account, name).
+fn rows(report: &Value) -> Vec<(String, String)> {
+    let rows = report["summary"]["accounts_detail"].as_array().expect("accounts_detail");
+    rows.iter()
+        .map(|r| (r["account"].as_str().unwrap().into(), r["name"].as_str().unwrap_or("").into()))
+        .collect()
+}
+
+/// Organizations' names travel with the snapshots: read back, joined, and
+/// naming each account's row as the live audit does.
+#[test]
+fn account_names_are_kept_joined_and_name_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = named(read(ACCOUNT), "payments");
+    let b = named(other_account(&read(ACCOUNT)), "search");
+    let (pa, pb) = (write(dir.path(), "a.json", &a), write(dir.path(), "b.json", &b));
+    let (alone, _) = audit(&[&pa]);
+    assert_eq!(rows(&alone), [("111122223333".into(), "payments".into())]);
+
+    let (merged, stderr) = merge(dir.path(), &pa, &pb);
+    assert!(!stderr.contains("note:"), "{stderr}");
+    let want = [
+        ("111122223333".to_string(), "payments".to_string()),
+        ("444455556666".to_string(), "search".to_string()),
+    ];
+    assert_eq!(
+        read(merged.to_str().unwrap())["accounts"],
+        json!([{"id": "111122223333", "name": "payments"}, {"id": "444455556666", "name": "search"}])
+    );
+    let (from_file, _) = audit(&[&merged]);
+    assert_eq!(rows(&from_file), want);
+    let (repeated, _) = audit(&[&pa, &pb]);
+    assert_eq!(rows(&repeated), want);
+    for format in ["text", "markdown"] {
+        let out = eniplan()
+            .args(["audit", "--snapshot", merged.to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for (id, name) in &want {
+            assert!(
+                text.lines().any(|l| l.contains(id.as_str()) && l.contains(name.as_str())),
+                "{format}: no row names {id} {name}:\n{text}"
+            );
+        }
+    }
+}
+
+/// Names are labels, not data: an account named differently by two inputs
+/// (renamed between two reads) keeps the first input's name, with a note.
+#[test]
+fn an_account_named_twice_differently_keeps_the_first_name_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let pa = write(dir.path(), "a.json", &named(read(ACCOUNT), "payments"));
+    let pb = write(dir.path(), "a-renamed.json", &named(read(ACCOUNT), "payments-prod"));
+    let (merged, stderr) = merge(dir.path(), &pa, &pb);
+    for words in ["a-renamed.json", "111122223333", "payments-prod", "\"payments\""] {
+        assert!(stderr.contains(words), "the note names {words}: {stderr}");
+    }
+    assert_eq!(
+        read(merged.to_str().unwrap())["accounts"],
+        json!([{"id": "111122223333", "name": "payments"}])
+    );
 }
 
 /// Variables two accounts resolve differently are dropped, with a note, not guessed.

@@ -48,7 +48,8 @@ impl AccountOut {
     }
 }
 
-/// One row per account audited (the accounts of `scopes`), by account ID.
+/// One row per account audited (the accounts of `scopes`), by account ID,
+/// named by `names` (the run's), else by the inventory (a snapshot's).
 pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, String>, findings: &[Finding]) -> Vec<AccountOut> {
     // Only audited accounts get a row: templates alone have none to count.
     if scopes.is_empty() {
@@ -58,7 +59,7 @@ pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, 
     for s in scopes.iter().filter(|s| !s.account.is_empty()) {
         let row = rows.entry(s.account.clone()).or_insert_with(|| AccountOut {
             account: s.account.clone(),
-            name: names.get(&s.account).cloned(),
+            name: names.get(&s.account).or_else(|| g.inv.account_names.get(&s.account)).cloned(),
             ..AccountOut::default()
         });
         row.regions += 1;

@@ -6,7 +6,8 @@
 //! and both files, because eniplan cannot tell which read is right. Subnets,
 //! groups and VPCs are keyed by ID, not by scope (a shared VPC's subnets
 //! appear in every account they are shared with): the first input's copy is
-//! kept, and a copy that differs is noted.
+//! kept, and a copy that differs is noted. Account names are joined the same
+//! way: the first input's name is kept, and another name is noted.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,6 +176,13 @@ pub fn merge(mut parts: Vec<Part>) -> Result<Merged, Failure> {
                 differ.join(", ")
             ));
         }
+        let renamed = names(&mut dst.account_names, inv.account_names);
+        if !renamed.is_empty() {
+            out.notes.push(format!(
+                "{shown} names {} differently from an earlier snapshot; the earlier name is used",
+                renamed.join(", ")
+            ));
+        }
         dst.unresolved.extend(inv.unresolved);
         dst.lists.extend(inv.lists);
         dst.sg_references.extend(inv.sg_references);
@@ -201,6 +209,23 @@ pub fn merge(mut parts: Vec<Part>) -> Result<Merged, Failure> {
     }
     out.scopes = taken.into_keys().collect();
     Ok(out)
+}
+
+/// Adds the account names `into` lacks; an account `from` names differently
+/// is listed, as `111122223333 ("new" here, "old" before)`. Names are labels:
+/// a difference (an account renamed between two reads) is no conflict.
+fn names(into: &mut BTreeMap<String, String>, from: BTreeMap<String, String>) -> Vec<String> {
+    let mut renamed = Vec::new();
+    for (id, name) in from {
+        match into.entry(id) {
+            Entry::Vacant(e) => {
+                e.insert(name);
+            }
+            Entry::Occupied(e) if *e.get() != name => renamed.push(format!("{} (\"{name}\" here, \"{}\" before)", e.key(), e.get())),
+            Entry::Occupied(_) => {}
+        }
+    }
+    renamed
 }
 
 /// Adds `from`'s entries that `into` lacks; an entry both hold and `same`
