@@ -34,10 +34,11 @@ use aws_sdk_ec2::types::{
 use aws_sdk_lambda::operation::list_aliases::ListAliasesOutput;
 use aws_sdk_lambda::operation::list_capacity_providers::ListCapacityProvidersOutput;
 use aws_sdk_lambda::operation::list_functions::ListFunctionsOutput;
+use aws_sdk_lambda::operation::list_provisioned_concurrency_configs::ListProvisionedConcurrencyConfigsOutput;
 use aws_sdk_lambda::types::{
     AliasConfiguration, CapacityProvider, CapacityProviderConfig, CapacityProviderScalingConfig, CapacityProviderState,
     CapacityProviderVpcConfig, FunctionConfiguration, InstanceRequirements, LambdaManagedInstancesCapacityProviderConfig,
-    VpcConfigResponse,
+    ProvisionedConcurrencyConfigListItem, VpcConfigResponse,
 };
 use aws_sdk_servicequotas::operation::get_service_quota::GetServiceQuotaOutput;
 use aws_sdk_servicequotas::types::ServiceQuota;
@@ -48,6 +49,7 @@ use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use eniplan::error::Failure;
 use eniplan::graph::{EniGraph, Quotas};
@@ -236,6 +238,21 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
             .aliases(AliasConfiguration::builder().name("prod").function_version("1").build())
             .build()
     ));
+    // Only `check --live` asks: fn-000 keeps 5 environments warm on `prod`.
+    lambda_rules.push(
+        mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+            .match_requests(|r| r.function_name() == Some("fn-000"))
+            .then_output(move || {
+                ListProvisionedConcurrencyConfigsOutput::builder()
+                    .provisioned_concurrency_configs(
+                        ProvisionedConcurrencyConfigListItem::builder()
+                            .function_arn(format!("{}:prod", arn(region, "fn-000")))
+                            .requested_provisioned_concurrent_executions(5)
+                            .build(),
+                    )
+                    .build()
+            }),
+    );
     if faults.providers_unknown {
         lambda_rules.push(
             mock!(aws_sdk_lambda::Client::list_capacity_providers)
@@ -851,14 +868,14 @@ impl aws_smithy_async::time::TimeSource for Clock {
     }
 }
 
-/// The sessions AssumeRole granted, and each request's access key and the
-/// clock when it was signed.
+/// The sessions AssumeRole granted, and each request's access key, the clock
+/// when it was signed, and its operation.
 #[derive(Debug, Clone, Default)]
 struct Sessions {
     clock: Clock,
     /// Access key → (role ARN, expiry in seconds).
     granted: Arc<Mutex<BTreeMap<String, (String, u64)>>>,
-    signed: Arc<Mutex<Vec<(String, u64)>>>,
+    signed: Arc<Mutex<Vec<(String, u64, String)>>>,
 }
 
 impl Sessions {
@@ -895,7 +912,7 @@ impl Intercept for Sessions {
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
         _: &RuntimeComponents,
-        _: &mut aws_sdk_lambda::config::ConfigBag,
+        cfg: &mut aws_sdk_lambda::config::ConfigBag,
     ) -> Result<(), BoxError> {
         let auth = context.request().headers().get("authorization").unwrap_or_default();
         let key = auth
@@ -903,7 +920,8 @@ impl Intercept for Sessions {
             .nth(1)
             .and_then(|c| c.split('/').next())
             .unwrap_or_default();
-        self.signed.lock().unwrap().push((key.to_string(), self.clock.secs()));
+        let operation = cfg.load::<Metadata>().map(|m| m.name().to_string()).unwrap_or_default();
+        self.signed.lock().unwrap().push((key.to_string(), self.clock.secs(), operation));
         Ok(())
     }
 }
@@ -1161,16 +1179,73 @@ fn assumed_roles_are_renewed_when_the_reads_outlast_the_session() {
     assert!(end - start > 2 * SHORTEST_SESSION, "the run outlasts a session: {}s", end - start);
     // AWS refuses a request signed with an expired token (ExpiredToken): none is sent.
     let mut by_member = 0;
-    for (key, at) in &signed {
+    for (key, at, _) in &signed {
         let Some((_, expiry)) = granted.get(key) else { continue };
         by_member += 1;
         assert!(at < expiry, "{key} expired at {expiry} but signed a request at {at}");
     }
     assert!(by_member > 0, "the members are read through their roles");
-    let used: std::collections::BTreeSet<&String> = signed.iter().map(|(k, _)| k).filter(|k| granted.contains_key(*k)).collect();
+    let used: std::collections::BTreeSet<&String> = signed.iter().map(|(k, ..)| k).filter(|k| granted.contains_key(*k)).collect();
     assert!(
         used.len() > MEMBERS.len(),
         "reads after the first sessions ended used renewed credentials: {used:?}"
     );
     assert_eq!(c.operations["sts:AssumeRole"], granted.len() as u64, "every renewal is counted");
+}
+
+/// `check --live --org`: the provisioned concurrency of the deploy's functions
+/// is read in every account that has them, through that account's role.
+#[test]
+fn org_check_reads_the_deploys_provisioned_concurrency_in_each_account() {
+    let regions = ["us-east-1"];
+    let opts = AwsOptions {
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        org: Some(eniplan::source::aws::OrgOptions::default()),
+        warm_functions: ["fn-000", "not-in-any-account"].into_iter().map(String::from).collect(),
+        ..Default::default()
+    };
+    let faults = OrgFaults {
+        short_sessions: true,
+        ..Default::default()
+    };
+    let factory = OrgFactory::new(&regions, faults);
+    let c = collect_with(&factory, &opts).expect("an org check");
+    assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
+    assert_eq!(
+        c.operations.get("lambda:ListProvisionedConcurrencyConfigs"),
+        Some(&3),
+        "fn-000 in each of the three accounts, nothing else: {:?}",
+        c.operations
+    );
+    /// (account, [(qualifier, environments)]) of each function kept warm.
+    type Warmed<'a> = Vec<(&'a str, Vec<(&'a str, Option<u32>)>)>;
+    let warm: Warmed = c
+        .inventory
+        .functions
+        .iter()
+        .filter(|f| !f.warm.is_empty())
+        .map(|f| {
+            (
+                f.account.as_str(),
+                f.warm.iter().map(|w| (w.qualifier.as_str(), w.environments)).collect(),
+            )
+        })
+        .collect();
+    let want: Warmed = [ACCOUNT, MEMBERS[0], MEMBERS[1]]
+        .into_iter()
+        .map(|a| (a, vec![("prod", Some(5))]))
+        .collect();
+    assert_eq!(warm, want);
+
+    // The members' reads are signed with their roles' credentials, the caller's with its own.
+    let sessions = factory.sessions.unwrap();
+    let granted = sessions.granted.lock().unwrap().clone();
+    let signed = sessions.signed.lock().unwrap().clone();
+    let reads: Vec<bool> = signed
+        .iter()
+        .filter(|(_, _, op)| op == "ListProvisionedConcurrencyConfigs")
+        .map(|(key, ..)| granted.contains_key(key))
+        .collect();
+    assert_eq!(reads.len(), 3);
+    assert_eq!(reads.iter().filter(|assumed| **assumed).count(), 2, "{signed:?}");
 }

@@ -16,18 +16,20 @@
 //!   reads outlast it is still read in full.
 //!
 //! Then each account's regions are read exactly as a single-account audit
-//! reads them. At most `concurrency` accounts run at once, each with at most
+//! reads them, and for `check --live --org` the provisioned concurrency of the
+//! deploy's functions that the account has, through its role. At most `concurrency` accounts run at once, each with at most
 //! [`DEFAULT_CONCURRENCY`] regions at once. A role that cannot be assumed, or
 //! an OU that cannot be listed, is a [`Gap`](crate::model::Gap); the other
 //! accounts are read in full. Only an organization that cannot be listed at
 //! all is a [`Failure::Incomplete`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::Arc;
 
 use aws_sdk_lambda::config::SharedCredentialsProvider;
 use aws_sdk_organizations::types::{Account, AccountState, AccountStatus};
+use futures_util::future::join_all;
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -35,8 +37,8 @@ use tokio::task::JoinSet;
 use super::clients::AssumedRole;
 use super::errors::describe;
 use super::{
-    ec2, gap, identity, no_account, regions_to_read, ClientFactory, Clients, Collected, Gathered, Progress, ScopeData, ScopeReads, Stats,
-    Target, DEFAULT_CONCURRENCY,
+    ec2, gap, identity, no_account, regions_to_read, warm, ClientFactory, Clients, Collected, Gathered, Progress, ScopeData, ScopeReads,
+    Stats, Target, DEFAULT_CONCURRENCY, PER_SCOPE_CONCURRENCY,
 };
 use crate::error::Failure;
 use crate::model::Gap;
@@ -96,6 +98,9 @@ struct Shared<'a> {
     with_state: bool,
     /// Subnets a deploy names (`check --live --org`), read in every scope.
     also_subnets: Arc<[String]>,
+    /// The deploy's function names (`check --live --org`): their provisioned
+    /// concurrency is read in each account that has them.
+    warm_functions: &'a BTreeSet<String>,
     role: &'a str,
     session_name: String,
     external_id: Option<String>,
@@ -150,6 +155,7 @@ pub(super) async fn run(factory: &dyn ClientFactory, opts: &super::AwsOptions, o
         all_regions: opts.all_regions,
         with_state: opts.with_state,
         also_subnets: opts.also_subnets.clone().into(),
+        warm_functions: &opts.warm_functions,
         role: &org.role,
         session_name: opts.session_name.clone().unwrap_or_else(|| "eniplan-audit".to_string()),
         external_id: opts.external_id.clone(),
@@ -221,6 +227,15 @@ async fn read_account(s: &Shared<'_>, member: Member) -> Result<AccountRead, Fai
     let mut scopes = Vec::with_capacity(regions.len());
     while let Some(joined) = set.join_next().await {
         scopes.push(joined.map_err(|e| Failure::Io(format!("internal error: {e}")))?);
+    }
+    if !s.warm_functions.is_empty() {
+        // Through the account's own role, as its functions were listed.
+        let targets = BTreeMap::from([(id.clone(), Target::own())]);
+        let reads = scopes.iter_mut().map(|data| {
+            let functions = &mut data.functions;
+            warm::attach(&inside, s.stats, &targets, functions, s.warm_functions, PER_SCOPE_CONCURRENCY)
+        });
+        gaps.extend(join_all(reads).await.into_iter().flatten());
     }
     s.progress.account_done();
     Ok(AccountRead { member, scopes, gaps })
