@@ -17,7 +17,8 @@
 //!
 //! Then each account's regions are read exactly as a single-account audit
 //! reads them, and for `check --live --org` the provisioned concurrency of the
-//! deploy's functions that the account has, through its role. At most `concurrency` accounts run at once, each with at most
+//! deploy's functions that the account has, through its role. At most
+//! `concurrency` accounts run at once, each with at most
 //! [`DEFAULT_CONCURRENCY`] regions at once. A role that cannot be assumed, or
 //! an OU that cannot be listed, is a [`Gap`](crate::model::Gap); the other
 //! accounts are read in full. Only an organization that cannot be listed at

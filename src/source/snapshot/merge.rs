@@ -5,10 +5,10 @@
 //! both (functions, Lambda ENIs, gaps, capacity providers, and the other-ENI
 //! counts of the VPCs these are in): then it is kept once. Different data is
 //! an error naming the scope, what differs and both files, because eniplan
-//! cannot tell which read is right. Subnets,
-//! groups and VPCs are keyed by ID, not by scope (a shared VPC's subnets
-//! appear in every account they are shared with): the first input's copy is
-//! kept, and a copy that differs is noted. Account names are joined the same
+//! cannot tell which read is right. Subnets, groups and VPCs are keyed by ID,
+//! not by scope (a shared VPC's subnets appear in every account they are
+//! shared with): the first input's copy is kept, and a copy that differs is
+//! noted. Account names are joined the same
 //! way: the first input's name is kept, and another name is noted.
 
 use std::collections::btree_map::Entry;
