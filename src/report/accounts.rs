@@ -13,7 +13,8 @@ use crate::rules::{Finding, Severity};
 #[derive(Debug, Serialize, Default, Clone)]
 pub struct AccountOut {
     pub account: String,
-    /// The name AWS Organizations gives it, when the audit listed the organization.
+    /// The name AWS Organizations gives it, when the audit listed the
+    /// organization (or the snapshot audited records it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Regions read in it.
