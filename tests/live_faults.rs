@@ -46,7 +46,7 @@ use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextMut, BeforeTransmitInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -851,6 +851,8 @@ struct OrgFaults {
 const STEP: u64 = 30;
 /// STS's shortest session, in seconds.
 const SHORTEST_SESSION: u64 = 900;
+/// Where a request carries the clock of its start.
+const CLOCK_HEADER: &str = "x-test-clock";
 
 /// The clock every mocked client signs and caches with, moved on by the test.
 #[derive(Debug, Clone, Default)]
@@ -908,6 +910,22 @@ impl Intercept for Sessions {
         Ok(())
     }
 
+    /// Stamps the request with the clock before its credentials are
+    /// resolved: other requests move the clock on meanwhile, and credentials
+    /// valid when resolved must not be judged by a later time.
+    fn modify_before_retry_loop(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut aws_sdk_lambda::config::ConfigBag,
+    ) -> Result<(), BoxError> {
+        context
+            .request_mut()
+            .headers_mut()
+            .insert(CLOCK_HEADER, self.clock.secs().to_string());
+        Ok(())
+    }
+
     fn read_after_signing(
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
@@ -921,7 +939,13 @@ impl Intercept for Sessions {
             .and_then(|c| c.split('/').next())
             .unwrap_or_default();
         let operation = cfg.load::<Metadata>().map(|m| m.name().to_string()).unwrap_or_default();
-        self.signed.lock().unwrap().push((key.to_string(), self.clock.secs(), operation));
+        let at = context
+            .request()
+            .headers()
+            .get(CLOCK_HEADER)
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(u64::MAX);
+        self.signed.lock().unwrap().push((key.to_string(), at, operation));
         Ok(())
     }
 }
