@@ -146,6 +146,9 @@ pub struct Inventory {
     /// What the change being checked deletes or detaches (a plan's deletes, a
     /// change set's removals, a whole-stack delete). Empty for an audit.
     pub removals: Removals,
+    /// Account ID → the name AWS Organizations gives it (an `--org` audit, or
+    /// a snapshot of one). Labels only: no rule reads them.
+    pub account_names: BTreeMap<String, String>,
 }
 
 impl Inventory {

@@ -212,7 +212,7 @@ fn snapshot_round_trip_keeps_providers_functions_and_other_enis() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("account.json"));
     let original: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let saved = resave(&path);
-    assert_eq!(saved["eniplan_snapshot"], 2);
+    assert_eq!(saved["eniplan_snapshot"], eniplan::source::snapshot::FORMAT_VERSION);
     assert_eq!(saved["capacity_providers"], original["capacity_providers"]);
     assert_eq!(saved["vpcs"][0]["other_enis"], 3);
     assert_eq!(
@@ -238,11 +238,11 @@ fn a_version_1_snapshot_still_loads() {
     assert!(r["summary"]["functions"].as_u64().unwrap() > 0);
     // A version 1 file that uses a version 2 field is still refused: unknown fields are errors.
     let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("v3.json");
-    std::fs::write(&p, text.replace("\"eniplan_snapshot\": 1", "\"eniplan_snapshot\": 3")).unwrap();
+    let p = dir.path().join("unsupported.json");
+    std::fs::write(&p, text.replace("\"eniplan_snapshot\": 1", "\"eniplan_snapshot\": 99")).unwrap();
     let out = eniplan().args(["audit", "--snapshot", p.to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("reads versions 1 to 2"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reads versions 1 to 3"));
 }
 
 #[test]

@@ -4,7 +4,10 @@
 //!   throttling and 5xx answers on every call (each call fails once, then
 //!   succeeds) give the same inventory as a clean run; AccessDenied on one
 //!   region or one call becomes a named gap and the rest is still read;
-//!   expired credentials are a clear error (exit code 3).
+//!   expired credentials are a clear error (exit code 3). With `--org`:
+//!   throttling and AccessDenied on ListAccounts and AssumeRole, and roles
+//!   whose sessions end before the account is read (renewed, never used
+//!   expired).
 //! - End to end with the patched moto server: an access-denied region exits 3
 //!   and names the gap in `incomplete[]`; no credentials at all is a clear
 //!   error with exit code 3.
@@ -15,7 +18,9 @@
 mod moto;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::retry::RetryConfig;
 use aws_sdk_ec2::operation::describe_network_interfaces::DescribeNetworkInterfacesOutput;
@@ -29,15 +34,23 @@ use aws_sdk_ec2::types::{
 use aws_sdk_lambda::operation::list_aliases::ListAliasesOutput;
 use aws_sdk_lambda::operation::list_capacity_providers::ListCapacityProvidersOutput;
 use aws_sdk_lambda::operation::list_functions::ListFunctionsOutput;
+use aws_sdk_lambda::operation::list_provisioned_concurrency_configs::ListProvisionedConcurrencyConfigsOutput;
 use aws_sdk_lambda::types::{
     AliasConfiguration, CapacityProvider, CapacityProviderConfig, CapacityProviderScalingConfig, CapacityProviderState,
     CapacityProviderVpcConfig, FunctionConfiguration, InstanceRequirements, LambdaManagedInstancesCapacityProviderConfig,
-    VpcConfigResponse,
+    ProvisionedConcurrencyConfigListItem, VpcConfigResponse,
 };
 use aws_sdk_servicequotas::operation::get_service_quota::GetServiceQuotaOutput;
 use aws_sdk_servicequotas::types::ServiceQuota;
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextMut, BeforeTransmitInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use eniplan::error::Failure;
 use eniplan::graph::{EniGraph, Quotas};
 use eniplan::model::{Egress, QuotaSource, Value};
@@ -225,6 +238,21 @@ fn region_clients(region: &'static str, faults: &Faults) -> Clients {
             .aliases(AliasConfiguration::builder().name("prod").function_version("1").build())
             .build()
     ));
+    // Only `check --live` asks: fn-000 keeps 5 environments warm on `prod`.
+    lambda_rules.push(
+        mock!(aws_sdk_lambda::Client::list_provisioned_concurrency_configs)
+            .match_requests(|r| r.function_name() == Some("fn-000"))
+            .then_output(move || {
+                ListProvisionedConcurrencyConfigsOutput::builder()
+                    .provisioned_concurrency_configs(
+                        ProvisionedConcurrencyConfigListItem::builder()
+                            .function_arn(format!("{}:prod", arn(region, "fn-000")))
+                            .requested_provisioned_concurrent_executions(5)
+                            .build(),
+                    )
+                    .build()
+            }),
+    );
     if faults.providers_unknown {
         lambda_rules.push(
             mock!(aws_sdk_lambda::Client::list_capacity_providers)
@@ -813,12 +841,135 @@ struct OrgFaults {
     list_denied: bool,
     /// The member whose role cannot be assumed.
     assume_denied: Option<&'static str>,
+    /// AssumeRole grants the shortest session STS allows, 15 minutes, a new
+    /// access key each time, and every request the audit makes starts
+    /// [`STEP`] seconds after the one before: the reads outlast the sessions.
+    short_sessions: bool,
+}
+
+/// Seconds the clock moves on at each request, with `short_sessions`.
+const STEP: u64 = 30;
+/// STS's shortest session, in seconds.
+const SHORTEST_SESSION: u64 = 900;
+/// Where a request carries the clock of its start.
+const CLOCK_HEADER: &str = "x-test-clock";
+
+/// The clock every mocked client signs and caches with, moved on by the test.
+#[derive(Debug, Clone, Default)]
+struct Clock(Arc<AtomicU64>);
+
+impl Clock {
+    fn secs(&self) -> u64 {
+        1_800_000_000 + self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl aws_smithy_async::time::TimeSource for Clock {
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.secs())
+    }
+}
+
+/// The sessions AssumeRole granted, and each request's access key, the clock
+/// when it was signed, and its operation.
+#[derive(Debug, Clone, Default)]
+struct Sessions {
+    clock: Clock,
+    /// Access key → (role ARN, expiry in seconds).
+    granted: Arc<Mutex<BTreeMap<String, (String, u64)>>>,
+    signed: Arc<Mutex<Vec<(String, u64, String)>>>,
+}
+
+impl Sessions {
+    fn grant(&self, role: &str) -> aws_sdk_sts::types::Credentials {
+        let mut granted = self.granted.lock().unwrap();
+        let key = format!("ASIASESSION{:04}", granted.len());
+        let expiry = self.clock.secs() + SHORTEST_SESSION;
+        granted.insert(key.clone(), (role.to_string(), expiry));
+        aws_sdk_sts::types::Credentials::builder()
+            .access_key_id(key)
+            .secret_access_key("secret")
+            .session_token("token")
+            .expiration(aws_sdk_sts::primitives::DateTime::from_secs(expiry as i64))
+            .build()
+            .unwrap()
+    }
+}
+
+impl Intercept for Sessions {
+    fn name(&self) -> &'static str {
+        "Sessions"
+    }
+
+    fn read_before_execution(
+        &self,
+        _: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &mut aws_sdk_lambda::config::ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.clock.0.fetch_add(STEP, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Stamps the request with the clock before its credentials are
+    /// resolved: other requests move the clock on meanwhile, and credentials
+    /// valid when resolved must not be judged by a later time.
+    fn modify_before_retry_loop(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut aws_sdk_lambda::config::ConfigBag,
+    ) -> Result<(), BoxError> {
+        context
+            .request_mut()
+            .headers_mut()
+            .insert(CLOCK_HEADER, self.clock.secs().to_string());
+        Ok(())
+    }
+
+    fn read_after_signing(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut aws_sdk_lambda::config::ConfigBag,
+    ) -> Result<(), BoxError> {
+        let auth = context.request().headers().get("authorization").unwrap_or_default();
+        let key = auth
+            .split("Credential=")
+            .nth(1)
+            .and_then(|c| c.split('/').next())
+            .unwrap_or_default();
+        let operation = cfg.load::<Metadata>().map(|m| m.name().to_string()).unwrap_or_default();
+        let at = context
+            .request()
+            .headers()
+            .get(CLOCK_HEADER)
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(u64::MAX);
+        self.signed.lock().unwrap().push((key.to_string(), at, operation));
+        Ok(())
+    }
 }
 
 struct OrgFactory {
     inner: MockFactory,
     sts: aws_sdk_sts::Client,
     org: aws_sdk_organizations::Client,
+    /// With `short_sessions`: the clock and what was signed with what.
+    sessions: Option<Sessions>,
+}
+
+/// `$client` signing and caching with the test's clock, its requests recorded.
+macro_rules! on_clock {
+    ($sdk:ident, $client:expr, $sessions:expr) => {
+        $sdk::Client::from_conf(
+            $client
+                .config()
+                .to_builder()
+                .time_source($sessions.clock.clone())
+                .interceptor($sessions.clone())
+                .build(),
+        )
+    };
 }
 
 impl OrgFactory {
@@ -855,14 +1006,19 @@ impl OrgFactory {
         };
         let org = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, &[list], |c| c.retry_config(retry()));
 
-        let granted = || {
-            let c = aws_sdk_sts::types::Credentials::builder()
-                .access_key_id("ASIAMEMBER")
-                .secret_access_key("secret")
-                .session_token("token")
-                .expiration(aws_sdk_sts::primitives::DateTime::from_secs(4_102_444_800))
-                .build()
-                .unwrap();
+        let sessions = faults.short_sessions.then(Sessions::default);
+        let grants = sessions.clone();
+        let granted = move || {
+            let c = match &grants {
+                Some(s) => s.grant("a member's role"),
+                None => aws_sdk_sts::types::Credentials::builder()
+                    .access_key_id("ASIAMEMBER")
+                    .secret_access_key("secret")
+                    .session_token("token")
+                    .expiration(aws_sdk_sts::primitives::DateTime::from_secs(4_102_444_800))
+                    .build()
+                    .unwrap(),
+            };
             AssumeRoleOutput::builder().credentials(c).build()
         };
         let denied = faults.assume_denied.unwrap_or("none");
@@ -893,15 +1049,23 @@ impl OrgFactory {
             inner: MockFactory::new(regions, &Faults::default()),
             sts,
             org,
+            sessions,
         }
     }
 }
 
 impl ClientFactory for OrgFactory {
     fn clients(&self, target: &Target, region: &str) -> Clients {
-        Clients {
+        let c = Clients {
             sts: self.sts.clone(),
             ..self.inner.clients(target, region)
+        };
+        let Some(s) = &self.sessions else { return c };
+        Clients {
+            sts: on_clock!(aws_sdk_sts, c.sts, s),
+            lambda: on_clock!(aws_sdk_lambda, c.lambda, s),
+            ec2: on_clock!(aws_sdk_ec2, c.ec2, s),
+            quotas: on_clock!(aws_sdk_servicequotas, c.quotas, s),
         }
     }
 
@@ -938,6 +1102,16 @@ fn org_audit_reads_every_active_account_once() {
         "the caller's own account is read with its own credentials"
     );
     assert_eq!(c.account_names[MEMBERS[0]], format!("member-{}", MEMBERS[0]));
+    // The names go into the snapshot, and come back out of it.
+    let saved = serde_json::to_vec(&snapshot::from_inventory(&c.inventory, c.scopes.clone(), c.api_calls)).unwrap();
+    let names: Json = serde_json::from_slice::<Json>(&saved).unwrap()["accounts"].clone();
+    assert_eq!(names.as_array().map(Vec::len), Some(3), "{names}");
+    assert_eq!(
+        names[1],
+        serde_json::json!({"id": MEMBERS[0], "name": format!("member-{}", MEMBERS[0])})
+    );
+    let (back, _) = snapshot::from_bytes("org.json", saved).unwrap();
+    assert_eq!(back.account_names, c.account_names);
 }
 
 #[test]
@@ -1000,4 +1174,102 @@ fn org_access_denied_on_assume_role_is_a_gap_and_the_others_are_read() {
         let n = c.inventory.functions.iter().filter(|f| &*f.account == a).count();
         assert_eq!(n, 2 * FUNCTIONS, "{a} is read in full in both regions");
     }
+}
+
+#[test]
+fn assumed_roles_are_renewed_when_the_reads_outlast_the_session() {
+    let regions = ["us-east-1", "eu-west-1"];
+    let clean = run_org(&regions, OrgFaults::default()).expect("clean org run");
+    let opts = AwsOptions {
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        org: Some(eniplan::source::aws::OrgOptions::default()),
+        ..Default::default()
+    };
+    let factory = OrgFactory::new(
+        &regions,
+        OrgFaults {
+            short_sessions: true,
+            ..Default::default()
+        },
+    );
+    let c = collect_with(&factory, &opts).expect("an org run with short sessions");
+    assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
+    assert_eq!(as_json(&clean), as_json(&c), "every account is read in full");
+
+    let sessions = factory.sessions.unwrap();
+    let granted = sessions.granted.lock().unwrap().clone();
+    let signed = sessions.signed.lock().unwrap().clone();
+    let (start, end) = (signed.first().unwrap().1, signed.last().unwrap().1);
+    assert!(end - start > 2 * SHORTEST_SESSION, "the run outlasts a session: {}s", end - start);
+    // AWS refuses a request signed with an expired token (ExpiredToken): none is sent.
+    let mut by_member = 0;
+    for (key, at, _) in &signed {
+        let Some((_, expiry)) = granted.get(key) else { continue };
+        by_member += 1;
+        assert!(at < expiry, "{key} expired at {expiry} but signed a request at {at}");
+    }
+    assert!(by_member > 0, "the members are read through their roles");
+    let used: std::collections::BTreeSet<&String> = signed.iter().map(|(k, ..)| k).filter(|k| granted.contains_key(*k)).collect();
+    assert!(
+        used.len() > MEMBERS.len(),
+        "reads after the first sessions ended used renewed credentials: {used:?}"
+    );
+    assert_eq!(c.operations["sts:AssumeRole"], granted.len() as u64, "every renewal is counted");
+}
+
+/// `check --live --org`: the provisioned concurrency of the deploy's functions
+/// is read in every account that has them, through that account's role.
+#[test]
+fn org_check_reads_the_deploys_provisioned_concurrency_in_each_account() {
+    let regions = ["us-east-1"];
+    let opts = AwsOptions {
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        org: Some(eniplan::source::aws::OrgOptions::default()),
+        warm_functions: ["fn-000", "not-in-any-account"].into_iter().map(String::from).collect(),
+        ..Default::default()
+    };
+    let faults = OrgFaults {
+        short_sessions: true,
+        ..Default::default()
+    };
+    let factory = OrgFactory::new(&regions, faults);
+    let c = collect_with(&factory, &opts).expect("an org check");
+    assert!(c.inventory.gaps.is_empty(), "{:?}", c.inventory.gaps);
+    assert_eq!(
+        c.operations.get("lambda:ListProvisionedConcurrencyConfigs"),
+        Some(&3),
+        "fn-000 in each of the three accounts, nothing else: {:?}",
+        c.operations
+    );
+    /// (account, [(qualifier, environments)]) of each function kept warm.
+    type Warmed<'a> = Vec<(&'a str, Vec<(&'a str, Option<u32>)>)>;
+    let warm: Warmed = c
+        .inventory
+        .functions
+        .iter()
+        .filter(|f| !f.warm.is_empty())
+        .map(|f| {
+            (
+                f.account.as_str(),
+                f.warm.iter().map(|w| (w.qualifier.as_str(), w.environments)).collect(),
+            )
+        })
+        .collect();
+    let want: Warmed = [ACCOUNT, MEMBERS[0], MEMBERS[1]]
+        .into_iter()
+        .map(|a| (a, vec![("prod", Some(5))]))
+        .collect();
+    assert_eq!(warm, want);
+
+    // The members' reads are signed with their roles' credentials, the caller's with its own.
+    let sessions = factory.sessions.unwrap();
+    let granted = sessions.granted.lock().unwrap().clone();
+    let signed = sessions.signed.lock().unwrap().clone();
+    let reads: Vec<bool> = signed
+        .iter()
+        .filter(|(_, _, op)| op == "ListProvisionedConcurrencyConfigs")
+        .map(|(key, ..)| granted.contains_key(key))
+        .collect();
+    assert_eq!(reads.len(), 3);
+    assert_eq!(reads.iter().filter(|assumed| **assumed).count(), 2, "{signed:?}");
 }

@@ -3,7 +3,8 @@
 //! members, each seeded differently through OrganizationAccountAccessRole,
 //! the last member without the role. Every count eniplan reports per account
 //! must equal a boto3 recount; the member without the role is `incomplete`
-//! (exit 3) and the others are still reported in full.
+//! (exit 3) and the others are still reported in full. The org snapshot
+//! audited offline gives the same per-account rows, names included.
 
 #![cfg(feature = "aws")]
 
@@ -132,21 +133,41 @@ fn org_audit_reports_every_member_and_names_the_one_without_the_role() {
     assert_eq!(shapes.len(), 3);
 
     // Leaving the role-less member out makes the audit complete.
-    let (code, report) = audit_org(&moto, home.path(), &["--exclude-account", &roleless]);
+    let saved = home.path().join("org.json");
+    let save = ["--exclude-account", &roleless, "--save-snapshot", saved.to_str().unwrap()];
+    let (code, report) = audit_org(&moto, home.path(), &save);
     assert_eq!(code, 0, "incomplete: {}", report["incomplete"]);
     assert_eq!(reported(&report), want);
 
-    // The text and Markdown reports carry one row per account, with its name.
-    for format in ["text", "markdown"] {
+    // The saved snapshot keeps the names: audited offline, the same rows.
+    let offline = |format: &str| {
         let mut cmd = moto.eniplan(home.path());
-        cmd.args(["audit", "--org", "--endpoint-url", &moto.endpoint, "--format", format]);
-        let out = cmd.args(["--region", REGIONS[0], "--region", REGIONS[1]]).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
+        cmd.args(["audit", "--snapshot", saved.to_str().unwrap(), "--format", format]);
+        cmd.output().unwrap().stdout
+    };
+    let from_snapshot: Json = serde_json::from_slice(&offline("json")).unwrap();
+    assert_eq!(
+        from_snapshot["summary"]["accounts_detail"], report["summary"]["accounts_detail"],
+        "audit --snapshot of the org snapshot"
+    );
+    assert_eq!(reported(&from_snapshot), want);
+
+    // The text and Markdown reports carry one row per account, with its name,
+    // live and from the snapshot.
+    for (format, live) in [("text", true), ("markdown", true), ("text", false), ("markdown", false)] {
+        let out = if live {
+            let mut cmd = moto.eniplan(home.path());
+            cmd.args(["audit", "--org", "--endpoint-url", &moto.endpoint, "--format", format]);
+            cmd.args(["--region", REGIONS[0], "--region", REGIONS[1]]).output().unwrap().stdout
+        } else {
+            offline(format)
+        };
+        let text = String::from_utf8_lossy(&out);
         for (id, (name, regions, functions, vpc_functions, ..)) in &want {
             let row = text
                 .lines()
                 .find(|l| l.contains(id.as_str()) && l.contains(name.as_str()))
-                .unwrap_or_else(|| panic!("{format}: no row for {id} {name}:\n{text}"));
+                .unwrap_or_else(|| panic!("{format} (live: {live}): no row for {id} {name}:\n{text}"));
             assert!(row.contains(&format!("{functions} ({vpc_functions} in a VPC)")), "{format}: {row}");
             assert!(row.contains(&format!(" {regions} ")), "{format}: {row}");
         }

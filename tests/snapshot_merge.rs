@@ -32,7 +32,16 @@ fn other_account(snap: &Value) -> Value {
 /// Both accounts in one snapshot, as one audit of both would write it.
 fn combined(a: &Value, b: &Value) -> Value {
     let mut c = a.clone();
-    for key in ["scopes", "functions", "subnets", "security_groups", "vpcs", "enis", "incomplete"] {
+    for key in [
+        "scopes",
+        "accounts",
+        "functions",
+        "subnets",
+        "security_groups",
+        "vpcs",
+        "enis",
+        "incomplete",
+    ] {
         let mut list = a[key].as_array().cloned().unwrap_or_default();
         list.extend(b[key].as_array().cloned().unwrap_or_default());
         c[key] = Value::Array(list);
@@ -142,6 +151,179 @@ fn the_same_scope_with_different_data_exits_2_naming_both() {
             assert!(stderr.contains(name), "names {name}: {stderr}");
         }
     }
+}
+
+/// `snapshot merge A B` and `audit --snapshot A --snapshot B`, which must both
+/// exit 2: the stderr of each.
+fn refused(a: &Path, b: &Path) -> Vec<String> {
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    [
+        vec!["snapshot", "merge", a, b, "--output", "/dev/null"],
+        vec!["audit", "--snapshot", a, "--snapshot", b],
+    ]
+    .into_iter()
+    .map(|args| {
+        let out = eniplan().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        stderr
+    })
+    .collect()
+}
+
+/// The fixture with its VPC counting `n` other ENIs (format 2).
+fn with_other_enis(mut snap: Value, n: u64) -> Value {
+    snap["eniplan_snapshot"] = json!(2);
+    snap["vpcs"][0]["other_enis"] = json!(n);
+    snap
+}
+
+/// Two reads of one scope whose VPC counts a different number of other ENIs
+/// (an EFS mount target added between the two jobs) are two different reads.
+#[test]
+fn the_same_scope_with_other_enis_counted_differently_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let pa = write(dir.path(), "a.json", &with_other_enis(read(ACCOUNT), 12));
+    let pb = write(dir.path(), "a-later.json", &with_other_enis(read(ACCOUNT), 14));
+    for stderr in refused(&pa, &pb) {
+        for words in [
+            "a.json",
+            "a-later.json",
+            "111122223333",
+            "eu-west-1",
+            "vpc-main's other ENIs (12 there, 14 here)",
+        ] {
+            assert!(stderr.contains(words), "names {words}: {stderr}");
+        }
+        assert!(!stderr.contains("functions"), "only the count differs: {stderr}");
+    }
+    // One read counted them, the other did not: different too.
+    let pc = write(dir.path(), "a-uncounted.json", &read(ACCOUNT));
+    for stderr in refused(&pa, &pc) {
+        assert!(stderr.contains("vpc-main's other ENIs (12 there, not counted here)"), "{stderr}");
+    }
+}
+
+/// A VPC shared between accounts is counted by each account's read as it sees
+/// it: different counts from different scopes are no conflict, and a scope
+/// read twice is compared with its own first read, not another account's.
+#[test]
+fn a_shared_vpc_counted_differently_by_two_accounts_is_no_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = with_other_enis(read(ACCOUNT), 12);
+    let text = serde_json::to_string(&with_other_enis(read(ACCOUNT), 3)).unwrap();
+    // The other account's functions and ENIs, in the same subnets of the same VPC.
+    let b: Value = serde_json::from_str(&text.replace("111122223333", "444455556666").replace("\"eni-", "\"eni-b")).unwrap();
+    let pa = write(dir.path(), "a.json", &a);
+    let pb = write(dir.path(), "b.json", &b);
+    let pb_again = write(dir.path(), "b-again.json", &b);
+    let out = eniplan()
+        .args(["audit", "--snapshot", pa.to_str().unwrap(), "--snapshot", pb.to_str().unwrap()])
+        .args(["--snapshot", pb_again.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Two reads of one scope whose capacity providers differ are two different reads.
+#[test]
+fn the_same_scope_with_different_capacity_providers_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = |vcpus: u64| {
+        let mut snap = read(ACCOUNT);
+        snap["eniplan_snapshot"] = json!(2);
+        snap["capacity_providers"] = json!([{
+            "name": "workers", "account": "111122223333", "region": "eu-west-1",
+            "subnet_ids": ["subnet-0a"], "security_group_ids": ["sg-lambda"], "max_vcpu_count": vcpus
+        }]);
+        snap
+    };
+    let pa = write(dir.path(), "a.json", &provider(64));
+    let pb = write(dir.path(), "a-later.json", &provider(32));
+    for stderr in refused(&pa, &pb) {
+        for words in ["a.json", "a-later.json", "111122223333", "eu-west-1", "capacity providers"] {
+            assert!(stderr.contains(words), "names {words}: {stderr}");
+        }
+    }
+    let mut without = read(ACCOUNT);
+    without["eniplan_snapshot"] = json!(2);
+    let pc = write(dir.path(), "a-without.json", &without);
+    for stderr in refused(&pa, &pc) {
+        assert!(stderr.contains("capacity providers"), "{stderr}");
+    }
+}
+
+/// A snapshot of `snap` whose account AWS Organizations names `name` (format 3).
+fn named(mut snap: Value, name: &str) -> Value {
+    let id = snap["scopes"][0]["account"].clone();
+    snap["eniplan_snapshot"] = json!(3);
+    snap["accounts"] = json!([{ "id": id, "name": name }]);
+    snap
+}
+
+/// Each account's row in `summary.accounts_detail[]`: (account, name).
+fn rows(report: &Value) -> Vec<(String, String)> {
+    let rows = report["summary"]["accounts_detail"].as_array().expect("accounts_detail");
+    rows.iter()
+        .map(|r| (r["account"].as_str().unwrap().into(), r["name"].as_str().unwrap_or("").into()))
+        .collect()
+}
+
+/// Organizations' names travel with the snapshots: read back, joined, and
+/// naming each account's row as the live audit does.
+#[test]
+fn account_names_are_kept_joined_and_name_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = named(read(ACCOUNT), "payments");
+    let b = named(other_account(&read(ACCOUNT)), "search");
+    let (pa, pb) = (write(dir.path(), "a.json", &a), write(dir.path(), "b.json", &b));
+    let (alone, _) = audit(&[&pa]);
+    assert_eq!(rows(&alone), [("111122223333".into(), "payments".into())]);
+
+    let (merged, stderr) = merge(dir.path(), &pa, &pb);
+    assert!(!stderr.contains("note:"), "{stderr}");
+    let want = [
+        ("111122223333".to_string(), "payments".to_string()),
+        ("444455556666".to_string(), "search".to_string()),
+    ];
+    assert_eq!(
+        read(merged.to_str().unwrap())["accounts"],
+        json!([{"id": "111122223333", "name": "payments"}, {"id": "444455556666", "name": "search"}])
+    );
+    let (from_file, _) = audit(&[&merged]);
+    assert_eq!(rows(&from_file), want);
+    let (repeated, _) = audit(&[&pa, &pb]);
+    assert_eq!(rows(&repeated), want);
+    for format in ["text", "markdown"] {
+        let out = eniplan()
+            .args(["audit", "--snapshot", merged.to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for (id, name) in &want {
+            assert!(
+                text.lines().any(|l| l.contains(id.as_str()) && l.contains(name.as_str())),
+                "{format}: no row names {id} {name}:\n{text}"
+            );
+        }
+    }
+}
+
+/// Names are labels, not data: an account named differently by two inputs
+/// (renamed between two reads) keeps the first input's name, with a note.
+#[test]
+fn an_account_named_twice_differently_keeps_the_first_name_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let pa = write(dir.path(), "a.json", &named(read(ACCOUNT), "payments"));
+    let pb = write(dir.path(), "a-renamed.json", &named(read(ACCOUNT), "payments-prod"));
+    let (merged, stderr) = merge(dir.path(), &pa, &pb);
+    for words in ["a-renamed.json", "111122223333", "payments-prod", "\"payments\""] {
+        assert!(stderr.contains(words), "the note names {words}: {stderr}");
+    }
+    assert_eq!(
+        read(merged.to_str().unwrap())["accounts"],
+        json!([{"id": "111122223333", "name": "payments"}])
+    );
 }
 
 /// Variables two accounts resolve differently are dropped, with a note, not guessed.

@@ -13,7 +13,8 @@ use crate::rules::{Finding, Severity};
 #[derive(Debug, Serialize, Default, Clone)]
 pub struct AccountOut {
     pub account: String,
-    /// The name AWS Organizations gives it, when the audit listed the organization.
+    /// The name AWS Organizations gives it, when the audit listed the
+    /// organization (or the snapshot audited records it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Regions read in it.
@@ -48,7 +49,8 @@ impl AccountOut {
     }
 }
 
-/// One row per account audited (the accounts of `scopes`), by account ID.
+/// One row per account audited (the accounts of `scopes`), by account ID,
+/// named by `names` (the run's), else by the inventory (a snapshot's).
 pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, String>, findings: &[Finding]) -> Vec<AccountOut> {
     // Only audited accounts get a row: templates alone have none to count.
     if scopes.is_empty() {
@@ -58,7 +60,7 @@ pub(super) fn accounts(g: &EniGraph, scopes: &[Scope], names: &BTreeMap<String, 
     for s in scopes.iter().filter(|s| !s.account.is_empty()) {
         let row = rows.entry(s.account.clone()).or_insert_with(|| AccountOut {
             account: s.account.clone(),
-            name: names.get(&s.account).cloned(),
+            name: names.get(&s.account).or_else(|| g.inv.account_names.get(&s.account)).cloned(),
             ..AccountOut::default()
         });
         row.regions += 1;

@@ -3,11 +3,14 @@
 //! assumed role. Tests inject their own clients through [`ClientFactory`].
 
 use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_lambda::config::SharedCredentialsProvider;
+use aws_credential_types::provider::{error::CredentialsError, future, ProvideCredentials};
+use aws_sdk_lambda::config::{Credentials, SharedCredentialsProvider};
 
+use super::errors::describe;
 use super::stats::Stats;
 use super::AwsOptions;
 
@@ -141,4 +144,88 @@ impl ClientFactory for SdkFactory {
         let conf = aws_sdk_organizations::config::Builder::from(&self.base).region(Region::new(region.to_string()));
         Some(aws_sdk_organizations::Client::from_conf(conf.build()))
     }
+}
+
+/// How long before STS's expiry assumed-role credentials are renewed: a page
+/// signed just before the expiry, or retried after a backoff, still reaches
+/// AWS with a valid token.
+const RENEW_BEFORE: Duration = Duration::from_secs(300);
+
+/// A role assumed with the caller's STS client (`--org`), renewed by assuming
+/// it again before the session ends, so an account whose reads outlast the
+/// session (an hour by default) is still read in full. Every client of the
+/// account shares one, so a run shorter than the session assumes the role once.
+pub(super) struct AssumedRole {
+    sts: aws_sdk_sts::Client,
+    arn: String,
+    session: String,
+    external_id: Option<String>,
+    current: tokio::sync::Mutex<Credentials>,
+}
+
+impl AssumedRole {
+    /// Assumes the role a first time: an error means it cannot be assumed at all.
+    pub(super) async fn new(sts: aws_sdk_sts::Client, arn: String, session: String, external_id: Option<String>) -> Result<Self, String> {
+        let first = assume(&sts, &arn, &session, external_id.as_deref()).await?;
+        Ok(AssumedRole {
+            sts,
+            arn,
+            session,
+            external_id,
+            current: tokio::sync::Mutex::new(first),
+        })
+    }
+
+    /// The credentials while they last, else freshly assumed ones. The lock
+    /// is held across the call, so concurrent requests renew once.
+    async fn fresh(&self) -> Result<Credentials, String> {
+        let mut current = self.current.lock().await;
+        // The SDK's clock: the one it signs with.
+        let now = self.sts.config().time_source().map_or_else(SystemTime::now, |t| t.now());
+        if current.expiry().is_none_or(|e| e > now) {
+            return Ok(current.clone());
+        }
+        *current = assume(&self.sts, &self.arn, &self.session, self.external_id.as_deref()).await?;
+        Ok(current.clone())
+    }
+}
+
+impl std::fmt::Debug for AssumedRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssumedRole").field("arn", &self.arn).finish_non_exhaustive()
+    }
+}
+
+impl ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move { self.fresh().await.map_err(CredentialsError::provider_error) })
+    }
+}
+
+/// STS `AssumeRole`. The credentials say they expire [`RENEW_BEFORE`] ahead
+/// of STS's expiry, so whatever caches them (the SDK's identity cache, too)
+/// asks for new ones in time.
+async fn assume(sts: &aws_sdk_sts::Client, arn: &str, session: &str, external_id: Option<&str>) -> Result<Credentials, String> {
+    let out = sts
+        .assume_role()
+        .role_arn(arn)
+        .role_session_name(session)
+        .set_external_id(external_id.map(str::to_string))
+        .send()
+        .await
+        .map_err(|e| describe(&e))?;
+    let c = out.credentials().ok_or("AssumeRole returned no credentials")?;
+    let expiry = SystemTime::try_from(*c.expiration())
+        .ok()
+        .map(|e| e.checked_sub(RENEW_BEFORE).unwrap_or(e));
+    Ok(Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_string()),
+        expiry,
+        "eniplan-org",
+    ))
 }

@@ -71,6 +71,7 @@ impl Gathered {
         gaps.sort_by(|a, b| (&a.account, &a.region, &a.operation, &a.error).cmp(&(&b.account, &b.region, &b.operation, &b.error)));
         gaps.dedup();
         inventory.gaps = gaps;
+        inventory.account_names = account_names.clone();
         scopes.sort();
         scopes.dedup();
         notes.sort();

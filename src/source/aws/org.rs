@@ -11,30 +11,35 @@
 //!   listed, is read with its own credentials, not through the role;
 //! - STS `AssumeRole` into `arn:aws:iam::<account>:role/<--org-role>` once per
 //!   other account (with `--external-id` and `--session-name`); the temporary
-//!   credentials (one hour) serve every region of that account.
+//!   credentials serve every region of that account, and are renewed (the role
+//!   assumed again) shortly before the session ends, so an account whose
+//!   reads outlast it is still read in full.
 //!
 //! Then each account's regions are read exactly as a single-account audit
-//! reads them. At most `concurrency` accounts run at once, each with at most
+//! reads them, and for `check --live --org` the provisioned concurrency of the
+//! deploy's functions that the account has, through its role. At most
+//! `concurrency` accounts run at once, each with at most
 //! [`DEFAULT_CONCURRENCY`] regions at once. A role that cannot be assumed, or
 //! an OU that cannot be listed, is a [`Gap`](crate::model::Gap); the other
 //! accounts are read in full. Only an organization that cannot be listed at
 //! all is a [`Failure::Incomplete`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use aws_sdk_lambda::config::Credentials;
+use aws_sdk_lambda::config::SharedCredentialsProvider;
 use aws_sdk_organizations::types::{Account, AccountState, AccountStatus};
+use futures_util::future::join_all;
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::clients::AssumedRole;
 use super::errors::describe;
 use super::{
-    ec2, gap, identity, no_account, regions_to_read, ClientFactory, Clients, Collected, Gathered, Progress, ScopeData, ScopeReads, Stats,
-    Target, DEFAULT_CONCURRENCY,
+    ec2, gap, identity, no_account, regions_to_read, warm, ClientFactory, Clients, Collected, Gathered, Progress, ScopeData, ScopeReads,
+    Stats, Target, DEFAULT_CONCURRENCY, PER_SCOPE_CONCURRENCY,
 };
 use crate::error::Failure;
 use crate::model::Gap;
@@ -94,6 +99,9 @@ struct Shared<'a> {
     with_state: bool,
     /// Subnets a deploy names (`check --live --org`), read in every scope.
     also_subnets: Arc<[String]>,
+    /// The deploy's function names (`check --live --org`): their provisioned
+    /// concurrency is read in each account that has them.
+    warm_functions: &'a BTreeSet<String>,
     role: &'a str,
     session_name: String,
     external_id: Option<String>,
@@ -148,6 +156,7 @@ pub(super) async fn run(factory: &dyn ClientFactory, opts: &super::AwsOptions, o
         all_regions: opts.all_regions,
         with_state: opts.with_state,
         also_subnets: opts.also_subnets.clone().into(),
+        warm_functions: &opts.warm_functions,
         role: &org.role,
         session_name: opts.session_name.clone().unwrap_or_else(|| "eniplan-audit".to_string()),
         external_id: opts.external_id.clone(),
@@ -178,8 +187,9 @@ async fn read_account(s: &Shared<'_>, member: Member) -> Result<AccountRead, Fai
         None
     } else {
         let arn = format!("arn:aws:iam::{id}:role/{}", s.role);
-        match assume(&s.own.sts, &arn, &s.session_name, s.external_id.as_deref()).await {
-            Ok(c) => Some(c),
+        let role = AssumedRole::new(s.own.sts.clone(), arn.clone(), s.session_name.clone(), s.external_id.clone());
+        match role.await {
+            Ok(role) => Some(SharedCredentialsProvider::new(role)),
             Err(e) => {
                 s.progress.account_done();
                 let gaps = vec![gap(&id, s.home, "sts:AssumeRole", format!("{arn}: {e}"))];
@@ -219,15 +229,34 @@ async fn read_account(s: &Shared<'_>, member: Member) -> Result<AccountRead, Fai
     while let Some(joined) = set.join_next().await {
         scopes.push(joined.map_err(|e| Failure::Io(format!("internal error: {e}")))?);
     }
+    if !s.warm_functions.is_empty() {
+        // Through the account's own role, as its functions were listed.
+        let targets = BTreeMap::from([(id.clone(), Target::own())]);
+        let reads = scopes.iter_mut().map(|data| {
+            let functions = &mut data.functions;
+            warm::attach(&inside, s.stats, &targets, functions, s.warm_functions, PER_SCOPE_CONCURRENCY)
+        });
+        gaps.extend(join_all(reads).await.into_iter().flatten());
+    }
     s.progress.account_done();
     Ok(AccountRead { member, scopes, gaps })
 }
 
-/// The factory's clients for the caller, with an account's assumed-role
-/// credentials in place of the caller's (none: the caller's own account).
+/// The factory's clients for the caller, with an account's assumed role in
+/// place of the caller's credentials (none: the caller's own account). All
+/// the account's clients share the one role, and so its renewals.
 struct AsAccount<'a> {
     inner: &'a dyn ClientFactory,
-    credentials: Option<Credentials>,
+    credentials: Option<SharedCredentialsProvider>,
+}
+
+/// `$client` rebuilt with the credentials provider `$k`.
+macro_rules! with_credentials {
+    ($sdk:ident, $client:expr, $k:expr) => {{
+        let mut conf = $client.config().to_builder();
+        conf.set_credentials_provider(Some($k.clone()));
+        $sdk::Client::from_conf(conf.build())
+    }};
 }
 
 impl ClientFactory for AsAccount<'_> {
@@ -235,33 +264,12 @@ impl ClientFactory for AsAccount<'_> {
         let c = self.inner.clients(&Target::own(), region);
         let Some(k) = &self.credentials else { return c };
         Clients {
-            sts: aws_sdk_sts::Client::from_conf(c.sts.config().to_builder().credentials_provider(k.clone()).build()),
-            lambda: aws_sdk_lambda::Client::from_conf(c.lambda.config().to_builder().credentials_provider(k.clone()).build()),
-            ec2: aws_sdk_ec2::Client::from_conf(c.ec2.config().to_builder().credentials_provider(k.clone()).build()),
-            quotas: aws_sdk_servicequotas::Client::from_conf(c.quotas.config().to_builder().credentials_provider(k.clone()).build()),
+            sts: with_credentials!(aws_sdk_sts, c.sts, k),
+            lambda: with_credentials!(aws_sdk_lambda, c.lambda, k),
+            ec2: with_credentials!(aws_sdk_ec2, c.ec2, k),
+            quotas: with_credentials!(aws_sdk_servicequotas, c.quotas, k),
         }
     }
-}
-
-/// STS `AssumeRole`, once per account.
-async fn assume(sts: &aws_sdk_sts::Client, arn: &str, session: &str, external_id: Option<&str>) -> Result<Credentials, String> {
-    let out = sts
-        .assume_role()
-        .role_arn(arn)
-        .role_session_name(session)
-        .set_external_id(external_id.map(str::to_string))
-        .send()
-        .await
-        .map_err(|e| describe(&e))?;
-    let c = out.credentials().ok_or("AssumeRole returned no credentials")?;
-    let expiry = SystemTime::try_from(*c.expiration()).ok();
-    Ok(Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_string()),
-        expiry,
-        "eniplan-org",
-    ))
 }
 
 /// Every page of an Organizations listing: `$request` without its token,

@@ -20,8 +20,8 @@ pub(super) fn convert_eni(e: SnapEni, ids: &mut Interner) -> ObservedEni {
     }
 }
 
-/// The inventory without its functions and ENIs: subnets, groups, VPCs and gaps,
-/// moved out of the snapshot.
+/// The inventory without its functions and ENIs: subnets, groups, VPCs, gaps
+/// and account names, moved out of the snapshot.
 pub(super) fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory {
     let mut inv = Inventory::default();
     let mut ids = Interner::default();
@@ -83,6 +83,9 @@ pub(super) fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory 
         });
     }
     inv.gaps = s.incomplete.clone();
+    for a in std::mem::take(&mut s.accounts) {
+        inv.account_names.entry(a.id.into_owned()).or_insert_with(|| a.name.into_owned());
+    }
     inv
 }
 
@@ -210,6 +213,11 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
         generated_at: None,
         generator: Some(Cow::Owned(format!("eniplan {}", env!("CARGO_PKG_VERSION")))),
         scopes,
+        accounts: inv
+            .account_names
+            .iter()
+            .map(|(id, name)| SnapAccount { id: b(id), name: b(name) })
+            .collect(),
         functions: inv
             .functions
             .iter()

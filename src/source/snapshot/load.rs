@@ -212,6 +212,7 @@ impl<F, E> Snapshot<'_, F, E> {
             generated_at: self.generated_at.map(|c| Cow::Owned(c.into_owned())),
             generator: self.generator.map(|c| Cow::Owned(c.into_owned())),
             scopes: self.scopes,
+            accounts: vec![],
             functions: vec![],
             subnets: vec![],
             security_groups: vec![],

@@ -2,11 +2,14 @@
 //! snapshots (one per account, from a CI matrix) joined into one inventory.
 //!
 //! A scope (account, region) read by two inputs must hold the same data in
-//! both: then it is kept once. Different data is an error naming the scope
-//! and both files, because eniplan cannot tell which read is right. Subnets,
-//! groups and VPCs are keyed by ID, not by scope (a shared VPC's subnets
-//! appear in every account they are shared with): the first input's copy is
-//! kept, and a copy that differs is noted.
+//! both (functions, Lambda ENIs, gaps, capacity providers, and the other-ENI
+//! counts of the VPCs these are in): then it is kept once. Different data is
+//! an error naming the scope, what differs and both files, because eniplan
+//! cannot tell which read is right. Subnets, groups and VPCs are keyed by ID,
+//! not by scope (a shared VPC's subnets appear in every account they are
+//! shared with): the first input's copy is kept, and a copy that differs is
+//! noted. Account names are joined the same
+//! way: the first input's name is kept, and another name is noted.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +18,7 @@ use std::path::PathBuf;
 
 use super::{from_inventory, Snapshot};
 use crate::error::{Failure, InputError};
-use crate::model::{Inventory, Scope};
+use crate::model::{Inventory, Scope, Value};
 
 /// One loaded input: the name it is shown by, its inventory and its metadata.
 pub struct Part {
@@ -68,17 +71,33 @@ fn scopes_of(part: &Part) -> BTreeSet<Scope> {
     scopes
 }
 
-/// A scope's functions, ENIs and gaps as the snapshot format writes them,
-/// sorted, so two reads of the same account compare equal.
-fn scope_data(inv: &Inventory, scope: &Scope) -> String {
+/// What two reads of one scope must agree on: its functions, ENIs, gaps and
+/// capacity providers as the snapshot format writes them, sorted, and the VPCs
+/// they are in (whose other ENIs are compared too).
+struct ScopeRead {
+    functions: String,
+    enis: String,
+    gaps: Vec<String>,
+    capacity_providers: String,
+    vpcs: BTreeSet<String>,
+}
+
+fn scope_read(inv: &Inventory, scope: &Scope) -> ScopeRead {
     let within = |account: &str, region: &str| account == scope.account && region == scope.region;
     let mut sub = Inventory {
         functions: inv.functions.iter().filter(|f| within(&f.account, &f.region)).cloned().collect(),
         enis: inv.enis.iter().filter(|e| within(&e.account, &e.region)).cloned().collect(),
+        capacity_providers: inv
+            .capacity_providers
+            .iter()
+            .filter(|p| within(&p.account, &p.region))
+            .cloned()
+            .collect(),
         ..Default::default()
     };
     sub.functions.sort_by(|a, b| a.name.cmp(&b.name));
     sub.enis.sort_by(|a, b| a.id.cmp(&b.id));
+    sub.capacity_providers.sort_by(|a, b| a.name.cmp(&b.name));
     let mut gaps: Vec<String> = inv
         .gaps
         .iter()
@@ -87,7 +106,68 @@ fn scope_data(inv: &Inventory, scope: &Scope) -> String {
         .collect();
     gaps.sort();
     let snap = from_inventory(&sub, vec![], 0);
-    serde_json::to_string(&(&snap.functions, &snap.enis, gaps)).unwrap_or_default()
+    // A VPC is named directly, or through a subnet the inventory places in it.
+    let vpc_of = |subnet: &str| {
+        inv.subnets
+            .get(&Value::id(subnet))
+            .and_then(|s| s.vpc.as_ref())
+            .map(Value::to_string)
+    };
+    let configs = snap.functions.iter().flat_map(|f| &f.versions).filter_map(|v| v.vpc.as_ref());
+    let mut vpcs: BTreeSet<String> = configs
+        .flat_map(|c| {
+            c.vpc_id
+                .iter()
+                .map(|v| v.to_string())
+                .chain(c.subnet_ids.iter().filter_map(|s| vpc_of(s)))
+        })
+        .collect();
+    for e in &snap.enis {
+        vpcs.extend(e.vpc_id.iter().map(|v| v.to_string()).chain(vpc_of(&e.subnet_id)));
+    }
+    vpcs.extend(snap.capacity_providers.iter().flat_map(|p| &p.subnet_ids).filter_map(|s| vpc_of(s)));
+    fn json(v: &impl serde::Serialize) -> String {
+        serde_json::to_string(v).unwrap_or_default()
+    }
+    ScopeRead {
+        functions: json(&snap.functions),
+        enis: json(&snap.enis),
+        gaps,
+        capacity_providers: json(&snap.capacity_providers),
+        vpcs,
+    }
+}
+
+/// Each VPC's count of other ENIs, as one input has it.
+type OtherEnis = BTreeMap<Value, Option<u64>>;
+
+fn other_enis(inv: &Inventory) -> OtherEnis {
+    inv.vpcs.iter().map(|(id, v)| (id.clone(), v.other_enis)).collect()
+}
+
+/// What differs between the read of a scope `there` (an earlier input) and
+/// `here`: the parts named, and each VPC whose other-ENI count differs.
+fn differences(there: (&ScopeRead, &OtherEnis), here: (&ScopeRead, &OtherEnis)) -> Vec<String> {
+    let ((a, counts_a), (b, counts_b)) = (there, here);
+    let mut out: Vec<String> = [
+        (a.functions != b.functions, "functions"),
+        (a.enis != b.enis, "Lambda ENIs"),
+        (a.gaps != b.gaps, "gaps"),
+        (a.capacity_providers != b.capacity_providers, "capacity providers"),
+    ]
+    .into_iter()
+    .filter(|(differ, _)| *differ)
+    .map(|(_, what)| what.to_string())
+    .collect();
+    let count = |counts: &OtherEnis, vpc: &str| counts.get(&Value::id(vpc)).copied().flatten();
+    let shown = |n: Option<u64>| n.map_or_else(|| "not counted".to_string(), |n| n.to_string());
+    for vpc in a.vpcs.union(&b.vpcs) {
+        let (x, y) = (count(counts_a, vpc), count(counts_b, vpc));
+        if x != y {
+            out.push(format!("{vpc}'s other ENIs ({} there, {} here)", shown(x), shown(y)));
+        }
+    }
+    out
 }
 
 pub fn merge(mut parts: Vec<Part>) -> Result<Merged, Failure> {
@@ -109,25 +189,33 @@ pub fn merge(mut parts: Vec<Part>) -> Result<Merged, Failure> {
         values: BTreeMap::new(),
         notes: vec![],
     };
-    // Which input each scope was taken from; the joined inventory holds that input's copy.
-    let mut taken: BTreeMap<Scope, String> = BTreeMap::new();
+    // Which input each scope was taken from; the joined inventory holds that
+    // input's copy of its functions, ENIs, gaps and providers. The VPCs are
+    // keyed by ID, so each input's own counts of their other ENIs are kept aside.
+    let mut taken: BTreeMap<Scope, usize> = BTreeMap::new();
+    let mut inputs: Vec<(String, OtherEnis)> = Vec::new();
     let mut conflicting_values = BTreeSet::new();
     for part in parts {
         let mut skip = BTreeSet::new();
+        let counts = other_enis(&part.inventory);
         for scope in scopes_of(&part) {
             match taken.entry(scope.clone()) {
                 Entry::Vacant(e) => {
-                    e.insert(part.shown.clone());
+                    e.insert(inputs.len());
                 }
                 Entry::Occupied(e) => {
-                    if scope_data(&out.inventory, &scope) != scope_data(&part.inventory, &scope) {
+                    let (there, there_counts) = &inputs[*e.get()];
+                    let a = scope_read(&out.inventory, &scope);
+                    let b = scope_read(&part.inventory, &scope);
+                    let differ = differences((&a, there_counts), (&b, &counts));
+                    if !differ.is_empty() {
                         return Err(InputError::plain(
                             &part.shown,
                             format!(
-                                "account {} region {} is also in {} with different data; merge one read of each account and region",
+                                "account {} region {} is also in {there} with different data ({}); merge one read of each account and region",
                                 scope.account,
                                 scope.region,
-                                e.get()
+                                differ.join("; ")
                             ),
                         )
                         .into());
@@ -136,6 +224,7 @@ pub fn merge(mut parts: Vec<Part>) -> Result<Merged, Failure> {
                 }
             }
         }
+        inputs.push((part.shown.clone(), counts));
         let keep = |account: &str, region: &str| {
             skip.is_empty()
                 || !skip.contains(&Scope {
@@ -175,6 +264,13 @@ pub fn merge(mut parts: Vec<Part>) -> Result<Merged, Failure> {
                 differ.join(", ")
             ));
         }
+        let renamed = names(&mut dst.account_names, inv.account_names);
+        if !renamed.is_empty() {
+            out.notes.push(format!(
+                "{shown} names {} differently from an earlier snapshot; the earlier name is used",
+                renamed.join(", ")
+            ));
+        }
         dst.unresolved.extend(inv.unresolved);
         dst.lists.extend(inv.lists);
         dst.sg_references.extend(inv.sg_references);
@@ -201,6 +297,23 @@ pub fn merge(mut parts: Vec<Part>) -> Result<Merged, Failure> {
     }
     out.scopes = taken.into_keys().collect();
     Ok(out)
+}
+
+/// Adds the account names `into` lacks; an account `from` names differently
+/// is listed, as `111122223333 ("new" here, "old" before)`. Names are labels:
+/// a difference (an account renamed between two reads) is no conflict.
+fn names(into: &mut BTreeMap<String, String>, from: BTreeMap<String, String>) -> Vec<String> {
+    let mut renamed = Vec::new();
+    for (id, name) in from {
+        match into.entry(id) {
+            Entry::Vacant(e) => {
+                e.insert(name);
+            }
+            Entry::Occupied(e) if *e.get() != name => renamed.push(format!("{} (\"{name}\" here, \"{}\" before)", e.key(), e.get())),
+            Entry::Occupied(_) => {}
+        }
+    }
+    renamed
 }
 
 /// Adds `from`'s entries that `into` lacks; an entry both hold and `same`

@@ -16,8 +16,8 @@ pub use save::save;
 pub use schema::*;
 
 /// The version this eniplan writes: 2 added `capacity_providers`,
-/// `functions[].capacity_provider` and `vpcs[].other_enis`.
-pub const FORMAT_VERSION: u32 = 2;
+/// `functions[].capacity_provider` and `vpcs[].other_enis`; 3 added `accounts`.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The versions it reads: each one only adds optional fields to the last.
 pub const READABLE_VERSIONS: std::ops::RangeInclusive<u32> = 1..=FORMAT_VERSION;

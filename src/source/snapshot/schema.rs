@@ -24,6 +24,9 @@ pub struct Snapshot<'a, F = SnapFunction<'a>, E = SnapEni<'a>> {
     /// Every (account, region) the inventory covers.
     #[serde(default)]
     pub scopes: Vec<Scope>,
+    /// The names AWS Organizations gives the accounts (format 3 on; `--org` audits).
+    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<SnapAccount<'a>>,
     #[serde(default = "Vec::new")]
     pub functions: Vec<F>,
     #[serde(borrow, default)]
@@ -45,6 +48,16 @@ pub struct Snapshot<'a, F = SnapFunction<'a>, E = SnapEni<'a>> {
     /// `check --against` uses them to resolve `${ssm:…}` and SSM parameter types.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub values: std::collections::BTreeMap<String, String>,
+}
+
+/// An account and the name AWS Organizations gives it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapAccount<'a> {
+    #[serde(borrow)]
+    pub id: Str<'a>,
+    #[serde(borrow)]
+    pub name: Str<'a>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
