@@ -1250,7 +1250,7 @@ fn org_check_reads_the_deploys_provisioned_concurrency_in_each_account() {
         .filter(|f| !f.warm.is_empty())
         .map(|f| {
             (
-                f.account.as_str(),
+                &*f.account,
                 f.warm.iter().map(|w| (w.qualifier.as_str(), w.environments)).collect(),
             )
         })
