@@ -45,6 +45,13 @@ pub struct User {
     pub version: usize,
 }
 
+/// A version's SG set and subnet set, numbered: see [`EniGraph::set_ids`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SetIds {
+    pub sgs: u32,
+    pub subnets: u32,
+}
+
 /// Numbers for a combination's key parts and VPC. Equal numbers mean equal
 /// values, so rules can group combinations by integers instead of strings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -378,6 +385,18 @@ impl<'a> EniGraph<'a> {
 
     pub fn group(&self, id: &Value) -> Option<&'a SecurityGroup> {
         self.groups.get(id).copied()
+    }
+
+    /// Numbers for the version's SG set and subnet set: equal numbers, equal
+    /// sets. Rules that judge a set, not a version, judge each number once.
+    pub fn set_ids(&self, u: User) -> SetIds {
+        let (sgs, subnets) = self.version_sets[self.first_version[u.function] + u.version];
+        SetIds { sgs, subnets }
+    }
+
+    /// How many set numbers [`EniGraph::set_ids`] gives out: each is below this.
+    pub fn set_count(&self) -> usize {
+        self.keys.set_values.len()
     }
 
     /// The version's SG set: sorted, without duplicates.

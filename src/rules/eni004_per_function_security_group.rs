@@ -13,30 +13,52 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let t = cx.thresholds;
-    // Per VPC: $LATEST of each function, and which functions use each SG set.
-    let mut vpcs: ahash::AHashMap<Value, Vec<User>> = ahash::AHashMap::new();
+    // Per VPC: $LATEST of each function. A million versions share a few
+    // thousand sets, so what depends only on a set is worked out once per set
+    // number, and the rest is counted by number too.
+    let mut slots: ahash::AHashMap<Value, usize> = ahash::AHashMap::new();
+    let mut vpcs: Vec<(Value, Vec<User>)> = Vec::new();
+    // Subnet set → the slot of the VPC its first subnet is known to be in.
+    let mut by_subnets: Vec<Option<Option<usize>>> = vec![None; g.set_count()];
+    let mut slot = |vpc: Value, vpcs: &mut Vec<(Value, Vec<User>)>| {
+        *slots.entry(vpc).or_insert_with_key(|vpc| {
+            vpcs.push((vpc.clone(), Vec::new()));
+            vpcs.len() - 1
+        })
+    };
     for u in g.users().filter(|u| g.version(*u).is_latest()) {
-        vpcs.entry(g.vpc_of_user(u)).or_default().push(u);
+        let known = by_subnets[g.set_ids(u).subnets as usize].get_or_insert_with(|| {
+            let vpc = g.subnets(u).first().and_then(|s| g.subnet(s)?.vpc.clone());
+            vpc.map(|v| slot(v, &mut vpcs))
+        });
+        let i = match *known {
+            Some(i) => i,
+            None => slot(g.vpc_of_user(u), &mut vpcs),
+        };
+        vpcs[i].1.push(u);
     }
-    let mut vpcs: Vec<(Value, Vec<User>)> = vpcs.into_iter().collect();
     vpcs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // A set with an unresolved group may be another function's set under another name.
+    let mut open: Vec<Option<bool>> = vec![None; g.set_count()];
+    let mut open = |u: User| {
+        let sgs = g.sgs(u);
+        *open[g.set_ids(u).sgs as usize].get_or_insert_with(|| sgs.is_empty() || sgs.iter().any(|v| g.inv.unresolved.contains_key(v)))
+    };
     let mut out = Vec::new();
     for (vpc, users) in vpcs {
         if users.len() < t.per_function_sg_min_functions {
             continue;
         }
         // SG set → (a function using it, whether another function does too).
-        let mut by_set: ahash::AHashMap<&[Value], (usize, bool)> = ahash::AHashMap::new();
+        let mut by_set: ahash::AHashMap<u32, (usize, bool)> = ahash::AHashMap::new();
         for u in &users {
-            let e = by_set.entry(g.sgs(*u)).or_insert((u.function, false));
+            let e = by_set.entry(g.set_ids(*u).sgs).or_insert((u.function, false));
             e.1 |= e.0 != u.function;
         }
-        // A set with an unresolved group may be another function's set under another name.
-        let open = |u: &User| g.sgs(*u).iter().any(|v| g.inv.unresolved.contains_key(v));
         let lonely: Vec<User> = users
             .iter()
             .copied()
-            .filter(|u| !by_set[g.sgs(*u)].1 && !g.sgs(*u).is_empty() && !open(u))
+            .filter(|u| !by_set[&g.set_ids(*u).sgs].1 && !open(*u))
             .collect();
         let share = lonely.len() as f64 / users.len() as f64;
         if share < t.per_function_sg_share {

@@ -16,7 +16,8 @@ fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for u in g.users() {
         let cfg = g.config(u);
-        let name = g.user_name(u);
+        // Named only when there is something to say: most configurations are fine.
+        let name = std::cell::LazyCell::new(|| g.user_name(u));
         let mut problem = |origin: &crate::model::Origin, severity: Severity, message: String, fix: &str| {
             out.push(
                 Finding::new(&RULE, origin.clone(), message, fix.to_string())
@@ -29,7 +30,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             problem(
                 &cfg.origin,
                 Severity::Error,
-                format!("{name} has {sgs} security groups; Lambda allows at most {MAX_SECURITY_GROUPS}"),
+                format!("{} has {sgs} security groups; Lambda allows at most {MAX_SECURITY_GROUPS}", *name),
                 "merge the rules into at most five groups",
             );
         }
@@ -38,7 +39,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             problem(
                 &cfg.origin,
                 Severity::Error,
-                format!("{name} has {subnets} subnets; Lambda allows at most {MAX_SUBNETS}"),
+                format!("{} has {subnets} subnets; Lambda allows at most {MAX_SUBNETS}", *name),
                 "use one or two subnets per AZ",
             );
         }
@@ -51,7 +52,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             problem(
                 &cfg.origin,
                 Severity::Error,
-                format!("{name} has {other} but an empty {empty}; Lambda needs both to attach a function to a VPC, or neither"),
+                format!("{} has {other} but an empty {empty}; Lambda needs both to attach a function to a VPC, or neither", *name),
                 "give both lists, or remove the VpcConfig",
             );
         }
@@ -61,8 +62,8 @@ fn check(cx: &Context) -> Vec<Finding> {
                     &dup.origin,
                     Severity::Warning,
                     format!(
-                        "{name} lists {what} {} more than once; duplicates do not change the combination",
-                        dup.value
+                        "{} lists {what} {} more than once; duplicates do not change the combination",
+                        *name, dup.value
                     ),
                     "remove the duplicate",
                 );

@@ -14,12 +14,16 @@ fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     // One buffer for every version: most pass, and need no allocation.
     let mut known: Vec<&str> = Vec::new();
+    // Judged once per subnet set: an organisation has a million versions and a few thousand sets.
+    let mut judged: Vec<Option<Option<(String, usize)>>> = vec![None; g.set_count()];
     serving_groups(g, |group| {
         let u = group[0];
         let subnets = g.subnets(u);
-        let Some((where_, outage)) = too_few_azs(g, subnets, min, group.len(), &mut known) else {
+        let verdict = judged[g.set_ids(u).subnets as usize].get_or_insert_with(|| too_few_azs(g, subnets, min, &mut known));
+        let Some((where_, most)) = verdict.clone() else {
             return;
         };
+        let outage = outage(most, min, group.len());
         // Both AWS checks want two AZs unless told otherwise.
         let checks = if min == 2 {
             " (Security Hub Lambda.5 and AWS Config lambda-vpc-multi-az-check expect at least 2 AZs)"
@@ -42,9 +46,10 @@ fn check(cx: &Context) -> Vec<Finding> {
     });
     // A capacity provider launches its instances only in its own subnets.
     for p in &g.providers.list {
-        let Some((where_, outage)) = too_few_azs(g, &p.subnets, min, 2, &mut known) else {
+        let Some((where_, most)) = too_few_azs(g, &p.subnets, min, &mut known) else {
             continue;
         };
+        let outage = outage(most, min, 2);
         out.push(
             Finding::new(
                 &RULE,
@@ -60,7 +65,8 @@ fn check(cx: &Context) -> Vec<Finding> {
 
 /// Where the subnets are and what an AZ outage does, when they span fewer
 /// than `min` AZs; `None` when they may span enough. `users` picks "it" or "them".
-fn too_few_azs<'a>(g: &'a EniGraph, subnets: &[Value], min: usize, users: usize, known: &mut Vec<&'a str>) -> Option<(String, String)> {
+/// Where the subnets are, and in at most how many AZs, when that is fewer than `min`.
+fn too_few_azs<'a>(g: &'a EniGraph, subnets: &[Value], min: usize, known: &mut Vec<&'a str>) -> Option<(String, usize)> {
     // A list of unknown length may hold subnets in any number of AZs.
     if subnets.is_empty() || subnets.iter().any(|s| g.inv.is_list(s)) {
         return None;
@@ -86,10 +92,13 @@ fn too_few_azs<'a>(g: &'a EniGraph, subnets: &[Value], min: usize, users: usize,
         (_, 1) => format!("one subnet ({})", subnets[0]),
         _ => format!("at most {most} AZs ({})", set(subnets)),
     };
-    let outage = if most == 1 {
+    Some((where_, most))
+}
+
+fn outage(most: usize, min: usize, users: usize) -> String {
+    if most == 1 {
         format!("an AZ outage stops {}", if users == 1 { "it" } else { "them" })
     } else {
         format!("fewer than the {min} AZs set in min_availability_zones")
-    };
-    Some((where_, outage))
+    }
 }

@@ -12,6 +12,14 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut out = Vec::new();
+    let public = |subnets: &[Value]| {
+        !subnets.is_empty()
+            && subnets
+                .iter()
+                .all(|s| g.subnet(s).is_some_and(|s| s.egress == Egress::InternetGateway))
+    };
+    // Judged once per subnet set: an organisation has a million versions and a few thousand sets.
+    let mut judged: Vec<Option<bool>> = vec![None; g.set_count()];
     serving_groups(g, |group| {
         let u = group[0];
         // Dual stack may reach the internet over IPv6, whose routes are not read.
@@ -19,11 +27,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             return;
         }
         let subnets = g.subnets(u);
-        let public = !subnets.is_empty()
-            && subnets
-                .iter()
-                .all(|s| g.subnet(s).is_some_and(|s| s.egress == Egress::InternetGateway));
-        if !public {
+        if !*judged[g.set_ids(u).subnets as usize].get_or_insert_with(|| public(subnets)) {
             return;
         }
         out.push(
@@ -42,11 +46,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         );
     });
     for p in &g.providers.list {
-        let public = !p.subnets.is_empty()
-            && p.subnets
-                .iter()
-                .all(|s| g.subnet(s).is_some_and(|s| s.egress == Egress::InternetGateway));
-        if !public {
+        if !public(&p.subnets) {
             continue;
         }
         out.push(

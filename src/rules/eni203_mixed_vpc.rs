@@ -13,9 +13,13 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut out = Vec::new();
+    // Judged once per (SG set, subnet set): the sets hold the same values as the lists.
+    let mut judged: ahash::AHashMap<crate::graph::SetIds, Option<Vec<Value>>> = ahash::AHashMap::new();
     for u in g.users() {
         let cfg = g.config(u);
-        let Some(list) = vpcs(g, cfg) else { continue };
+        let Some(list) = judged.entry(g.set_ids(u)).or_insert_with(|| vpcs(g, cfg)).clone() else {
+            continue;
+        };
         out.push(
             Finding::new(
                 &RULE,
