@@ -163,10 +163,28 @@ impl<'a> EniGraph<'a> {
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
             inferred: OnceLock::new(),
-            clashes: names::clashes(inv),
+            clashes: Vec::new(),
             qualifiers: HashMap::new(),
         };
-        g.qualifiers = names::qualifiers(inv, &g.clashes, None);
+        // Telling same-named functions apart needs only their names: it runs
+        // beside the combining, which is most of the build.
+        let clashes = std::thread::scope(|scope| {
+            let clashes = scope.spawn(|| names::clashes(inv));
+            g.combine();
+            clashes.join().expect("naming does not panic")
+        });
+        g.qualifiers = names::qualifiers(inv, &clashes, None);
+        g.clashes = clashes;
+        g.match_enis();
+        g.providers = providers::Providers::build(&g);
+        g.summarise(quotas);
+        g.references();
+        g
+    }
+
+    /// Numbers every version's sets and makes the combinations they use, in
+    /// inventory order.
+    fn combine(&mut self) {
         // Nodes are numbered as [`EniGraph::graph`] will add them, so each combination knows its node.
         let mut nodes = 0;
         let mut node = || {
@@ -175,7 +193,7 @@ impl<'a> EniGraph<'a> {
         };
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
-        let pairs: usize = inv
+        let pairs: usize = self.inv
             .functions
             .iter()
             .flat_map(|f| f.versions.iter().filter_map(|v| v.vpc.as_ref()))
@@ -183,24 +201,24 @@ impl<'a> EniGraph<'a> {
             .sum();
         // Not the table of keys: a table sized for every pair would be written
         // all over by the few combinations there are, and stay resident.
-        g.combos.reserve(pairs / 2);
+        self.combos.reserve(pairs / 2);
         let mut buffer = Vec::new();
-        for (fi, f) in inv.functions.iter().enumerate() {
-            let (account_id, account) = g.keys.account(&f.account);
-            g.first_version.push(g.version_sets.len());
+        for (fi, f) in self.inv.functions.iter().enumerate() {
+            let (account_id, account) = self.keys.account(&f.account);
+            self.first_version.push(self.version_sets.len());
             for (vi, v) in f.versions.iter().enumerate() {
                 // A function on a capacity provider runs on the provider's instances: no ENI of its own.
                 let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached() && f.capacity_provider.is_none()) else {
-                    g.version_sets.push((NO_SET, NO_SET));
+                    self.version_sets.push((NO_SET, NO_SET));
                     continue;
                 };
                 let user = User { function: fi, version: vi };
                 node();
-                let (set_id, sgs) = g.keys.set(&cfg.security_groups, &mut buffer);
-                let (subnets_id, subnets) = g.keys.set(&cfg.subnets, &mut buffer);
+                let (set_id, sgs) = self.keys.set(&cfg.security_groups, &mut buffer);
+                let (subnets_id, subnets) = self.keys.set(&cfg.subnets, &mut buffer);
                 for subnet in subnets.iter() {
-                    let id = (account_id, g.keys.subnet(subnet), set_id);
-                    let ci = match g.keys.combos.get(&id) {
+                    let id = (account_id, self.keys.subnet(subnet), set_id);
+                    let ci = match self.keys.combos.get(&id) {
                         Some(&ci) => ci,
                         None => {
                             let key = ComboKey {
@@ -208,17 +226,17 @@ impl<'a> EniGraph<'a> {
                                 subnet: subnet.clone(),
                                 sgs: sgs.clone(),
                             };
-                            let vpc = g.vpc_of(subnet, cfg);
+                            let vpc = self.vpc_of(subnet, cfg);
                             let ids = KeyIds {
                                 account: id.0,
                                 subnet: id.1,
                                 sgs: id.2,
-                                vpc: g.keys.vpc(&vpc),
+                                vpc: self.keys.vpc(&vpc),
                             };
                             let combo_node = node();
                             subnet_nodes.entry(subnet.clone()).or_insert_with(&mut node);
                             vpc_nodes.entry(vpc.clone()).or_insert_with(&mut node);
-                            g.combos.push(Combo {
+                            self.combos.push(Combo {
                                 key,
                                 ids,
                                 vpc,
@@ -226,20 +244,15 @@ impl<'a> EniGraph<'a> {
                                 observed: vec![],
                                 node: combo_node,
                             });
-                            g.keys.combos.insert(id, g.combos.len() - 1);
-                            g.combos.len() - 1
+                            self.keys.combos.insert(id, self.combos.len() - 1);
+                            self.combos.len() - 1
                         }
                     };
-                    g.combos[ci].users.push(user);
+                    self.combos[ci].users.push(user);
                 }
-                g.version_sets.push((set_id, subnets_id));
+                self.version_sets.push((set_id, subnets_id));
             }
         }
-        g.match_enis();
-        g.providers = providers::Providers::build(&g);
-        g.summarise(quotas);
-        g.references();
-        g
     }
 
     /// The VPC of a combination: the subnet's VPC when known (never trust a

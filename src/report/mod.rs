@@ -290,6 +290,34 @@ pub struct Input<'a> {
 }
 
 pub fn build(input: Input) -> Report {
+    // The combination rows name every user of every combination, a million
+    // at an organisation's size: they are made beside everything else.
+    std::thread::scope(|scope| {
+        let rows = scope.spawn(|| combinations(input.graph));
+        let report = build_without_rows(input);
+        Report {
+            combinations: rows.join().expect("rows do not panic"),
+            ..report
+        }
+    })
+}
+
+fn combinations(g: &EniGraph) -> Vec<ComboOut> {
+    g.combos
+        .iter()
+        .map(|c| ComboOut {
+            account: c.key.account.clone(),
+            vpc: c.vpc.clone(),
+            subnet: c.key.subnet.clone(),
+            availability_zone: g.subnet(&c.key.subnet).and_then(|s| s.az.clone()),
+            security_groups: c.key.sgs.clone(),
+            functions: c.users.iter().map(|u| g.user_label(*u)).collect(),
+            observed_enis: c.observed.iter().map(|&i| g.inv.enis[i].id.clone()).collect(),
+        })
+        .collect()
+}
+
+fn build_without_rows(input: Input) -> Report {
     let g = input.graph;
     let inv = g.inv;
     let consolidated = g.consolidated(input.merges);
@@ -397,25 +425,12 @@ pub fn build(input: Input) -> Report {
         };
         key(a).cmp(&key(b))
     });
-    let combinations = g
-        .combos
-        .iter()
-        .map(|c| ComboOut {
-            account: c.key.account.clone(),
-            vpc: c.vpc.clone(),
-            subnet: c.key.subnet.clone(),
-            availability_zone: g.subnet(&c.key.subnet).and_then(|s| s.az.clone()),
-            security_groups: c.key.sgs.clone(),
-            functions: c.users.iter().map(|u| g.user_label(*u)).collect(),
-            observed_enis: c.observed.iter().map(|&i| inv.enis[i].id.clone()).collect(),
-        })
-        .collect();
     Report {
         version: env!("CARGO_PKG_VERSION").to_string(),
         command: input.command.to_string(),
         summary,
         findings,
-        combinations,
+        combinations: Vec::new(),
         incomplete: inv.gaps.clone(),
         scopes: scopes(g, &input.scopes),
         stats: Stats {
