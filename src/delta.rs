@@ -12,7 +12,11 @@ use crate::model::{Function, FunctionRemoval, Inventory, Removals};
 /// Merges the deploy into the account. Deploy functions with no account or
 /// region take the account's when it has exactly one of each.
 pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {
-    let accounts: BTreeSet<(String, String)> = account.functions.iter().map(|f| (f.account.to_string(), f.region.to_string())).collect();
+    let accounts: BTreeSet<(String, String)> = account
+        .functions
+        .iter()
+        .map(|f| (f.account.to_string(), f.region.to_string()))
+        .collect();
     let target = (accounts.len() == 1).then(|| accounts.into_iter().next().unwrap());
     let names: BTreeSet<&str> = deploy.functions.iter().map(|f| &*f.name).collect();
     // A deployed function replaces its `$LATEST`; published versions stay.

@@ -193,7 +193,8 @@ impl<'a> EniGraph<'a> {
         };
         let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
-        let pairs: usize = self.inv
+        let pairs: usize = self
+            .inv
             .functions
             .iter()
             .flat_map(|f| f.versions.iter().filter_map(|v| v.vpc.as_ref()))

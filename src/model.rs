@@ -297,6 +297,11 @@ pub struct VpcConfig {
 }
 
 impl VpcConfig {
+    /// Where `item`, one of this configuration's entries, is written.
+    pub fn origin_of<'a>(&'a self, item: &'a Item) -> &'a Origin {
+        item.at.as_deref().unwrap_or(&self.origin)
+    }
+
     pub fn is_attached(&self) -> bool {
         !self.subnets.is_empty() || !self.security_groups.is_empty()
     }
@@ -325,11 +330,30 @@ pub fn sorted_unique_into(items: &[Item], out: &mut Vec<Value>) {
     out.dedup();
 }
 
-/// One subnet or security-group entry of a VpcConfig, with where it was written.
+/// One subnet or security-group entry of a VpcConfig, and where it is written
+/// when that is more than the VpcConfig's own origin: see [`VpcConfig::origin_of`].
 #[derive(Clone, Debug)]
 pub struct Item {
     pub value: Value,
-    pub origin: Origin,
+    /// A template's line for this entry. `None` where a source knows only the
+    /// resource (live reads, snapshots): each of a million versions' entries
+    /// would otherwise carry a copy of it.
+    pub at: Option<Box<Origin>>,
+}
+
+impl Item {
+    /// An entry known only by its VpcConfig's origin.
+    pub fn new(value: Value) -> Self {
+        Item { value, at: None }
+    }
+
+    /// An entry written at `origin`.
+    pub fn at(value: Value, origin: Origin) -> Self {
+        Item {
+            value,
+            at: Some(Box::new(origin)),
+        }
+    }
 }
 
 /// Serialised in snake_case, as snapshots store it.

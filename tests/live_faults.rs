@@ -710,7 +710,10 @@ fn access_denied_on_one_region_is_a_named_gap() {
     assert_eq!(gaps[0].operation, "lambda:ListFunctions");
     assert!(gaps[0].error.contains("AccessDenied"), "{}", gaps[0].error);
     // us-east-1 is complete; eu-west-1 functions are not invented as "none".
-    assert_eq!(c.inventory.functions.iter().filter(|f| &*f.region == "us-east-1").count(), FUNCTIONS);
+    assert_eq!(
+        c.inventory.functions.iter().filter(|f| &*f.region == "us-east-1").count(),
+        FUNCTIONS
+    );
     assert_eq!(c.inventory.functions.iter().filter(|f| &*f.region == "eu-west-1").count(), 0);
     assert_eq!(c.scopes.len(), 2, "the denied region is still a scope of the audit");
 }
@@ -1248,12 +1251,7 @@ fn org_check_reads_the_deploys_provisioned_concurrency_in_each_account() {
         .functions
         .iter()
         .filter(|f| !f.warm.is_empty())
-        .map(|f| {
-            (
-                &*f.account,
-                f.warm.iter().map(|w| (w.qualifier.as_str(), w.environments)).collect(),
-            )
-        })
+        .map(|f| (&*f.account, f.warm.iter().map(|w| (w.qualifier.as_str(), w.environments)).collect()))
         .collect();
     let want: Warmed = [ACCOUNT, MEMBERS[0], MEMBERS[1]]
         .into_iter()

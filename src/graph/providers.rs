@@ -69,7 +69,7 @@ impl Provider {
         cfg.subnets
             .iter()
             .find(|i| &i.value == subnet)
-            .map_or_else(|| cfg.origin.clone(), |i| i.origin.clone())
+            .map_or_else(|| cfg.origin.clone(), |i| cfg.origin_of(i).clone())
     }
 }
 

@@ -40,21 +40,22 @@ pub fn template(g: &EniGraph, files: &Files, users: &[User], from: &Config, to: 
             for (i, r) in removed.iter().enumerate() {
                 let with = added.get(i).copied();
                 for item in items.iter().filter(|it| &it.value == *r) {
+                    let origin = cfg.origin_of(item);
                     match edit(files, item, with) {
                         Some(e) if terraform(&e.replace).is_some() => {
                             // A plan is read, not edited: the change belongs in the .tf source.
                             let old = terraform(&e.replace).unwrap_or_default();
                             let new = with.map_or(String::new(), |w| old.replacen(r.as_str(), w.as_str(), 1));
                             notes.push(match new.is_empty() {
-                                true => format!("in the .tf source of {}, remove {old} from {list}", item.origin.resource),
+                                true => format!("in the .tf source of {}, remove {old} from {list}", origin.resource),
                                 false => format!(
                                     "in the .tf source of {}, replace {old} with {new} (the plan names it at {}:{}:{})",
-                                    item.origin.resource, e.file, e.line, e.column
+                                    origin.resource, e.file, e.line, e.column
                                 ),
                             });
                         }
                         Some(e) => {
-                            let place = (item.origin.file().map_or(0, |f| f.0), e.start, e.end);
+                            let place = (origin.file().map_or(0, |f| f.0), e.start, e.end);
                             let users_here = places.get_or_insert_with(|| index(g)).get(&place);
                             let shared: Vec<String> = users_here
                                 .into_iter()
@@ -93,7 +94,7 @@ pub fn template(g: &EniGraph, files: &Files, users: &[User], from: &Config, to: 
                         }
                         None => notes.push(format!(
                             "in {}, replace {r} in {list} with {}",
-                            item.origin.resource,
+                            origin.resource,
                             with.map_or("nothing".to_string(), |w| w.to_string())
                         )),
                     }
@@ -125,7 +126,7 @@ fn index(g: &EniGraph) -> BTreeMap<(usize, usize, usize), Vec<User>> {
     for u in g.users() {
         let cfg = g.config(u);
         for item in cfg.security_groups.iter().chain(&cfg.subnets) {
-            if let Some((file, span)) = item.origin.file() {
+            if let Some((file, span)) = item.at.as_ref().and_then(|o| o.file()) {
                 out.entry((file, span.start, span.end)).or_default().push(u);
             }
         }
@@ -136,7 +137,7 @@ fn index(g: &EniGraph) -> BTreeMap<(usize, usize, usize), Vec<User>> {
 /// An edit replaces the item's whole span, which may cover several lines (a
 /// JSON `{"Ref": …}` object); excerpts show only its first line, edits cannot.
 fn edit(files: &Files, item: &Item, with: Option<&Value>) -> Option<Edit> {
-    let (id, span) = item.origin.file()?;
+    let (id, span) = item.at.as_ref()?.file()?;
     let file = files.get(id);
     let span = file.clamp(&span);
     let text = file.text.get(span.clone())?.to_string();

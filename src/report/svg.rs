@@ -460,17 +460,10 @@ pub fn render(g: &EniGraph, merges: &[Merge]) -> String {
 mod tests {
     use super::*;
     use crate::graph::Quotas;
-    use crate::model::{CapacityProvider, Function, Inventory, Item, Origin, Version, VpcConfig, thin_vec};
+    use crate::model::{thin_vec, CapacityProvider, Function, Inventory, Item, Version, VpcConfig};
 
     fn config(subnets: &[&str], sgs: &[&str]) -> VpcConfig {
-        let items = |ids: &[&str]| {
-            ids.iter()
-                .map(|id| Item {
-                    value: Value::id(id),
-                    origin: Origin::resource("t"),
-                })
-                .collect()
-        };
+        let items = |ids: &[&str]| ids.iter().map(|id| Item::new(Value::id(id))).collect();
         VpcConfig {
             subnets: items(subnets),
             security_groups: items(sgs),

@@ -59,7 +59,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         for (what, items) in [("security group", &cfg.security_groups), ("subnet", &cfg.subnets)] {
             for dup in duplicates(items) {
                 problem(
-                    &dup.origin,
+                    cfg.origin_of(dup),
                     Severity::Warning,
                     format!(
                         "{} lists {what} {} more than once; duplicates do not change the combination",
@@ -110,7 +110,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         for (what, items) in [("security group", &cfg.security_groups), ("subnet", &cfg.subnets)] {
             for dup in duplicates(items) {
                 problem(
-                    &dup.origin,
+                    cfg.origin_of(dup),
                     Severity::Warning,
                     format!("{name} lists {what} {} more than once", dup.value),
                     "remove the duplicate",

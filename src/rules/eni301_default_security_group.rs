@@ -13,25 +13,27 @@ fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut out = Vec::new();
     for u in g.users() {
-        for item in on_default(g, &g.config(u).security_groups) {
+        let cfg = g.config(u);
+        for item in on_default(g, &cfg.security_groups) {
             let message = format!(
                 "{} uses {}, the VPC's default security group: every resource in the VPC left on the default group can reach it, and changing the group's rules changes them all",
                 g.user_name(u),
                 item.value
             );
             let fix = "create a dedicated security group for Lambda functions and share it between them";
-            out.push(finding(item, message, fix).users(g, [u]));
+            out.push(finding(cfg.origin_of(item), item, message, fix).users(g, [u]));
         }
     }
     for p in &g.providers.list {
-        for item in on_default(g, &p.model(g).vpc.security_groups) {
+        let cfg = &p.model(g).vpc;
+        for item in on_default(g, &cfg.security_groups) {
             let message = format!(
                 "{} puts its instances in {}, the VPC's default security group: every resource in the VPC left on the default group can reach them, and changing the group's rules changes them all",
                 p.label(g),
                 item.value
             );
             let fix = "create a dedicated security group for the capacity provider's instances";
-            out.push(finding(item, message, fix).provider(g, p));
+            out.push(finding(cfg.origin_of(item), item, message, fix).provider(g, p));
         }
     }
     out
@@ -43,8 +45,8 @@ fn on_default<'a>(g: &'a EniGraph, items: &'a [Item]) -> impl Iterator<Item = &'
 }
 
 /// A finding at the entry, which an ignore on the group can suppress.
-fn finding(item: &Item, message: String, fix: &str) -> Finding {
-    let mut f = Finding::new(&RULE, item.origin.clone(), message, fix.to_string());
+fn finding(origin: &Origin, item: &Item, message: String, fix: &str) -> Finding {
+    let mut f = Finding::new(&RULE, origin.clone(), message, fix.to_string());
     f.subjects.groups.push(item.value.clone());
     f
 }

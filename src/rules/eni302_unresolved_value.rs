@@ -18,7 +18,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         for item in cfg.subnets.iter().chain(&cfg.security_groups) {
             if g.inv.unresolved.contains_key(&item.value) {
                 uses.entry(&item.value)
-                    .or_insert_with(|| (item.origin.clone(), BTreeSet::new()))
+                    .or_insert_with(|| (cfg.origin_of(item).clone(), BTreeSet::new()))
                     .1
                     .insert(u);
             }

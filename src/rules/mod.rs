@@ -282,18 +282,14 @@ pub fn enis(n: usize) -> String {
 /// Where a function version names one of its security groups (or its VpcConfig).
 pub fn sg_origin(g: &EniGraph, u: User, sg: Option<&Value>) -> Origin {
     let cfg = g.config(u);
-    sg.and_then(|v| cfg.security_groups.iter().find(|i| &i.value == v))
-        .map(|i| i.origin.clone())
-        .unwrap_or_else(|| cfg.origin.clone())
+    let item = sg.and_then(|v| cfg.security_groups.iter().find(|i| &i.value == v));
+    item.map_or(&cfg.origin, |i| cfg.origin_of(i)).clone()
 }
 
 pub fn subnet_origin(g: &EniGraph, u: User, subnet: &Value) -> Origin {
     let cfg = g.config(u);
-    cfg.subnets
-        .iter()
-        .find(|i| &i.value == subnet)
-        .map(|i| i.origin.clone())
-        .unwrap_or_else(|| cfg.origin.clone())
+    let item = cfg.subnets.iter().find(|i| &i.value == subnet);
+    item.map_or(&cfg.origin, |i| cfg.origin_of(i)).clone()
 }
 
 /// The versions of each function that serve traffic, `$LATEST` and every

@@ -80,8 +80,8 @@ fn provider(p: &aws_sdk_lambda::types::CapacityProvider, account: &str, region: 
     let vpc = p
         .vpc_config()
         .map(|c| VpcConfig {
-            subnets: items(c.subnet_ids(), &origin),
-            security_groups: items(c.security_group_ids(), &origin),
+            subnets: items(c.subnet_ids()),
+            security_groups: items(c.security_group_ids()),
             vpc_id: None,
             ipv6_dual_stack: None,
             origin: origin.clone(),

@@ -66,14 +66,9 @@ pub(crate) async fn list_functions(
     (grouping.finish(), error)
 }
 
-/// The IDs of a VpcConfig list, each attributed to `origin`.
-pub(crate) fn items(ids: &[String], origin: &Origin) -> ThinVec<Item> {
-    ids.iter()
-        .map(|id| Item {
-            value: Value::id(id),
-            origin: origin.clone(),
-        })
-        .collect()
+/// The IDs of a VpcConfig list, known by the VpcConfig's origin.
+pub(crate) fn items(ids: &[String]) -> ThinVec<Item> {
+    ids.iter().map(|id| Item::new(Value::id(id))).collect()
 }
 
 /// Strips a version or alias qualifier: `arn:aws:lambda:r:a:function:name[:q]`.
@@ -129,8 +124,8 @@ impl Grouping {
         let vpc = item.vpc_config().and_then(|c| {
             let origin = Origin::resource(&resource);
             let config = VpcConfig {
-                subnets: items(c.subnet_ids(), &origin),
-                security_groups: items(c.security_group_ids(), &origin),
+                subnets: items(c.subnet_ids()),
+                security_groups: items(c.security_group_ids()),
                 vpc_id: c.vpc_id().filter(|v| !v.is_empty()).map(Value::id),
                 ipv6_dual_stack: c.ipv6_allowed_for_dual_stack(),
                 origin: origin.clone(),

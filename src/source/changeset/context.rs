@@ -109,10 +109,7 @@ impl Context {
 
     fn items(&self, reader: &mut Reader, c: &Change, vpc: &Node, key: &str) -> Result<Vec<Item>, InputError> {
         let origin = c.origin.at(reader.file_id, self.span.clone());
-        let item = |value| Item {
-            value,
-            origin: origin.clone(),
-        };
+        let item = |value| Item::at(value, origin.clone());
         match vpc.get(key).map(|n| (n, &n.kind)) {
             None | Some((_, Kind::Null)) => Ok(vec![]),
             Some((_, Kind::Seq(nodes))) => Ok(nodes

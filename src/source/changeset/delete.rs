@@ -286,16 +286,25 @@ mod tests {
             ]
         );
         let worker = removed_function(&d, "WorkerFunction");
-        assert_eq!(worker.before.role.as_deref(), Some(&Value::id("arn:aws:iam::123456789012:role/orders-worker")));
+        assert_eq!(
+            worker.before.role.as_deref(),
+            Some(&Value::id("arn:aws:iam::123456789012:role/orders-worker"))
+        );
         // With the stack resource list, a role the stack defines is named as the account names it.
         let loaded = load(&[SAM, RESOURCES]);
         let d = loaded.stacks.deletion(&loaded.inventory);
         let roles: Vec<_> = d.removals.roles.iter().map(|r| r.role.to_string()).collect();
         assert!(roles.contains(&"orders-prod-ApiFunctionRole-9QF1P7C2LM0D".to_string()), "{roles:?}");
         let api = removed_function(&d, "orders-prod-ApiFunction-1X2Y3Z4W5V6U");
-        assert_eq!(api.before.role.as_deref(), Some(&Value::id("orders-prod-ApiFunctionRole-9QF1P7C2LM0D")));
+        assert_eq!(
+            api.before.role.as_deref(),
+            Some(&Value::id("orders-prod-ApiFunctionRole-9QF1P7C2LM0D"))
+        );
         let worker = removed_function(&d, "orders-prod-WorkerFunction-8H7G6F5E4D3C");
-        assert_eq!(worker.before.role.as_deref(), Some(&Value::id("arn:aws:iam::123456789012:role/orders-worker")));
+        assert_eq!(
+            worker.before.role.as_deref(),
+            Some(&Value::id("arn:aws:iam::123456789012:role/orders-worker"))
+        );
     }
 
     #[test]

@@ -374,10 +374,7 @@ impl<'a> Reader<'a> {
         let mut item = |what: &str| {
             let value = Value::symbol(&self.scope, format!("{what} of {expr}"));
             self.inv.unresolved.insert(value.clone(), hint.clone());
-            Item {
-                value,
-                origin: origin.at(self.file_id, node.span.clone()),
-            }
+            Item::at(value, origin.at(self.file_id, node.span.clone()))
         };
         let subnets = vec![item("SubnetIds")];
         let security_groups = vec![item("SecurityGroupIds")];
@@ -421,10 +418,7 @@ impl<'a> Reader<'a> {
 
     fn item(&mut self, s: Scalar, span: std::ops::Range<usize>, origin: &Origin) -> Item {
         let value = self.scalar_value(s);
-        Item {
-            value,
-            origin: origin.at(self.file_id, span),
-        }
+        Item::at(value, origin.at(self.file_id, span))
     }
 
     fn scalar_value(&mut self, s: Scalar) -> Value {
@@ -453,13 +447,17 @@ impl<'a> Reader<'a> {
     /// `!GetAtt MyVpc.DefaultSecurityGroup` names the VPC's default group.
     fn default_group(&mut self, item: &Item) {
         let Value::Symbol(symbol) = &item.value else { return };
-        let Some(vpc) = symbol.expr.strip_prefix("!GetAtt ").and_then(|e| e.strip_suffix(".DefaultSecurityGroup")) else {
+        let Some(vpc) = symbol
+            .expr
+            .strip_prefix("!GetAtt ")
+            .and_then(|e| e.strip_suffix(".DefaultSecurityGroup"))
+        else {
             return;
         };
         if self.inv.security_groups.contains_key(&item.value) {
             return;
         }
-        let mut sg = SecurityGroup::new(item.value.clone(), item.origin.clone());
+        let mut sg = SecurityGroup::new(item.value.clone(), item.at.as_deref().cloned().unwrap_or_default());
         sg.is_default = true;
         sg.vpc = Some(self.symbol_for(vpc));
         self.inv.security_groups.insert(item.value.clone(), sg);

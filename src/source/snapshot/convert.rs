@@ -56,14 +56,7 @@ pub(super) fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory 
     }
     for p in std::mem::take(&mut s.capacity_providers) {
         let origin = Origin::resource(p.arn.as_deref().unwrap_or(&p.name));
-        let mut items = |list: &[Str]| -> ThinVec<Item> {
-            list.iter()
-                .map(|x| Item {
-                    value: id(x),
-                    origin: origin.clone(),
-                })
-                .collect()
-        };
+        let mut items = |list: &[Str]| -> ThinVec<Item> { list.iter().map(|x| Item::new(id(x))).collect() };
         let vpc = VpcConfig {
             subnets: items(&p.subnet_ids),
             security_groups: items(&p.security_group_ids),
@@ -129,14 +122,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
             } else {
                 Origin::resource(version_arn(resource, &v.version))
             };
-            let mut items = |list: &[Str]| -> ThinVec<Item> {
-                list.iter()
-                    .map(|x| Item {
-                        value: ids.get(x),
-                        origin: o.clone(),
-                    })
-                    .collect()
-            };
+            let mut items = |list: &[Str]| -> ThinVec<Item> { list.iter().map(|x| Item::new(ids.get(x))).collect() };
             VpcConfig {
                 subnets: items(&c.subnet_ids),
                 security_groups: items(&c.security_group_ids),

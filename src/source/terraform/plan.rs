@@ -323,10 +323,7 @@ impl<'a> Reader<'a> {
                 })?;
                 for (j, e) in list.iter().enumerate() {
                     match &e.kind {
-                        Kind::Str(s) => items.push(Item {
-                            value: Value::id(s),
-                            origin: origin.at(self.file_id, e.span.clone()),
-                        }),
+                        Kind::Str(s) => items.push(Item::at(Value::id(s), origin.at(self.file_id, e.span.clone()))),
                         Kind::Null if all_unknown || per.get(j).is_some_and(super::any_true) => unknown += 1,
                         Kind::Null => {}
                         _ => {
@@ -359,13 +356,13 @@ impl<'a> Reader<'a> {
             if all_unknown || unknown > 1 {
                 self.inv.mark_list(&value);
             }
-            items.push(Item { value, origin: at });
+            items.push(Item::at(value, at));
         } else {
             for value in fresh {
                 if !one_each && self.inv.unresolved.contains_key(&value) {
                     self.inv.mark_list(&value);
                 }
-                items.push(Item { value, origin: at.clone() });
+                items.push(Item::at(value, at.clone()));
             }
         }
         Ok(items)

@@ -283,10 +283,7 @@ impl<'a> Reader<'a> {
             Ok(list
                 .iter()
                 .filter_map(|n| match &n.kind {
-                    Kind::Str(s) if !s.is_empty() => Some(Item {
-                        value: Value::id(s),
-                        origin: origin.at(self.file_id, n.span.clone()),
-                    }),
+                    Kind::Str(s) if !s.is_empty() => Some(Item::at(Value::id(s), origin.at(self.file_id, n.span.clone()))),
                     _ => None,
                 })
                 .collect())
