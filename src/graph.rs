@@ -16,7 +16,10 @@ use crate::model::*;
 use crate::vpc_infer::InferredVpcs;
 
 mod draw;
+mod keys;
 mod names;
+
+use keys::{KeyRef, Keys, NO_SET};
 pub mod providers;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -203,7 +206,6 @@ impl<'a> EniGraph<'a> {
         // Not the table of keys: a table sized for every pair would be written
         // all over by the few combinations there are, and stay resident.
         self.combos.reserve(pairs / 2);
-        let mut buffer = Vec::new();
         for (fi, f) in self.inv.functions.iter().enumerate() {
             let (account_id, account) = self.keys.account(&f.account);
             self.first_version.push(self.version_sets.len());
@@ -215,8 +217,9 @@ impl<'a> EniGraph<'a> {
                 };
                 let user = User { function: fi, version: vi };
                 node();
-                let (set_id, sgs) = self.keys.set(&cfg.security_groups, &mut buffer);
-                let (subnets_id, subnets) = self.keys.set(&cfg.subnets, &mut buffer);
+                let set_id = self.keys.set(&cfg.security_groups);
+                let subnets_id = self.keys.set(&cfg.subnets);
+                let subnets = self.keys.shared(subnets_id);
                 for subnet in subnets.iter() {
                     let id = (account_id, self.keys.subnet(subnet), set_id);
                     let ci = match self.keys.combos.get(&id) {
@@ -225,7 +228,7 @@ impl<'a> EniGraph<'a> {
                             let key = ComboKey {
                                 account: account.clone(),
                                 subnet: subnet.clone(),
-                                sgs: sgs.clone(),
+                                sgs: self.keys.shared(set_id),
                             };
                             let vpc = self.vpc_of(subnet, cfg);
                             let ids = KeyIds {
@@ -389,7 +392,7 @@ impl<'a> EniGraph<'a> {
 
     /// The combination in `like`'s account and subnet with this SG set, if one is used.
     pub fn find_beside(&self, like: &Combo, sgs: &[Value]) -> Option<usize> {
-        let set = *self.keys.sets.get(sgs)?;
+        let set = self.keys.set_number(sgs)?;
         self.keys.combos.get(&(like.ids.account, like.ids.subnet, set)).copied()
     }
 
@@ -537,82 +540,6 @@ impl<'m> Consolidation<'m> {
         let subnet = self.subnets.get(&(&c.vpc, sgs, &c.key.subnet)).copied().unwrap_or(&c.key.subnet);
         (subnet, sgs)
     }
-}
-
-/// A sorted set of security groups or subnets, shared by the versions that have it.
-type Set = Arc<[Value]>;
-
-/// The set number of a version with no VPC configuration.
-const NO_SET: u32 = u32::MAX;
-
-/// A combination key, borrowed: (account, subnet, SG set).
-type KeyRef<'a> = (&'a str, &'a Value, &'a [Value]);
-
-/// Numbers for the parts of a combination key: the hot lookups hash three
-/// integers instead of strings, and versions with the same set share it.
-#[derive(Default)]
-struct Keys {
-    accounts: HashMap<String, (u32, Arc<str>)>,
-    subnets: HashMap<Value, u32>,
-    sets: HashMap<Arc<[Value]>, u32>,
-    /// The sets by number.
-    set_values: Vec<Set>,
-    vpcs: HashMap<Value, u32>,
-    combos: HashMap<(u32, u32, u32), usize>,
-}
-
-impl Keys {
-    fn account(&mut self, account: &str) -> (u32, Arc<str>) {
-        if let Some(a) = self.accounts.get(account) {
-            return a.clone();
-        }
-        let a = (self.accounts.len() as u32, Arc::from(account));
-        self.accounts.insert(account.to_string(), a.clone());
-        a
-    }
-
-    fn subnet(&mut self, subnet: &Value) -> u32 {
-        number(&mut self.subnets, subnet)
-    }
-
-    fn vpc(&mut self, vpc: &Value) -> u32 {
-        number(&mut self.vpcs, vpc)
-    }
-
-    /// The items' values, sorted and without duplicates, as a set shared by
-    /// every version that has it. `buffer` is scratch space, reused.
-    fn set(&mut self, items: &[Item], buffer: &mut Vec<Value>) -> (u32, Arc<[Value]>) {
-        sorted_unique_into(items, buffer);
-        if let Some((set, &n)) = self.sets.get_key_value(&buffer[..]) {
-            return (n, set.clone());
-        }
-        let n = self.sets.len() as u32;
-        let set: Arc<[Value]> = buffer[..].into();
-        self.sets.insert(set.clone(), n);
-        self.set_values.push(set.clone());
-        (n, set)
-    }
-
-    /// The values of set number `n`; none for [`NO_SET`].
-    fn values(&self, n: u32) -> &[Value] {
-        self.set_values.get(n as usize).map_or(&[], |s| &s[..])
-    }
-
-    /// The combination with this key, if any function version uses it.
-    fn find(&self, account: &str, subnet: &Value, sgs: &[Value]) -> Option<usize> {
-        let id = (self.accounts.get(account)?.0, *self.subnets.get(subnet)?, *self.sets.get(sgs)?);
-        self.combos.get(&id).copied()
-    }
-}
-
-/// The value's number in `numbers`, given the next one if it has none yet.
-fn number(numbers: &mut HashMap<Value, u32>, value: &Value) -> u32 {
-    if let Some(&n) = numbers.get(value) {
-        return n;
-    }
-    let n = numbers.len() as u32;
-    numbers.insert(value.clone(), n);
-    n
 }
 
 /// A change a rule proposes that keeps behaviour the same and removes combinations.

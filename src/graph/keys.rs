@@ -1,0 +1,129 @@
+//! Numbers for the parts of a combination key, so the hot lookups hash
+//! integers instead of strings, and versions with the same set share it.
+//!
+//! Sources share one string per ID (the snapshot and live readers intern
+//! them), so a value is first looked up by the address of its string; only a
+//! value not seen at that address is hashed as text. The inventory outlives
+//! the graph, so an address stands for one value throughout.
+
+use std::sync::Arc;
+
+use ahash::AHashMap as HashMap;
+
+use crate::model::{sorted_unique_into, Item, Value};
+
+/// A sorted set of security groups or subnets, shared by the versions that have it.
+type Set = Arc<[Value]>;
+
+/// The set number of a version with no VPC configuration.
+pub(super) const NO_SET: u32 = u32::MAX;
+
+/// A combination key, borrowed: (account, subnet, SG set).
+pub(super) type KeyRef<'a> = (&'a str, &'a Value, &'a [Value]);
+
+#[derive(Default)]
+pub(super) struct Keys {
+    accounts: HashMap<String, (u32, Arc<str>)>,
+    pub(super) subnets: HashMap<Value, u32>,
+    sets: HashMap<Arc<[Value]>, u32>,
+    /// The sets by number.
+    pub(super) set_values: Vec<Set>,
+    vpcs: HashMap<Value, u32>,
+    pub(super) combos: HashMap<(u32, u32, u32), usize>,
+    /// Subnet numbers by the address of the subnet's string.
+    subnet_at: HashMap<usize, u32>,
+    /// Set numbers by the sorted addresses of the items' strings.
+    set_at: HashMap<Vec<usize>, u32>,
+    /// Scratch space for [`Keys::set`].
+    addresses: Vec<usize>,
+    values: Vec<Value>,
+}
+
+/// Where a value's string lives: equal addresses, equal values.
+fn address(v: &Value) -> usize {
+    match v {
+        Value::Id(id) => id.as_ptr() as usize,
+        Value::Symbol(s) => Arc::as_ptr(s) as usize,
+    }
+}
+
+impl Keys {
+    pub(super) fn account(&mut self, account: &str) -> (u32, Arc<str>) {
+        if let Some(a) = self.accounts.get(account) {
+            return a.clone();
+        }
+        let a = (self.accounts.len() as u32, Arc::from(account));
+        self.accounts.insert(account.to_string(), a.clone());
+        a
+    }
+
+    pub(super) fn subnet(&mut self, subnet: &Value) -> u32 {
+        if let Some(&n) = self.subnet_at.get(&address(subnet)) {
+            return n;
+        }
+        let n = number(&mut self.subnets, subnet);
+        self.subnet_at.insert(address(subnet), n);
+        n
+    }
+
+    pub(super) fn vpc(&mut self, vpc: &Value) -> u32 {
+        number(&mut self.vpcs, vpc)
+    }
+
+    /// The number of the items' values, sorted and without duplicates: a set
+    /// shared by every version that has it.
+    pub(super) fn set(&mut self, items: &[Item]) -> u32 {
+        self.addresses.clear();
+        self.addresses.extend(items.iter().map(|i| address(&i.value)));
+        self.addresses.sort_unstable();
+        self.addresses.dedup();
+        if let Some(&n) = self.set_at.get(&self.addresses[..]) {
+            return n;
+        }
+        sorted_unique_into(items, &mut self.values);
+        let n = match self.sets.get(&self.values[..]) {
+            Some(&n) => n,
+            None => {
+                let n = self.sets.len() as u32;
+                let set: Set = self.values[..].into();
+                self.sets.insert(set.clone(), n);
+                self.set_values.push(set);
+                n
+            }
+        };
+        self.values.clear();
+        self.set_at.insert(self.addresses.clone(), n);
+        n
+    }
+
+    /// The values of set number `n`; none for [`NO_SET`].
+    pub(super) fn values(&self, n: u32) -> &[Value] {
+        self.set_values.get(n as usize).map_or(&[], |s| &s[..])
+    }
+
+    /// Set number `n`, shared.
+    pub(super) fn shared(&self, n: u32) -> Set {
+        self.set_values[n as usize].clone()
+    }
+
+    /// The number of a set of values (sorted, without duplicates), if a version has it.
+    pub(super) fn set_number(&self, values: &[Value]) -> Option<u32> {
+        self.sets.get(values).copied()
+    }
+
+    /// The combination with this key, if any function version uses it.
+    pub(super) fn find(&self, account: &str, subnet: &Value, sgs: &[Value]) -> Option<usize> {
+        let id = (self.accounts.get(account)?.0, *self.subnets.get(subnet)?, *self.sets.get(sgs)?);
+        self.combos.get(&id).copied()
+    }
+}
+
+/// The value's number in `numbers`, given the next one if it has none yet.
+fn number(numbers: &mut HashMap<Value, u32>, value: &Value) -> u32 {
+    if let Some(&n) = numbers.get(value) {
+        return n;
+    }
+    let n = numbers.len() as u32;
+    numbers.insert(value.clone(), n);
+    n
+}
