@@ -416,6 +416,15 @@ impl<'a> EniGraph<'a> {
         self.keys.set_values.len()
     }
 
+    /// The combinations a version uses, one per subnet, in subnet order.
+    pub fn combos_of(&self, u: User) -> impl Iterator<Item = usize> + '_ {
+        let account = self.keys.account_number(&self.function(u).account);
+        let sgs = self.set_ids(u).sgs;
+        self.subnets(u)
+            .iter()
+            .filter_map(move |s| self.keys.combos.get(&(account?, self.keys.subnet_number(s)?, sgs)).copied())
+    }
+
     /// The version's SG set: sorted, without duplicates.
     pub fn sgs(&self, u: User) -> &[Value] {
         self.keys.values(self.version_sets[self.first_version[u.function] + u.version].0)

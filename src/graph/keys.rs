@@ -66,6 +66,19 @@ impl Keys {
         n
     }
 
+    /// The account's number, if a function version in it is attached.
+    pub(super) fn account_number(&self, account: &str) -> Option<u32> {
+        Some(self.accounts.get(account)?.0)
+    }
+
+    /// The subnet's number, if a function version uses it.
+    pub(super) fn subnet_number(&self, subnet: &Value) -> Option<u32> {
+        match self.subnet_at.get(&address(subnet)) {
+            Some(&n) => Some(n),
+            None => self.subnets.get(subnet).copied(),
+        }
+    }
+
     pub(super) fn vpc(&mut self, vpc: &Value) -> u32 {
         number(&mut self.vpcs, vpc)
     }

@@ -303,15 +303,26 @@ pub fn build(input: Input) -> Report {
 }
 
 fn combinations(g: &EniGraph) -> Vec<ComboOut> {
+    // Versions are named in inventory order, which is the order the functions
+    // lie in memory, and each name goes to the combinations it uses: walking
+    // each combination's users instead jumps across the whole inventory.
+    let mut names: Vec<Vec<Arc<str>>> = g.combos.iter().map(|c| Vec::with_capacity(c.users.len())).collect();
+    for u in g.users() {
+        let name = g.user_label(u);
+        for ci in g.combos_of(u) {
+            names[ci].push(name.clone());
+        }
+    }
     g.combos
         .iter()
-        .map(|c| ComboOut {
+        .zip(names)
+        .map(|(c, functions)| ComboOut {
             account: c.key.account.clone(),
             vpc: c.vpc.clone(),
             subnet: c.key.subnet.clone(),
             availability_zone: g.subnet(&c.key.subnet).and_then(|s| s.az.clone()),
             security_groups: c.key.sgs.clone(),
-            functions: c.users.iter().map(|u| g.user_label(*u)).collect(),
+            functions,
             observed_enis: c.observed.iter().map(|&i| g.inv.enis[i].id.clone()).collect(),
         })
         .collect()
