@@ -56,7 +56,12 @@ fn check(cx: &Context) -> Vec<Finding> {
                 "give both lists, or remove the VpcConfig",
             );
         }
-        for (what, items) in [("security group", &cfg.security_groups), ("subnet", &cfg.subnets)] {
+        // A list longer than its set has duplicates; most have none, and are not searched.
+        let lists = [
+            ("security group", &cfg.security_groups, sgs),
+            ("subnet", &cfg.subnets, subnets),
+        ];
+        for (what, items, _) in lists.into_iter().filter(|(_, items, distinct)| items.len() > *distinct) {
             for dup in duplicates(items) {
                 problem(
                     cfg.origin_of(dup),

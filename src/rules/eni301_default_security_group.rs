@@ -12,7 +12,13 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let g = cx.graph;
     let mut out = Vec::new();
+    // Whether a set names a default group, worked out once per set.
+    let mut judged: Vec<Option<bool>> = vec![None; g.set_count()];
     for u in g.users() {
+        let sgs = g.sgs(u);
+        if !*judged[g.set_ids(u).sgs as usize].get_or_insert_with(|| sgs.iter().any(|v| g.group(v).is_some_and(|s| s.is_default))) {
+            continue;
+        }
         let cfg = g.config(u);
         for item in on_default(g, &cfg.security_groups) {
             let message = format!(
