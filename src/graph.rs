@@ -161,7 +161,7 @@ impl<'a> EniGraph<'a> {
             referenced_by: HashMap::new(),
             orphans: Vec::new(),
             providers: Default::default(),
-            version_sets: Vec::with_capacity(inv.functions.iter().map(|f| f.versions.len()).sum()),
+            version_sets: Vec::new(),
             first_version: Vec::with_capacity(inv.functions.len()),
             subnets: inv.subnets.iter().collect(),
             groups: inv.security_groups.iter().collect(),
@@ -206,25 +206,35 @@ impl<'a> EniGraph<'a> {
         // Not the table of keys: a table sized for every pair would be written
         // all over by the few combinations there are, and stay resident.
         self.combos.reserve(pairs / 2);
+        self.version_sets = self.keys.number_sets(&self.inv.functions);
+        // Each subnet set's subnet numbers, worked out on first use.
+        let mut subnet_numbers: Vec<Option<Box<[u32]>>> = vec![None; self.keys.set_values.len()];
+        let mut k = 0;
         for (fi, f) in self.inv.functions.iter().enumerate() {
             let (account_id, account) = self.keys.account(&f.account);
-            self.first_version.push(self.version_sets.len());
+            self.first_version.push(k);
             for (vi, v) in f.versions.iter().enumerate() {
-                // A function on a capacity provider runs on the provider's instances: no ENI of its own.
-                let Some(cfg) = v.vpc.as_ref().filter(|c| c.is_attached() && f.capacity_provider.is_none()) else {
-                    self.version_sets.push((NO_SET, NO_SET));
+                let (set_id, subnets_id) = self.version_sets[k];
+                k += 1;
+                let Some(cfg) = v.vpc.as_ref().filter(|_| set_id != NO_SET) else {
                     continue;
                 };
                 let user = User { function: fi, version: vi };
                 node();
-                let set_id = self.keys.set(&cfg.security_groups);
-                let subnets_id = self.keys.set(&cfg.subnets);
-                let subnets = self.keys.shared(subnets_id);
-                for subnet in subnets.iter() {
-                    let id = (account_id, self.keys.subnet(subnet), set_id);
+                let keys = &mut self.keys;
+                let numbers = subnet_numbers[subnets_id as usize].get_or_insert_with(|| {
+                    keys.set_values[subnets_id as usize]
+                        .clone()
+                        .iter()
+                        .map(|s| keys.subnet(s))
+                        .collect()
+                });
+                for (j, &subnet_id) in numbers.iter().enumerate() {
+                    let id = (account_id, subnet_id, set_id);
                     let ci = match self.keys.combos.get(&id) {
                         Some(&ci) => ci,
                         None => {
+                            let subnet = &self.keys.set_values[subnets_id as usize][j].clone();
                             let key = ComboKey {
                                 account: account.clone(),
                                 subnet: subnet.clone(),
@@ -254,7 +264,6 @@ impl<'a> EniGraph<'a> {
                     };
                     self.combos[ci].users.push(user);
                 }
-                self.version_sets.push((set_id, subnets_id));
             }
         }
     }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use ahash::AHashMap as HashMap;
 
-use crate::model::{sorted_unique_into, Item, Value};
+use crate::model::{sorted_unique_into, Function, Item, Value};
 
 /// A sorted set of security groups or subnets, shared by the versions that have it.
 type Set = Arc<[Value]>;
@@ -32,11 +32,6 @@ pub(super) struct Keys {
     pub(super) combos: HashMap<(u32, u32, u32), usize>,
     /// Subnet numbers by the address of the subnet's string.
     subnet_at: HashMap<usize, u32>,
-    /// Set numbers by the sorted addresses of the items' strings.
-    set_at: HashMap<Vec<usize>, u32>,
-    /// Scratch space for [`Keys::set`].
-    addresses: Vec<usize>,
-    values: Vec<Value>,
 }
 
 /// Where a value's string lives: equal addresses, equal values.
@@ -83,29 +78,41 @@ impl Keys {
         number(&mut self.vpcs, vpc)
     }
 
-    /// The number of the items' values, sorted and without duplicates: a set
-    /// shared by every version that has it.
-    pub(super) fn set(&mut self, items: &[Item]) -> u32 {
-        self.addresses.clear();
-        self.addresses.extend(items.iter().map(|i| address(&i.value)));
-        self.addresses.sort_unstable();
-        self.addresses.dedup();
-        if let Some(&n) = self.set_at.get(&self.addresses[..]) {
+    /// Numbers every attached version's SG set and subnet set, in inventory
+    /// order ([`NO_SET`] for the others): each half of the functions is
+    /// numbered on its own thread, then the halves' sets are renumbered in
+    /// the order the inventory first uses them, as one pass would have.
+    pub(super) fn number_sets(&mut self, functions: &[Function]) -> Vec<(u32, u32)> {
+        let half = if functions.len() < PARALLEL_FROM {
+            functions.len()
+        } else {
+            functions.len() / 2
+        };
+        let (first, second) = functions.split_at(half);
+        let (first, second) = std::thread::scope(|scope| {
+            let second = (!second.is_empty()).then(|| scope.spawn(|| LocalSets::number(second)));
+            (
+                LocalSets::number(first),
+                second.map(|h| h.join().expect("numbering does not panic")),
+            )
+        });
+        let mut out = Vec::with_capacity(first.versions.len() + second.as_ref().map_or(0, |s| s.versions.len()));
+        for local in std::iter::once(first).chain(second) {
+            let global: Vec<u32> = local.sets.into_iter().map(|set| self.adopt(set)).collect();
+            let at = |n: u32| if n == NO_SET { NO_SET } else { global[n as usize] };
+            out.extend(local.versions.into_iter().map(|(sgs, subnets)| (at(sgs), at(subnets))));
+        }
+        out
+    }
+
+    /// The global number of a set, given the next one if it has none yet.
+    fn adopt(&mut self, set: Set) -> u32 {
+        if let Some(&n) = self.sets.get(&set) {
             return n;
         }
-        sorted_unique_into(items, &mut self.values);
-        let n = match self.sets.get(&self.values[..]) {
-            Some(&n) => n,
-            None => {
-                let n = self.sets.len() as u32;
-                let set: Set = self.values[..].into();
-                self.sets.insert(set.clone(), n);
-                self.set_values.push(set);
-                n
-            }
-        };
-        self.values.clear();
-        self.set_at.insert(self.addresses.clone(), n);
+        let n = self.set_values.len() as u32;
+        self.sets.insert(set.clone(), n);
+        self.set_values.push(set);
         n
     }
 
@@ -139,4 +146,69 @@ fn number(numbers: &mut HashMap<Value, u32>, value: &Value) -> u32 {
     let n = numbers.len() as u32;
     numbers.insert(value.clone(), n);
     n
+}
+
+/// Lists at least this long are numbered on two threads.
+const PARALLEL_FROM: usize = 20_000;
+
+/// One thread's numbering of the sets of a run of functions.
+struct LocalSets {
+    /// The sets by local number, in the order the run first uses them.
+    sets: Vec<Set>,
+    /// (SG set, subnet set) of each version, by local number.
+    versions: Vec<(u32, u32)>,
+    by_value: HashMap<Set, u32>,
+    /// Set numbers by the sorted addresses of the items' strings.
+    by_address: HashMap<Vec<usize>, u32>,
+    addresses: Vec<usize>,
+    values: Vec<Value>,
+}
+
+impl LocalSets {
+    fn number(functions: &[Function]) -> Self {
+        let mut local = LocalSets {
+            sets: Vec::new(),
+            versions: Vec::with_capacity(functions.iter().map(|f| f.versions.len()).sum()),
+            by_value: HashMap::new(),
+            by_address: HashMap::new(),
+            addresses: Vec::new(),
+            values: Vec::new(),
+        };
+        for f in functions {
+            for v in &f.versions {
+                // A function on a capacity provider runs on the provider's instances: no ENI of its own.
+                let ids = match v.vpc.as_ref().filter(|c| c.is_attached() && f.capacity_provider.is_none()) {
+                    Some(cfg) => (local.set(&cfg.security_groups), local.set(&cfg.subnets)),
+                    None => (NO_SET, NO_SET),
+                };
+                local.versions.push(ids);
+            }
+        }
+        local
+    }
+
+    /// The local number of the items' values, sorted and without duplicates.
+    fn set(&mut self, items: &[Item]) -> u32 {
+        self.addresses.clear();
+        self.addresses.extend(items.iter().map(|i| address(&i.value)));
+        self.addresses.sort_unstable();
+        self.addresses.dedup();
+        if let Some(&n) = self.by_address.get(&self.addresses[..]) {
+            return n;
+        }
+        sorted_unique_into(items, &mut self.values);
+        let n = match self.by_value.get(&self.values[..]) {
+            Some(&n) => n,
+            None => {
+                let n = self.sets.len() as u32;
+                let set: Set = self.values[..].into();
+                self.by_value.insert(set.clone(), n);
+                self.sets.push(set);
+                n
+            }
+        };
+        self.values.clear();
+        self.by_address.insert(self.addresses.clone(), n);
+        n
+    }
 }
