@@ -202,8 +202,50 @@ pub struct ComboOut {
     pub subnet: Value,
     pub availability_zone: Option<String>,
     pub security_groups: Arc<[Value]>,
-    pub functions: Vec<Arc<str>>,
+    pub functions: Names,
     pub observed_enis: Vec<String>,
+}
+
+/// A combination's function version names, one after the other in one
+/// buffer: at an organisation's size the rows name millions of versions, and
+/// the JSON writer reads them in order instead of across the whole inventory.
+#[derive(Debug, Default)]
+pub struct Names {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Names {
+    fn with_capacity(names: usize) -> Self {
+        Names {
+            text: String::new(),
+            ends: Vec::with_capacity(names),
+        }
+    }
+
+    fn push(&mut self, name: &str) {
+        self.text.push_str(name);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(start, &end)| &self.text[start as usize..end as usize])
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+impl Serialize for Names {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 #[derive(Debug, Serialize, Clone)]
@@ -306,11 +348,11 @@ fn combinations(g: &EniGraph) -> Vec<ComboOut> {
     // Versions are named in inventory order, which is the order the functions
     // lie in memory, and each name goes to the combinations it uses: walking
     // each combination's users instead jumps across the whole inventory.
-    let mut names: Vec<Vec<Arc<str>>> = g.combos.iter().map(|c| Vec::with_capacity(c.users.len())).collect();
+    let mut names: Vec<Names> = g.combos.iter().map(|c| Names::with_capacity(c.users.len())).collect();
     for u in g.users() {
         let name = g.user_label(u);
         for ci in g.combos_of(u) {
-            names[ci].push(name.clone());
+            names[ci].push(&name);
         }
     }
     g.combos
