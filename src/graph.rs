@@ -341,8 +341,11 @@ impl<'a> EniGraph<'a> {
                 other_enis: known.and_then(|v| v.other_enis),
             }
         };
-        // Functions per VPC are gathered in one vector and sorted once: cheaper than a tree insert per user.
-        let mut functions: Vec<(u32, usize)> = Vec::with_capacity(self.combos.iter().map(|c| c.users.len()).sum());
+        // Functions per VPC are gathered in one vector and sorted once: cheaper
+        // than a tree insert per user. Each is one integer, VPC number above
+        // function index (below 2^32: a snapshot stops at 1 GiB), so the sort
+        // compares integers.
+        let mut functions: Vec<u64> = Vec::with_capacity(self.combos.iter().map(|c| c.users.len()).sum());
         let mut vpc_by_id: HashMap<u32, &Value> = HashMap::new();
         for c in &self.combos {
             let s = vpcs.entry(c.vpc.clone()).or_insert_with(|| entry(&c.vpc, self.inv));
@@ -353,13 +356,13 @@ impl<'a> EniGraph<'a> {
                 s.accounts.insert(c.key.account.to_string());
             }
             vpc_by_id.insert(c.ids.vpc, &c.vpc);
-            functions.extend(c.users.iter().map(|u| (c.ids.vpc, u.function)));
+            functions.extend(c.users.iter().map(|u| (u64::from(c.ids.vpc) << 32) | u.function as u64));
         }
         functions.sort_unstable();
         functions.dedup();
-        for list in functions.chunk_by(|a, b| a.0 == b.0) {
-            if let Some(s) = vpcs.get_mut(vpc_by_id[&list[0].0]) {
-                s.functions = list.iter().map(|&(_, f)| f).collect();
+        for list in functions.chunk_by(|a, b| a >> 32 == b >> 32) {
+            if let Some(s) = vpcs.get_mut(vpc_by_id[&((list[0] >> 32) as u32)]) {
+                s.functions = list.iter().map(|&f| (f & u64::from(u32::MAX)) as usize).collect();
             }
         }
         for &i in &self.orphans {
