@@ -1,6 +1,7 @@
 //! Reports: the analysis in one serialisable shape, rendered by one module per format.
 
 pub mod accounts;
+pub mod combinations;
 pub mod dot;
 pub mod github;
 pub mod gitlab;
@@ -16,13 +17,14 @@ pub mod svg;
 pub mod text;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use combinations::{ComboOut, Names};
+
 use crate::files::Files;
 use crate::graph::EniGraph;
-use crate::model::{Origin, QuotaSource, Value};
+use crate::model::{Origin, QuotaSource};
 use crate::policy::StaleIgnore;
 use crate::rules::{self, Cost, Finding, Severity};
 
@@ -194,60 +196,6 @@ pub struct FindingOut {
     pub teardown: Option<rules::Teardown>,
 }
 
-/// One combination, sharing its IDs with the graph: large audits list tens of thousands.
-#[derive(Debug, Serialize)]
-pub struct ComboOut {
-    pub account: Arc<str>,
-    pub vpc: Value,
-    pub subnet: Value,
-    pub availability_zone: Option<String>,
-    pub security_groups: Arc<[Value]>,
-    pub functions: Names,
-    pub observed_enis: Vec<String>,
-}
-
-/// A combination's function version names, one after the other in one
-/// buffer: at an organisation's size the rows name millions of versions, and
-/// the JSON writer reads them in order instead of across the whole inventory.
-#[derive(Debug, Default)]
-pub struct Names {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl Names {
-    fn with_capacity(names: usize) -> Self {
-        Names {
-            text: String::new(),
-            ends: Vec::with_capacity(names),
-        }
-    }
-
-    fn push(&mut self, name: &str) {
-        self.text.push_str(name);
-        self.ends.push(self.text.len() as u32);
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(&self.ends).map(|(start, &end)| &self.text[start as usize..end as usize])
-    }
-
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-}
-
-impl Serialize for Names {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
-
 #[derive(Debug, Serialize, Clone)]
 pub struct ScopeOut {
     pub account: String,
@@ -335,39 +283,13 @@ pub fn build(input: Input) -> Report {
     // The combination rows name every user of every combination, a million
     // at an organisation's size: they are made beside everything else.
     std::thread::scope(|scope| {
-        let rows = scope.spawn(|| combinations(input.graph));
+        let rows = scope.spawn(|| combinations::rows(input.graph));
         let report = build_without_rows(input);
         Report {
             combinations: rows.join().expect("rows do not panic"),
             ..report
         }
     })
-}
-
-fn combinations(g: &EniGraph) -> Vec<ComboOut> {
-    // Versions are named in inventory order, which is the order the functions
-    // lie in memory, and each name goes to the combinations it uses: walking
-    // each combination's users instead jumps across the whole inventory.
-    let mut names: Vec<Names> = g.combos.iter().map(|c| Names::with_capacity(c.users.len())).collect();
-    for u in g.users() {
-        let name = g.user_label(u);
-        for ci in g.combos_of(u) {
-            names[ci].push(&name);
-        }
-    }
-    g.combos
-        .iter()
-        .zip(names)
-        .map(|(c, functions)| ComboOut {
-            account: c.key.account.clone(),
-            vpc: c.vpc.clone(),
-            subnet: c.key.subnet.clone(),
-            availability_zone: g.subnet(&c.key.subnet).and_then(|s| s.az.clone()),
-            security_groups: c.key.sgs.clone(),
-            functions,
-            observed_enis: c.observed.iter().map(|&i| g.inv.enis[i].id.clone()).collect(),
-        })
-        .collect()
 }
 
 fn build_without_rows(input: Input) -> Report {
