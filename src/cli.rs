@@ -46,6 +46,14 @@ pub enum Command {
         /// account's by physical ID.
         #[arg(long)]
         delete: bool,
+        /// The account the deploy goes to, for functions whose source does not say (a template never
+        /// does). Without it, the deploy takes the account's only account; with several (`--org`, a merged
+        /// snapshot) its functions are matched to none of them.
+        #[arg(long, value_name = "ID")]
+        deploy_account: Option<String>,
+        /// The region the deploy goes to, for functions whose source does not say; as --deploy-account.
+        #[arg(long, value_name = "REGION")]
+        deploy_region: Option<String>,
         #[command(flatten)]
         account: Live,
         #[command(flatten)]
@@ -313,6 +321,8 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
             against,
             live,
             delete,
+            deploy_account,
+            deploy_region,
             account,
             common,
         } => {
@@ -326,7 +336,8 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                 opts.serverless.vars = values.clone();
                 opts.cloudformation.values = values;
             }
-            let loaded = source::load_paths(&paths, &opts)?;
+            let mut loaded = source::load_paths(&paths, &opts)?;
+            crate::delta::place(&mut loaded.inventory, deploy_account.as_deref(), deploy_region.as_deref());
             let deletion = delete.then(|| stack_deletion(&loaded)).transpose()?;
             if !delete && !loaded.stacks.resource_lists.is_empty() {
                 input.notes.push(format!(
@@ -353,6 +364,18 @@ pub fn run(cli: Cli) -> Result<i32, Failure> {
                 }
                 (None, false) => None,
             };
+            if let Some(n) = account_inventory
+                .as_ref()
+                .map(|a| a.accounts(a.functions.len()).len())
+                .filter(|&n| n > 1)
+            {
+                if loaded.inventory.functions.iter().any(|f| f.account.is_empty()) {
+                    input.notes.push(format!(
+                        "the account inventory holds {n} accounts and the deploy names none: pass --deploy-account \
+                         (and --deploy-region) to judge which combinations it adds (ENI005, ENI007)"
+                    ));
+                }
+            }
             input.files = loaded.files;
             input.skipped = loaded.skipped;
             let projection = match deletion {

@@ -9,6 +9,27 @@ use serde::Serialize;
 use crate::graph::{EniGraph, Quotas};
 use crate::model::{Function, FunctionRemoval, Inventory, Removals};
 
+/// Puts the deploy's functions and capacity providers whose source names no
+/// account or region into the ones given (`check --deploy-account`, `--deploy-region`).
+pub fn place(deploy: &mut Inventory, account: Option<&str>, region: Option<&str>) {
+    for f in &mut deploy.functions {
+        if let Some(a) = account.filter(|_| f.account.is_empty()) {
+            f.account = a.into();
+        }
+        if let Some(r) = region.filter(|_| f.region.is_empty()) {
+            f.region = r.into();
+        }
+    }
+    for p in &mut deploy.capacity_providers {
+        if let Some(a) = account.filter(|_| p.account.is_empty()) {
+            p.account = a.to_string();
+        }
+        if let Some(r) = region.filter(|_| p.region.is_empty()) {
+            p.region = r.to_string();
+        }
+    }
+}
+
 /// Merges the deploy into the account. Deploy functions with no account or
 /// region take the account's when it has exactly one of each.
 pub fn merge(mut account: Inventory, deploy: Inventory) -> Inventory {

@@ -156,6 +156,13 @@ impl Inventory {
         self.deploy_start.is_some_and(|start| function >= start)
     }
 
+    /// The known accounts of the first `functions` functions and of the observed ENIs.
+    pub fn accounts(&self, functions: usize) -> BTreeSet<&str> {
+        let functions = self.functions[..functions.min(self.functions.len())].iter().map(|f| &*f.account);
+        let enis = self.enis.iter().map(|e| e.account.as_str());
+        functions.chain(enis).filter(|a| !a.is_empty()).collect()
+    }
+
     /// True when `value` may stand for any number of values.
     pub fn is_list(&self, value: &Value) -> bool {
         self.lists.contains(value)

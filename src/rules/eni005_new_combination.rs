@@ -43,13 +43,17 @@ fn check(cx: &Context) -> Vec<Finding> {
 /// For each of the deploy's functions, the combinations it needs that the
 /// account does not have: no account function or observed ENI uses them.
 /// Empty without an account to compare with. A combination with an unresolved
-/// value may be one the account has: it is left out (ENI302 says so).
+/// value may be one the account has: it is left out (ENI302 says so). So is a
+/// combination of a function whose account is unknown when the inventory
+/// holds several accounts: it may be in any of them (`--deploy-account` says which).
 pub(super) fn new_combinations<'g>(g: &'g crate::graph::EniGraph) -> BTreeMap<usize, Vec<&'g Combo>> {
     let mut by_function: BTreeMap<usize, Vec<&Combo>> = BTreeMap::new();
-    if g.inv.deploy_start.is_none() {
+    let Some(start) = g.inv.deploy_start else {
         return by_function;
-    }
-    for c in g.combos.iter().filter(|c| !existing(g, c) && !unresolved(g, &c.key)) {
+    };
+    let several = g.inv.accounts(start).len() > 1;
+    let placed = |c: &&Combo| !(several && c.key.account.is_empty());
+    for c in g.combos.iter().filter(|c| !existing(g, c) && !unresolved(g, &c.key)).filter(placed) {
         for u in c.users.iter().filter(|u| g.inv.is_deploy(u.function)) {
             by_function.entry(u.function).or_default().push(c);
         }
