@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use ahash::AHashMap as HashMap;
 
-use petgraph::graph::{Graph, NodeIndex};
+use petgraph::graph::Graph;
 
 use crate::files::Files;
 use crate::model::*;
@@ -73,7 +73,6 @@ pub struct Combo {
     pub users: Vec<User>,
     /// Indices into `Inventory::enis` of the Lambda ENIs observed for this key.
     pub observed: Vec<usize>,
-    pub node: NodeIndex,
 }
 
 #[derive(Debug, Clone)]
@@ -188,14 +187,6 @@ impl<'a> EniGraph<'a> {
     /// Numbers every version's sets and makes the combinations they use, in
     /// inventory order.
     fn combine(&mut self) {
-        // Nodes are numbered as [`EniGraph::graph`] will add them, so each combination knows its node.
-        let mut nodes = 0;
-        let mut node = || {
-            nodes += 1;
-            NodeIndex::new(nodes - 1)
-        };
-        let mut subnet_nodes: HashMap<Value, NodeIndex> = HashMap::new();
-        let mut vpc_nodes: HashMap<Value, NodeIndex> = HashMap::new();
         let pairs: usize = self
             .inv
             .functions
@@ -208,7 +199,7 @@ impl<'a> EniGraph<'a> {
         self.combos.reserve(pairs / 2);
         self.version_sets = self.keys.number_sets(&self.inv.functions);
         // Each subnet set's subnet numbers, worked out on first use.
-        let mut subnet_numbers: Vec<Option<Box<[u32]>>> = vec![None; self.keys.set_values.len()];
+        let mut subnet_numbers: Vec<Option<Box<[u32]>>> = vec![None; self.keys.sets.list.len()];
         let mut k = 0;
         for (fi, f) in self.inv.functions.iter().enumerate() {
             let (account_id, account) = self.keys.account(&f.account);
@@ -220,43 +211,33 @@ impl<'a> EniGraph<'a> {
                     continue;
                 };
                 let user = User { function: fi, version: vi };
-                node();
                 let keys = &mut self.keys;
-                let numbers = subnet_numbers[subnets_id as usize].get_or_insert_with(|| {
-                    keys.set_values[subnets_id as usize]
-                        .clone()
-                        .iter()
-                        .map(|s| keys.subnet(s))
-                        .collect()
-                });
+                let numbers = subnet_numbers[subnets_id as usize]
+                    .get_or_insert_with(|| keys.sets.list[subnets_id as usize].clone().iter().map(|s| keys.subnet(s)).collect());
                 for (j, &subnet_id) in numbers.iter().enumerate() {
                     let id = (account_id, subnet_id, set_id);
                     let ci = match self.keys.combos.get(&id) {
                         Some(&ci) => ci,
                         None => {
-                            let subnet = &self.keys.set_values[subnets_id as usize][j].clone();
+                            let subnet = self.keys.sets.list[subnets_id as usize][j].clone();
+                            let vpc = self.vpc_of(&subnet, cfg);
                             let key = ComboKey {
                                 account: account.clone(),
-                                subnet: subnet.clone(),
+                                subnet,
                                 sgs: self.keys.shared(set_id),
                             };
-                            let vpc = self.vpc_of(subnet, cfg);
                             let ids = KeyIds {
                                 account: id.0,
                                 subnet: id.1,
                                 sgs: id.2,
                                 vpc: self.keys.vpc(&vpc),
                             };
-                            let combo_node = node();
-                            subnet_nodes.entry(subnet.clone()).or_insert_with(&mut node);
-                            vpc_nodes.entry(vpc.clone()).or_insert_with(&mut node);
                             self.combos.push(Combo {
                                 key,
                                 ids,
                                 vpc,
                                 users: vec![],
                                 observed: vec![],
-                                node: combo_node,
                             });
                             self.keys.combos.insert(id, self.combos.len() - 1);
                             self.combos.len() - 1
@@ -425,7 +406,7 @@ impl<'a> EniGraph<'a> {
 
     /// How many set numbers [`EniGraph::set_ids`] gives out: each is below this.
     pub fn set_count(&self) -> usize {
-        self.keys.set_values.len()
+        self.keys.sets.list.len()
     }
 
     /// The combinations a version uses, one per subnet, in subnet order.
@@ -439,12 +420,12 @@ impl<'a> EniGraph<'a> {
 
     /// The version's SG set: sorted, without duplicates.
     pub fn sgs(&self, u: User) -> &[Value] {
-        self.keys.values(self.version_sets[self.first_version[u.function] + u.version].0)
+        self.keys.values(self.set_ids(u).sgs)
     }
 
     /// The version's subnets: sorted, without duplicates.
     pub fn subnets(&self, u: User) -> &[Value] {
-        self.keys.values(self.version_sets[self.first_version[u.function] + u.version].1)
+        self.keys.values(self.set_ids(u).subnets)
     }
 
     pub fn function(&self, u: User) -> &Function {

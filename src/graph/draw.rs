@@ -1,6 +1,6 @@
 //! The petgraph view of the ENI graph, for the drawing writers (DOT, Mermaid,
 //! the HTML report's picture): drawn on first need, in the order the build met
-//! each version, combination, subnet and VPC, so each combination's `node` is its index here.
+//! each version, combination, subnet and VPC.
 
 use ahash::AHashMap as HashMap;
 use petgraph::graph::{Graph, NodeIndex};
@@ -20,18 +20,17 @@ impl EniGraph<'_> {
         let mut graph = Graph::new();
         let mut subnet_nodes: HashMap<&Value, NodeIndex> = HashMap::new();
         let mut vpc_nodes: HashMap<&Value, NodeIndex> = HashMap::new();
-        // Combinations were numbered in the order versions first used them.
-        let mut drawn = 0;
+        // Combinations were numbered in the order versions first used them:
+        // the next one drawn is the next number.
+        let mut combo_nodes: Vec<NodeIndex> = Vec::with_capacity(self.combos.len());
         for u in self.users() {
             let vnode = graph.add_node(GNode::Version(u));
-            for subnet in self.subnets(u) {
-                let Some(ci) = self.find_parts(&self.function(u).account, subnet, self.sgs(u)) else {
-                    continue;
-                };
+            for ci in self.combos_of(u) {
                 let c = &self.combos[ci];
-                if ci == drawn {
-                    drawn += 1;
+                if ci == combo_nodes.len() {
                     let node = graph.add_node(GNode::Combo(ci));
+                    combo_nodes.push(node);
+                    let subnet = &c.key.subnet;
                     let snode = *subnet_nodes
                         .entry(subnet)
                         .or_insert_with(|| graph.add_node(GNode::Subnet(subnet.clone())));
@@ -45,7 +44,7 @@ impl EniGraph<'_> {
                         graph.add_edge(snode, vpc_node, ());
                     }
                 }
-                graph.add_edge(vnode, c.node, ());
+                graph.add_edge(vnode, combo_nodes[ci], ());
             }
         }
         graph

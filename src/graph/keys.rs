@@ -25,9 +25,7 @@ pub(super) type KeyRef<'a> = (&'a str, &'a Value, &'a [Value]);
 pub(super) struct Keys {
     accounts: HashMap<String, (u32, Arc<str>)>,
     pub(super) subnets: HashMap<Value, u32>,
-    sets: HashMap<Arc<[Value]>, u32>,
-    /// The sets by number.
-    pub(super) set_values: Vec<Set>,
+    pub(super) sets: Sets,
     vpcs: HashMap<Value, u32>,
     pub(super) combos: HashMap<(u32, u32, u32), usize>,
     /// Subnet numbers by the address of the subnet's string.
@@ -98,43 +96,58 @@ impl Keys {
         });
         let mut out = Vec::with_capacity(first.versions.len() + second.as_ref().map_or(0, |s| s.versions.len()));
         for local in std::iter::once(first).chain(second) {
-            let global: Vec<u32> = local.sets.into_iter().map(|set| self.adopt(set)).collect();
+            let global: Vec<u32> = local.sets.list.into_iter().map(|set| self.sets.number(&set)).collect();
             let at = |n: u32| if n == NO_SET { NO_SET } else { global[n as usize] };
             out.extend(local.versions.into_iter().map(|(sgs, subnets)| (at(sgs), at(subnets))));
         }
         out
     }
 
-    /// The global number of a set, given the next one if it has none yet.
-    fn adopt(&mut self, set: Set) -> u32 {
-        if let Some(&n) = self.sets.get(&set) {
-            return n;
-        }
-        let n = self.set_values.len() as u32;
-        self.sets.insert(set.clone(), n);
-        self.set_values.push(set);
-        n
-    }
-
     /// The values of set number `n`; none for [`NO_SET`].
     pub(super) fn values(&self, n: u32) -> &[Value] {
-        self.set_values.get(n as usize).map_or(&[], |s| &s[..])
+        self.sets.list.get(n as usize).map_or(&[], |s| &s[..])
     }
 
     /// Set number `n`, shared.
     pub(super) fn shared(&self, n: u32) -> Set {
-        self.set_values[n as usize].clone()
+        self.sets.list[n as usize].clone()
     }
 
     /// The number of a set of values (sorted, without duplicates), if a version has it.
     pub(super) fn set_number(&self, values: &[Value]) -> Option<u32> {
-        self.sets.get(values).copied()
+        self.sets.by_value.get(values).copied()
     }
 
     /// The combination with this key, if any function version uses it.
     pub(super) fn find(&self, account: &str, subnet: &Value, sgs: &[Value]) -> Option<usize> {
-        let id = (self.accounts.get(account)?.0, *self.subnets.get(subnet)?, *self.sets.get(sgs)?);
+        let id = (
+            self.accounts.get(account)?.0,
+            *self.subnets.get(subnet)?,
+            *self.sets.by_value.get(sgs)?,
+        );
         self.combos.get(&id).copied()
+    }
+}
+
+/// Sets of values, numbered in the order they are first given.
+#[derive(Default)]
+pub(super) struct Sets {
+    by_value: HashMap<Set, u32>,
+    /// The sets by number.
+    pub(super) list: Vec<Set>,
+}
+
+impl Sets {
+    /// The number of a set (sorted, without duplicates), given the next one if it has none yet.
+    fn number(&mut self, values: &[Value]) -> u32 {
+        if let Some(&n) = self.by_value.get(values) {
+            return n;
+        }
+        let n = self.list.len() as u32;
+        let set: Set = values.into();
+        self.by_value.insert(set.clone(), n);
+        self.list.push(set);
+        n
     }
 }
 
@@ -154,10 +167,9 @@ const PARALLEL_FROM: usize = 20_000;
 /// One thread's numbering of the sets of a run of functions.
 struct LocalSets {
     /// The sets by local number, in the order the run first uses them.
-    sets: Vec<Set>,
+    sets: Sets,
     /// (SG set, subnet set) of each version, by local number.
     versions: Vec<(u32, u32)>,
-    by_value: HashMap<Set, u32>,
     /// Set numbers by the sorted addresses of the items' strings.
     by_address: HashMap<Vec<usize>, u32>,
     addresses: Vec<usize>,
@@ -167,9 +179,8 @@ struct LocalSets {
 impl LocalSets {
     fn number(functions: &[Function]) -> Self {
         let mut local = LocalSets {
-            sets: Vec::new(),
+            sets: Sets::default(),
             versions: Vec::with_capacity(functions.iter().map(|f| f.versions.len()).sum()),
-            by_value: HashMap::new(),
             by_address: HashMap::new(),
             addresses: Vec::new(),
             values: Vec::new(),
@@ -197,16 +208,7 @@ impl LocalSets {
             return n;
         }
         sorted_unique_into(items, &mut self.values);
-        let n = match self.by_value.get(&self.values[..]) {
-            Some(&n) => n,
-            None => {
-                let n = self.sets.len() as u32;
-                let set: Set = self.values[..].into();
-                self.by_value.insert(set.clone(), n);
-                self.sets.push(set);
-                n
-            }
-        };
+        let n = self.sets.number(&self.values);
         self.values.clear();
         self.by_address.insert(self.addresses.clone(), n);
         n
