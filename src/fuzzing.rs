@@ -51,9 +51,20 @@ pub fn changeset(data: &[u8]) {
     template("changeset.json", data);
 }
 
+/// Also reads the snapshot the slow way and in tiny chunks: every way must
+/// give the same inventory, or fail alike.
 pub fn snapshot(data: &[u8]) {
     const PATH: &str = "account.json";
-    match source::snapshot::from_bytes(PATH, data) {
+    let read = source::snapshot::from_bytes(PATH, data);
+    let shown = |r: &Result<_, Failure>| match r {
+        Ok((inventory, meta)) => format!("{inventory:?} {meta:?}"),
+        Err(_) => "error".to_string(),
+    };
+    for chunk in [None, Some(1), Some(16), Some(200)] {
+        let other = source::snapshot::from_bytes_in_chunks(PATH, data, chunk);
+        assert_eq!(shown(&read), shown(&other), "chunks of {chunk:?} bytes read otherwise");
+    }
+    match read {
         Ok((inventory, _)) => check(inventory, &Config::default(), Default::default()),
         Err(e) => located(PATH, data, &e),
     }

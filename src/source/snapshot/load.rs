@@ -1,15 +1,14 @@
-//! Reading a snapshot: a fast path that borrows from the file's bytes and
-//! converts on two threads, and a slow path that only a bad file takes, for a
-//! located error.
+//! Reading a snapshot: a fast path that reads the long arrays straight from
+//! the file's bytes on two threads, and a slow path, for what the fast one
+//! does not expect and for a located error.
 
 use std::borrow::Cow;
 use std::io::Read;
-use std::mem::MaybeUninit;
 use std::path::Path;
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use serde::de::IgnoredAny;
 
+use super::chunked::{convert_array, top_level, Array, Release};
 use super::convert::{convert_eni, convert_function, network_into_inventory, Interner};
 use super::{Snapshot, FORMAT_VERSION, READABLE_VERSIONS};
 use crate::error::{Failure, InputError};
@@ -33,43 +32,88 @@ pub fn load(path: &Path) -> Result<(Inventory, Snapshot<'static>), Failure> {
     }
     let bytes = crate::timing::phase("read", || map_or_read(path, meta.len()))
         .map_err(|e| InputError::plain(&shown, format!("cannot read: {e}")))?;
-    let release = |first: &str, last: &str| bytes.release(first, last);
-    read(&shown, &bytes, &release)
+    let release = |from: usize, to: usize| bytes.release(from, to);
+    read(&shown, &bytes, Some(CHUNK_BYTES), &release)
 }
 
 /// Reads and validates a snapshot already in memory, as [`load`] does for a file.
 pub fn from_bytes(shown: &str, bytes: impl std::ops::Deref<Target = [u8]>) -> Result<(Inventory, Snapshot<'static>), Failure> {
-    read(shown, &bytes, &|_, _| {})
+    read(shown, &bytes, Some(CHUNK_BYTES), &|_, _| {})
 }
 
-/// Called with the first and last of a run of elements just converted, so
-/// their bytes can be given back.
-type Release<'r> = dyn Fn(&str, &str) + Sync + 'r;
+/// [`from_bytes`] with the long arrays cut into chunks of `chunk` bytes, or
+/// (`None`) read in one piece the slow way: both must give the same result,
+/// which the fuzz target checks.
+#[doc(hidden)]
+pub fn from_bytes_in_chunks(shown: &str, bytes: &[u8], chunk: Option<usize>) -> Result<(Inventory, Snapshot<'static>), Failure> {
+    read(shown, bytes, chunk, &|_, _| {})
+}
 
-fn read(shown: &str, bytes: &[u8], release: &Release) -> Result<(Inventory, Snapshot<'static>), Failure> {
+/// Bytes per chunk of a long array: two workers share about 40 of them at a
+/// million functions.
+const CHUNK_BYTES: usize = 8 << 20;
+
+fn read(shown: &str, bytes: &[u8], chunk: Option<usize>, release: &Release) -> Result<(Inventory, Snapshot<'static>), Failure> {
     if bytes.len() as u64 > MAX_SNAPSHOT_BYTES {
         let message = format!("file is over {MAX_SNAPSHOT_BYTES} bytes; eniplan reads snapshots up to that size");
         return Err(InputError::plain(shown, message).into());
     }
-    // The fast path parses bytes directly, borrowing strings from them, and
-    // parses and converts functions on two threads; only a bad file pays for
-    // a located error.
-    let parsed = crate::timing::phase("parse", || serde_json::from_slice::<Snapshot<&RawValue, &RawValue>>(bytes));
-    if let Some(mut s) = parsed.ok().filter(|s| READABLE_VERSIONS.contains(&s.eniplan_snapshot)) {
-        // Each converter interns about as many IDs as the network lists.
-        let ids = s.subnets.len() + s.security_groups.len() + s.vpcs.len();
-        let functions = crate::timing::phase("functions", || convert_raw(&s.functions, ids, convert_function, release));
-        let enis = crate::timing::phase("enis", || convert_raw(&s.enis, ids, convert_eni, release));
-        if let (Ok(functions), Ok(enis)) = (functions, enis) {
-            let mut inv = crate::timing::phase("network", || network_into_inventory(&mut s));
-            inv.functions = functions;
-            inv.enis = enis;
-            return Ok((inv, s.into_owned_meta()));
-        }
+    if let Some(read) = chunk.and_then(|chunk| one_pass(bytes, chunk, release)) {
+        return Ok(read);
     }
-    parse(&SourceFile::from_bytes(shown, bytes.to_vec())?)?;
-    Err(InputError::plain(shown, "invalid snapshot (see docs/snapshot.md)").into())
+    // The way every file can be read, with a located error for a bad one.
+    let file = SourceFile::from_bytes(shown, bytes.to_vec())?;
+    let mut s = parse(&file)?;
+    let mut ids = Interner::default();
+    let functions = std::mem::take(&mut s.functions)
+        .into_iter()
+        .map(|f| convert_function(f, &mut ids))
+        .collect();
+    let enis = std::mem::take(&mut s.enis).into_iter().map(|e| convert_eni(e, &mut ids)).collect();
+    let mut inv = network_into_inventory(&mut s);
+    inv.functions = functions;
+    inv.enis = enis;
+    Ok((inv, s.into_owned_meta()))
 }
+
+/// The usual way: functions and ENIs parsed and converted straight from the
+/// bytes on two threads ([`chunked`](super::chunked)), the rest by the derived
+/// schema. `None` for anything it does not expect, bad or not.
+fn one_pass(bytes: &[u8], chunk: usize, release: &Release) -> Option<(Inventory, Snapshot<'static>)> {
+    let (mut functions, mut enis) = (None, None);
+    let rest = top_level(bytes, &["functions", "enis"], |key, at| {
+        if key == "functions" {
+            let how = Array {
+                to_model: convert_function,
+                ids: INTERNED,
+                chunk,
+                release,
+            };
+            let (list, end) = crate::timing::phase("functions", || convert_array(bytes, at, &how))?;
+            functions = Some(list);
+            Some(end)
+        } else {
+            let how = Array {
+                to_model: convert_eni,
+                ids: INTERNED,
+                chunk,
+                release,
+            };
+            let (list, end) = crate::timing::phase("enis", || convert_array(bytes, at, &how))?;
+            enis = Some(list);
+            Some(end)
+        }
+    })?;
+    let parsed = crate::timing::phase("parse", || serde_json::from_str::<Snapshot<IgnoredAny, IgnoredAny>>(&rest));
+    let mut s = parsed.ok().filter(|s| READABLE_VERSIONS.contains(&s.eniplan_snapshot))?;
+    let mut inv = crate::timing::phase("network", || network_into_inventory(&mut s));
+    inv.functions = functions.unwrap_or_default();
+    inv.enis = enis.unwrap_or_default();
+    Some((inv, s.into_owned_meta()))
+}
+
+/// Each worker's interner starts with room for this many IDs.
+const INTERNED: usize = 1024;
 
 /// A large snapshot is mapped rather than copied: its pages come straight
 /// from the page cache. Anything that cannot be mapped is read.
@@ -89,20 +133,16 @@ impl std::ops::Deref for Bytes {
 }
 
 impl Bytes {
-    /// Hands the mapped pages from `first` to the end of `last` back to the
-    /// page cache: at a million functions the file would otherwise stay
-    /// resident beside the model made from it. Reading them again (the slow
-    /// path of a bad file) maps them in again from the file.
-    fn release(&self, first: &str, last: &str) {
+    /// Hands the mapped pages of `from..to` back to the page cache: at a
+    /// million functions the file would otherwise stay resident beside the
+    /// model made from it. Reading them again maps them in again from the file.
+    fn release(&self, from: usize, to: usize) {
         let Bytes::Mapped(map) = self else { return };
-        let base = map.as_ptr() as usize;
-        let start = (first.as_ptr() as usize).wrapping_sub(base);
-        let end = (last.as_ptr() as usize + last.len()).wrapping_sub(base);
-        if start < end && end <= map.len() {
+        if from < to && to <= map.len() {
             // SAFETY: the map is read-only and private, so dropping its pages
             // loses nothing: a later read faults them in again from the file.
             #[cfg(unix)]
-            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from) };
         }
     }
 }
@@ -121,87 +161,6 @@ fn map_or_read(path: &Path, len: u64) -> std::io::Result<Bytes> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.take(MAX_SNAPSHOT_BYTES + 1).read_to_end(&mut bytes)?;
     Ok(Bytes::Read(bytes))
-}
-
-/// Lists at least this long are converted on two threads.
-const PARALLEL_FROM: usize = 20_000;
-
-/// Elements converted between two releases of their bytes.
-const RELEASE_EVERY: usize = 4096;
-
-/// Parses each raw element and converts it at once, so the parsed form never
-/// piles up in memory.
-fn convert_raw<'a, S: Deserialize<'a>, T: Send>(
-    raw: &[&'a RawValue],
-    ids: usize,
-    to_model: fn(S, &mut Interner) -> T,
-    release: &Release,
-) -> serde_json::Result<Vec<T>> {
-    fn convert<'a, 's, S: Deserialize<'a>, T>(
-        chunk: &[&'a RawValue],
-        slots: &'s mut [MaybeUninit<T>],
-        ids: usize,
-        to_model: fn(S, &mut Interner) -> T,
-        release: &Release,
-    ) -> serde_json::Result<Written<'s, T>> {
-        let mut ids = Interner::with_capacity(ids);
-        let items = chunk.iter().enumerate().map(|(i, r)| {
-            let item = to_model(serde_json::from_str::<S>(r.get())?, &mut ids);
-            if (i + 1) % RELEASE_EVERY == 0 {
-                release(chunk[i + 1 - RELEASE_EVERY].get(), r.get());
-            }
-            Ok(item)
-        });
-        Written::fill(slots, items)
-    }
-    // The vector is sized up front and each thread writes its half in place:
-    // growing it, or appending one half to the other, would copy it into
-    // fresh memory, which costs more than the conversion.
-    let mut out = Vec::with_capacity(raw.len());
-    let slots = &mut out.spare_capacity_mut()[..raw.len()];
-    let half = if raw.len() < PARALLEL_FROM { raw.len() } else { raw.len() / 2 };
-    let (first, second) = raw.split_at(half);
-    let (first_slots, second_slots) = slots.split_at_mut(half);
-    let (a, b) = std::thread::scope(|scope| {
-        let other = (!second.is_empty()).then(|| scope.spawn(|| convert(second, second_slots, ids, to_model, release)));
-        let a = convert(first, first_slots, ids, to_model, release);
-        (a, other.map(|t| t.join().expect("conversion does not panic")))
-    });
-    let (a, b) = (a?, b.transpose()?);
-    std::mem::forget(a);
-    std::mem::forget(b);
-    // SAFETY: both halves of the first `raw.len()` slots were written, and
-    // their guards forgotten, so the vector now owns the elements.
-    unsafe { out.set_len(raw.len()) };
-    Ok(out)
-}
-
-/// Slots written so far, dropped if the rest cannot be: the guard of a half
-/// converted in place while the other half may fail.
-struct Written<'s, T> {
-    slots: &'s mut [MaybeUninit<T>],
-    len: usize,
-}
-
-impl<'s, T> Written<'s, T> {
-    /// Writes the items into the slots in order, one item per slot.
-    fn fill<E>(slots: &'s mut [MaybeUninit<T>], items: impl Iterator<Item = Result<T, E>>) -> Result<Self, E> {
-        let mut written = Written { slots, len: 0 };
-        for item in items {
-            written.slots[written.len].write(item?);
-            written.len += 1;
-        }
-        Ok(written)
-    }
-}
-
-impl<T> Drop for Written<'_, T> {
-    fn drop(&mut self) {
-        for slot in &mut self.slots[..self.len] {
-            // SAFETY: the first `len` slots were written and nothing else owns them.
-            unsafe { slot.assume_init_drop() };
-        }
-    }
 }
 
 impl<F, E> Snapshot<'_, F, E> {
@@ -250,43 +209,48 @@ pub fn parse(file: &SourceFile) -> Result<Snapshot<'_>, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
 
-    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    const PLAIN: &str = r#"{"eniplan_snapshot":3,"functions":[
+        {"name":"a","account":"1","region":"r","versions":[{"version":"$LATEST","vpc":{"subnet_ids":["subnet-1"],"security_group_ids":["sg-1"]}}]},
+        {"name":"b","account":"1","region":"r","versions":[{"version":"$LATEST"}]}],
+        "enis":[{"id":"eni-1","subnet_id":"subnet-1","security_group_ids":["sg-1"]}]}"#;
 
-    /// Counts the live elements, so a leak or a double drop shows.
-    struct Counted(#[allow(dead_code)] u32);
-
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            LIVE.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counted(n: u32, _: &mut Interner) -> Counted {
-        LIVE.fetch_add(1, Ordering::SeqCst);
-        Counted(n)
+    fn shown(bytes: &str, chunk: Option<usize>) -> String {
+        let (inv, meta) = from_bytes_in_chunks("s.json", bytes.as_bytes(), chunk).unwrap();
+        format!("{inv:?} {meta:?}")
     }
 
     #[test]
-    fn converts_in_order_in_place_and_a_bad_element_in_either_half_drops_what_was_written() {
-        let n = PARALLEL_FROM + 10;
-        let text = format!("[{}]", (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
-        let raw: Vec<&RawValue> = serde_json::from_str(&text).unwrap();
-        let out = convert_raw(&raw, 0, counted, &|_, _| {}).unwrap();
-        assert!(out.iter().enumerate().all(|(i, c)| c.0 as usize == i));
-        assert_eq!(LIVE.load(Ordering::SeqCst), n);
-        drop(out);
-        assert_eq!(LIVE.load(Ordering::SeqCst), 0);
-        for bad in [3, n - 3] {
-            let mut items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
-            items[bad] = "\"x\"".to_string();
-            let text = format!("[{}]", items.join(","));
-            let raw: Vec<&RawValue> = serde_json::from_str(&text).unwrap();
-            assert!(convert_raw(&raw, 0, counted, &|_, _| {}).is_err());
-            assert_eq!(LIVE.load(Ordering::SeqCst), 0, "bad element at {bad}");
+    fn the_one_pass_reader_and_the_slow_way_read_alike() {
+        assert!(one_pass(PLAIN.as_bytes(), 16, &|_, _| {}).is_some());
+        let slow = shown(PLAIN, None);
+        assert!(slow.contains("eni-1") && slow.contains("\"a\""), "{slow}");
+        for chunk in [1, 16, CHUNK_BYTES] {
+            assert_eq!(shown(PLAIN, Some(chunk)), slow);
+        }
+        // A key with an escape is left to the slow way, which reads it.
+        let escaped = PLAIN.replace("\"functions\"", "\"function\\u0073\"");
+        assert!(one_pass(escaped.as_bytes(), 16, &|_, _| {}).is_none());
+        assert_eq!(shown(&escaped, Some(CHUNK_BYTES)), slow);
+    }
+
+    #[test]
+    fn a_bad_file_fails_the_same_with_any_chunk_size() {
+        for bad in [
+            PLAIN.replace("\"b\"", "1"),
+            PLAIN.replace("\"enis\"", "\"functions\""),
+            PLAIN.replace("\"eniplan_snapshot\":3", "\"eniplan_snapshot\":9"),
+            format!("{PLAIN}x"),
+        ] {
+            let errors: Vec<String> = [None, Some(1), Some(CHUNK_BYTES)]
+                .into_iter()
+                .map(|chunk| match from_bytes_in_chunks("s.json", bad.as_bytes(), chunk) {
+                    Err(Failure::Input(e)) => format!("{} {}:{}", e, e.line, e.column),
+                    other => panic!("{bad}: {:?}", other.map(|_| ())),
+                })
+                .collect();
+            assert!(errors.iter().all(|e| *e == errors[0]), "{errors:?}");
         }
     }
 }

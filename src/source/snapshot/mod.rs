@@ -4,6 +4,7 @@
 //! the model: `schema` is the format, `load` reads it (fast, or with a
 //! located error), `convert` maps both ways, `save` writes it atomically.
 
+mod chunked;
 mod convert;
 mod load;
 pub mod merge;
@@ -11,7 +12,7 @@ mod save;
 mod schema;
 
 pub use convert::from_inventory;
-pub use load::{from_bytes, load, parse};
+pub use load::{from_bytes, from_bytes_in_chunks, load, parse};
 pub use save::save;
 pub use schema::*;
 

@@ -11,8 +11,8 @@ use crate::model::{Direction, Egress, Gap, QuotaSource, Scope};
 /// Strings borrow from the file's bytes when they have no escapes.
 pub type Str<'a> = Cow<'a, str>;
 
-/// `F` and `E` are how functions and ENIs are read: in full, or (when
-/// loading) as raw JSON, to parse and convert one by one on two threads.
+/// `F` and `E` are how functions and ENIs are read: in full, or not at all
+/// when the loader has read those arrays itself (`load`, `chunked`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, bound(deserialize = "F: Deserialize<'de>, E: Deserialize<'de>"))]
 pub struct Snapshot<'a, F = SnapFunction<'a>, E = SnapEni<'a>> {

@@ -1,0 +1,363 @@
+//! Reading a snapshot's long arrays (functions, ENIs) in one pass on two
+//! threads, without a first pass to find where each element starts.
+//!
+//! The array's bytes are cut into chunks. Each chunk after the first starts
+//! at a guess: the first `}`, `,`, `{` after its cut, which is where an
+//! element starts unless it lies inside a string. Two workers parse and
+//! convert chunks in turn; a worker stops when it reaches the end of the
+//! array, or when an element it reaches starts exactly at a later chunk's
+//! guess. Only such a landing proves a guess right, so the result is stitched
+//! from the first chunk along the landings, and a chunk whose guess was wrong
+//! is dropped: the chunk before it has read on through its bytes.
+//!
+//! Anything this reader does not expect (an escaped key, a repeated array, a
+//! parse error anywhere) makes it give up, and the caller reads the file the
+//! slower way, which accepts the same files.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::convert::Interner;
+
+/// Called with a byte range of the file just converted, so its pages can be given back.
+pub(super) type Release<'r> = dyn Fn(usize, usize) + Sync + 'r;
+
+/// Elements converted between two releases of their bytes.
+const RELEASE_EVERY: usize = 4096;
+
+/// How a long array is converted: element schema `S` to model `T`.
+pub(super) struct Array<'f, S, T> {
+    pub to_model: fn(S, &mut Interner) -> T,
+    /// A capacity hint for each worker's interner.
+    pub ids: usize,
+    /// Bytes per chunk: below this an array is read on one thread.
+    pub chunk: usize,
+    pub release: &'f Release<'f>,
+}
+
+/// The top-level object with the named arrays cut out: the other members as
+/// JSON text, for the derived schema to read, and each named array's span
+/// (`[` to after `]`). `convert` is called with each array's key and the
+/// offset after its `[`, and returns the offset after its `]`.
+pub(super) fn top_level(b: &[u8], long: &[&str], mut convert: impl FnMut(&str, usize) -> Option<usize>) -> Option<String> {
+    let mut seen = vec![false; long.len()];
+    let mut rest = String::from("{");
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let len = b[i + 1..].iter().position(|&c| c == b'"' || c == b'\\')?;
+            let end = i + 1 + len;
+            if b[end] != b'"' {
+                return None;
+            }
+            let key = std::str::from_utf8(&b[i + 1..end]).ok()?;
+            let colon = skip_ws(b, end + 1);
+            if b.get(colon) != Some(&b':') {
+                return None;
+            }
+            let at = skip_ws(b, colon + 1);
+            match long.iter().position(|k| *k == key) {
+                Some(n) if b.get(at) == Some(&b'[') => {
+                    if std::mem::replace(&mut seen[n], true) {
+                        return None;
+                    }
+                    i = convert(key, at + 1)?;
+                    rest.push_str(&format!("\"{key}\":[]"));
+                }
+                _ => {
+                    let (raw, after) = value_at::<&RawValue>(b, at)?;
+                    rest.push_str(key_text(b, i, end)?);
+                    rest.push(':');
+                    rest.push_str(raw.get());
+                    i = after;
+                }
+            }
+            i = skip_ws(b, i);
+            match b.get(i) {
+                Some(b',') => {
+                    rest.push(',');
+                    i = skip_ws(b, i + 1);
+                }
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(b, i) == b.len()).then(|| {
+        rest.push('}');
+        rest
+    })
+}
+
+/// The key with its quotes, as written.
+fn key_text(b: &[u8], open: usize, close: usize) -> Option<&str> {
+    std::str::from_utf8(&b[open..=close]).ok()
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\n' | b'\r' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// The JSON value that starts at `at`, and the offset just after it.
+fn value_at<'a, T: Deserialize<'a>>(b: &'a [u8], at: usize) -> Option<(T, usize)> {
+    let mut values = serde_json::Deserializer::from_slice(b.get(at..)?).into_iter::<T>();
+    let value = values.next()?.ok()?;
+    Some((value, at + values.byte_offset()))
+}
+
+/// How a chunk's reading ended.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum End {
+    /// At the array's `]`; the offset after it.
+    Array(usize),
+    /// On the start of this later chunk.
+    Landed(usize),
+    /// Not at an element, or at one that does not parse.
+    Failed,
+}
+
+/// Converts the array whose elements start at `start` (just after its `[`):
+/// the elements in order, and the offset after its `]`.
+pub(super) fn convert_array<'a, S: Deserialize<'a>, T: Send>(b: &'a [u8], start: usize, how: &Array<S, T>) -> Option<(Vec<T>, usize)> {
+    let starts = chunk_starts(b, start, how.chunk);
+    let parts: Vec<Mutex<Option<(Vec<T>, End)>>> = starts.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut ids = Interner::with_capacity(how.ids);
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&at) = starts.get(k) else { break };
+            let part = read_chunk(b, at, k == 0, &starts[k + 1..], k + 1, how, &mut ids);
+            *parts[k].lock().expect("a chunk's reader does not panic") = Some(part);
+        }
+    };
+    if starts.len() > 1 {
+        std::thread::scope(|scope| {
+            scope.spawn(work);
+            work();
+        });
+    } else {
+        work();
+    }
+    let mut parts: Vec<Option<(Vec<T>, End)>> = parts
+        .into_iter()
+        .map(|p| p.into_inner().expect("a chunk's reader does not panic"))
+        .collect();
+    // Stitch along the landings; chunks passed over are dropped.
+    let mut chain = vec![];
+    let mut k = 0;
+    let end = loop {
+        let (items, end) = parts[k].take()?;
+        chain.push(items);
+        match end {
+            End::Array(after) => break after,
+            End::Landed(later) => k = later,
+            End::Failed => return None,
+        }
+    };
+    let mut all = Vec::with_capacity(chain.iter().map(Vec::len).sum());
+    for items in chain {
+        all.extend(items);
+    }
+    Some((all, end))
+}
+
+/// Where each chunk starts: the first at `start`, each later one at the first
+/// `}`, `,`, `{` after its cut (at the `{`). A cut with no such pattern before
+/// the next cut has no chunk.
+fn chunk_starts(b: &[u8], start: usize, chunk: usize) -> Vec<usize> {
+    let mut starts = vec![start];
+    let mut cut = start.saturating_add(chunk.max(1));
+    while cut < b.len() {
+        let limit = cut.saturating_add(chunk.max(1)).min(b.len());
+        if let Some(at) = guess_element_start(b, cut, limit) {
+            starts.push(at);
+        }
+        cut = limit;
+    }
+    starts
+}
+
+/// The first `{` in `from..to` that follows a `,` that follows a `}`,
+/// whitespace aside.
+fn guess_element_start(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    let before = |mut i: usize| {
+        while i > 0 && matches!(b[i - 1], b' ' | b'\n' | b'\r' | b'\t') {
+            i -= 1;
+        }
+        i.checked_sub(1)
+    };
+    (from..to).find(|&i| b[i] == b'{' && before(i).is_some_and(|c| b[c] == b',' && before(c).is_some_and(|o| b[o] == b'}')))
+}
+
+/// Reads elements from `at` until the array ends or an element starts at one
+/// of `later` (the starts of chunks `first_later`, `first_later + 1`, …).
+fn read_chunk<'a, S: Deserialize<'a>, T>(
+    b: &'a [u8],
+    at: usize,
+    first: bool,
+    later: &[usize],
+    first_later: usize,
+    how: &Array<S, T>,
+    ids: &mut Interner,
+) -> (Vec<T>, End) {
+    let mut items = Vec::new();
+    let mut at = if first { skip_ws(b, at) } else { at };
+    if first && b.get(at) == Some(&b']') {
+        return (items, End::Array(at + 1));
+    }
+    let mut next_later = 0;
+    let mut released_to = at;
+    loop {
+        let Some((element, after)) = value_at::<S>(b, at) else {
+            return (items, End::Failed);
+        };
+        items.push((how.to_model)(element, ids));
+        if items.len() % RELEASE_EVERY == 0 {
+            (how.release)(released_to, after);
+            released_to = after;
+        }
+        let sep = skip_ws(b, after);
+        match b.get(sep) {
+            Some(b']') => return (items, End::Array(sep + 1)),
+            Some(b',') => at = skip_ws(b, sep + 1),
+            _ => return (items, End::Failed),
+        }
+        while later.get(next_later).is_some_and(|&s| s < at) {
+            next_later += 1;
+        }
+        if later.get(next_later) == Some(&at) {
+            return (items, End::Landed(first_later + next_later));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(n: i64, _: &mut Interner) -> i64 {
+        n
+    }
+
+    fn texts(s: serde_json::Value, _: &mut Interner) -> String {
+        s.to_string()
+    }
+
+    fn convert<'a, S: Deserialize<'a>, T: Send>(text: &'a str, to_model: fn(S, &mut Interner) -> T, chunk: usize) -> Option<Vec<T>> {
+        let how = Array {
+            to_model,
+            ids: 0,
+            chunk,
+            release: &|_, _| {},
+        };
+        let b = text.as_bytes();
+        let open = b.iter().position(|&c| c == b'[')?;
+        let (items, end) = convert_array(b, open + 1, &how)?;
+        (skip_ws(b, end) == b.len()).then_some(items)
+    }
+
+    #[test]
+    fn chunks_give_what_one_pass_gives_even_when_a_guess_lies_in_a_string() {
+        // Strings full of `},{` put guesses inside them; every chunk size must
+        // give the elements a plain parse gives.
+        let elements: Vec<String> = (0..300)
+            .map(|i| match i % 4 {
+                0 => format!("{{\"n\":{i}}}"),
+                1 => format!("{{\"s\":\"}},{{\\\"n\\\":{i}}},{{\",\"t\":[{{}},{{}}]}}"),
+                2 => "{ }".to_string(),
+                _ => format!("{{\"deep\":{{\"a\":[{{\"b\":{i}}} , {{ }}]}}}}"),
+            })
+            .collect();
+        let text = format!("[\n {} \n]", elements.join(" ,\n "));
+        let want: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(&text)
+            .unwrap()
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        for chunk in [1, 2, 3, 7, 16, 64, 100, 1000, 1 << 20] {
+            assert_eq!(convert(&text, texts, chunk).as_deref(), Some(&want[..]), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_bad_element_or_separator_fails_in_any_chunk() {
+        let good: Vec<String> = (0..200).map(|i| format!("{{\"n\":{i}}}")).collect();
+        for bad in [0, 1, 100, 199] {
+            for wrong in ["{\"n\":}", "{\"n\":1", "{\"n\":1}}", "x"] {
+                let mut items = good.clone();
+                items[bad] = wrong.to_string();
+                let text = format!("[{}]", items.join(","));
+                for chunk in [1, 5, 50, 1 << 20] {
+                    assert!(convert(&text, texts, chunk).is_none(), "{wrong} at {bad}, chunk {chunk}");
+                }
+            }
+        }
+        for text in ["[1,,2]", "[1 2]", "[1,2", "[1,2,]", "[,1]"] {
+            for chunk in [1, 2, 1 << 20] {
+                assert!(convert(text, numbers, chunk).is_none(), "{text}, chunk {chunk}");
+            }
+        }
+        assert_eq!(convert("[ ]", numbers, 1), Some(vec![]));
+        assert_eq!(convert("[1, 2 ,3]", numbers, 1), Some(vec![1, 2, 3]));
+    }
+
+    #[test]
+    fn the_top_level_keeps_other_members_and_gives_up_on_what_it_does_not_expect() {
+        let text = br#" { "a" : [1,2], "long" : [ {"x":1} ], "b":{"c":"}"} } "#;
+        let mut seen = vec![];
+        let rest = top_level(text, &["long"], |k, at| {
+            seen.push(k.to_string());
+            let (items, end) = convert_array(
+                text,
+                at,
+                &Array {
+                    to_model: texts,
+                    ids: 0,
+                    chunk: 1,
+                    release: &|_, _| {},
+                },
+            )?;
+            assert_eq!(items, ["{\"x\":1}"]);
+            Some(end)
+        });
+        assert_eq!(rest.as_deref(), Some(r#"{"a":[1,2],"long":[],"b":{"c":"}"}}"#));
+        assert_eq!(seen, ["long"]);
+        let never = |_: &str, _: usize| -> Option<usize> { panic!("no long array here") };
+        assert_eq!(top_level(b"{}", &["long"], never).as_deref(), Some("{}"));
+        assert_eq!(
+            top_level(br#"{"long":null}"#, &["long"], never).as_deref(),
+            Some(r#"{"long":null}"#)
+        );
+        for bad in [
+            &br#"{"lo\ng":[]}"#[..],
+            br#"{"a":1}x"#,
+            br#"{"a":1,}"#,
+            br#"[1]"#,
+            br#"{"a" 1}"#,
+            b"",
+        ] {
+            assert_eq!(top_level(bad, &["long"], never), None, "{}", String::from_utf8_lossy(bad));
+        }
+        let twice = br#"{"long":[],"long":[]}"#;
+        assert_eq!(top_level(twice, &["long"], |_, at| Some(at + 1)), None);
+    }
+}
