@@ -56,7 +56,7 @@ pub(super) fn network_into_inventory<F, E>(s: &mut Snapshot<F, E>) -> Inventory 
     }
     for p in std::mem::take(&mut s.capacity_providers) {
         let origin = Origin::resource(p.arn.as_deref().unwrap_or(&p.name));
-        let mut items = |list: &[Str]| -> ThinVec<Item> { list.iter().map(|x| Item::new(id(x))).collect() };
+        let mut items = |list: &[Entry]| -> ThinVec<Item> { list.iter().map(|x| Item::new(id(x))).collect() };
         let vpc = VpcConfig {
             subnets: items(&p.subnet_ids),
             security_groups: items(&p.security_group_ids),
@@ -122,7 +122,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
             } else {
                 Origin::resource(version_arn(resource, &v.version))
             };
-            let mut items = |list: &[Str]| -> ThinVec<Item> { list.iter().map(|x| Item::new(ids.get(x))).collect() };
+            let mut items = |list: &[Entry]| -> ThinVec<Item> { list.iter().map(|x| Item::new(ids.get(x))).collect() };
             VpcConfig {
                 subnets: items(&c.subnet_ids),
                 security_groups: items(&c.security_group_ids),
@@ -218,7 +218,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                     .iter()
                     .map(|v| SnapVersion {
                         version: b(&v.version),
-                        aliases: v.aliases.iter().map(|a| b(a)).collect(),
+                        aliases: v.aliases.iter().map(|a| Entry(b(a))).collect(),
                         vpc: v.vpc.as_ref().map(|c| SnapVpcConfig {
                             subnet_ids: ids(&c.subnets),
                             security_group_ids: ids(&c.security_groups),
@@ -277,7 +277,7 @@ pub fn from_inventory(inv: &Inventory, scopes: Vec<Scope>, api_calls: u64) -> Sn
                 account: b(&e.account),
                 region: b(&e.region),
                 subnet_id: b(e.subnet.as_str()),
-                security_group_ids: e.security_groups.iter().map(|v| b(v.as_str())).collect(),
+                security_group_ids: e.security_groups.iter().map(|v| Entry(b(v.as_str()))).collect(),
                 vpc_id: opt(&e.vpc),
                 status: b(&e.status),
                 description: b(&e.description),
@@ -309,8 +309,8 @@ fn arn_of(p: &CapacityProvider) -> Option<Str<'_>> {
     id.into_iter().chain([&*p.origin.resource]).find(|s| s.starts_with("arn:")).map(b)
 }
 
-fn ids(items: &[Item]) -> Vec<Str<'_>> {
-    items.iter().map(|i| b(i.value.as_str())).collect()
+fn ids<'a, L: FromIterator<Entry<'a>>>(items: &'a [Item]) -> L {
+    items.iter().map(|i| Entry(b(i.value.as_str()))).collect()
 }
 
 fn opt(v: &Option<Value>) -> Option<Str<'_>> {

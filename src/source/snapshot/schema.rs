@@ -11,6 +11,42 @@ use crate::model::{Direction, Egress, Gap, QuotaSource, Scope};
 /// Strings borrow from the file's bytes when they have no escapes.
 pub type Str<'a> = Cow<'a, str>;
 
+/// A string in a list, borrowed from the file's bytes when it has no escapes.
+/// A plain `Cow<str>` is borrowed only as a field marked `borrow`; in a list
+/// serde copies each one.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct Entry<'a>(pub Str<'a>);
+
+impl std::ops::Deref for Entry<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl<'de> serde::de::Visitor<'de> for Text {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
+            }
+        }
+        d.deserialize_str(Text).map(Entry)
+    }
+}
+
 /// `F` and `E` are how functions and ENIs are read: in full, or not at all
 /// when the loader has read those arrays itself (`load`, `chunked`).
 #[derive(Debug, Serialize, Deserialize)]
@@ -84,7 +120,7 @@ pub struct SnapVersion<'a> {
     #[serde(borrow)]
     pub version: Str<'a>,
     #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<Str<'a>>,
+    pub aliases: Vec<Entry<'a>>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub vpc: Option<SnapVpcConfig<'a>>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
@@ -95,9 +131,9 @@ pub struct SnapVersion<'a> {
 #[serde(deny_unknown_fields)]
 pub struct SnapVpcConfig<'a> {
     #[serde(borrow)]
-    pub subnet_ids: Vec<Str<'a>>,
+    pub subnet_ids: Vec<Entry<'a>>,
     #[serde(borrow)]
-    pub security_group_ids: Vec<Str<'a>>,
+    pub security_group_ids: Vec<Entry<'a>>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<Str<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,9 +234,9 @@ pub struct SnapCapacityProvider<'a> {
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<Str<'a>>,
     #[serde(borrow)]
-    pub subnet_ids: Vec<Str<'a>>,
+    pub subnet_ids: Vec<Entry<'a>>,
     #[serde(borrow)]
-    pub security_group_ids: Vec<Str<'a>>,
+    pub security_group_ids: Vec<Entry<'a>>,
     /// `CapacityProviderScalingConfig.MaxVCpuCount`; absent: not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_vcpu_count: Option<u64>,
@@ -221,7 +257,7 @@ pub struct SnapEni<'a> {
     #[serde(borrow)]
     pub subnet_id: Str<'a>,
     #[serde(borrow)]
-    pub security_group_ids: Vec<Str<'a>>,
+    pub security_group_ids: Vec<Entry<'a>>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -233,6 +269,16 @@ pub struct SnapEni<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_entries_borrow_from_the_file_unless_escaped() {
+        let list: Vec<Entry> = serde_json::from_str(r#"["sg-1", "sg-\u0032"]"#).unwrap();
+        assert!(matches!(list[0].0, Cow::Borrowed("sg-1")));
+        assert!(matches!(&list[1].0, Cow::Owned(s) if s == "sg-2"));
+        let wrong = serde_json::from_str::<Vec<Entry>>("[1]").unwrap_err().to_string();
+        let plain = serde_json::from_str::<Vec<Cow<str>>>("[1]").unwrap_err().to_string();
+        assert_eq!(wrong, plain);
+    }
 
     #[test]
     fn quota_sources_read_back_by_name_and_unknown_names_mean_default() {
