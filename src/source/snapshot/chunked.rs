@@ -134,9 +134,24 @@ enum End {
     Failed,
 }
 
+/// An array's elements in order, in the chunks they were read in.
+pub(super) struct Parts<T>(Vec<Vec<T>>);
+
+impl<T> Parts<T> {
+    /// The elements in one list: a copy of them all, which the caller may
+    /// make on a thread of its own while it reads the rest of the file.
+    pub fn concat(self) -> Vec<T> {
+        let mut all = Vec::with_capacity(self.0.iter().map(Vec::len).sum());
+        for items in self.0 {
+            all.extend(items);
+        }
+        all
+    }
+}
+
 /// Converts the array whose elements start at `start` (just after its `[`):
 /// the elements in order, and the offset after its `]`.
-pub(super) fn convert_array<'a, S: Deserialize<'a>, T: Send>(b: &'a [u8], start: usize, how: &Array<S, T>) -> Option<(Vec<T>, usize)> {
+pub(super) fn convert_array<'a, S: Deserialize<'a>, T: Send>(b: &'a [u8], start: usize, how: &Array<S, T>) -> Option<(Parts<T>, usize)> {
     let starts = chunk_starts(b, start, how.chunk);
     let parts: Vec<Mutex<Option<(Vec<T>, End)>>> = starts.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -173,11 +188,7 @@ pub(super) fn convert_array<'a, S: Deserialize<'a>, T: Send>(b: &'a [u8], start:
             End::Failed => return None,
         }
     };
-    let mut all = Vec::with_capacity(chain.iter().map(Vec::len).sum());
-    for items in chain {
-        all.extend(items);
-    }
-    Some((all, end))
+    Some((Parts(chain), end))
 }
 
 /// Where each chunk starts: the first at `start`, each later one at the first
@@ -272,7 +283,7 @@ mod tests {
         let b = text.as_bytes();
         let open = b.iter().position(|&c| c == b'[')?;
         let (items, end) = convert_array(b, open + 1, &how)?;
-        (skip_ws(b, end) == b.len()).then_some(items)
+        (skip_ws(b, end) == b.len()).then(|| items.concat())
     }
 
     #[test]
@@ -336,7 +347,7 @@ mod tests {
                     release: &|_, _| {},
                 },
             )?;
-            assert_eq!(items, ["{\"x\":1}"]);
+            assert_eq!(items.concat(), ["{\"x\":1}"]);
             Some(end)
         });
         assert_eq!(rest.as_deref(), Some(r#"{"a":[1,2],"long":[],"b":{"c":"}"}}"#));

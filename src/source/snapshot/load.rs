@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::de::IgnoredAny;
 
-use super::chunked::{convert_array, top_level, Array, Release};
+use super::chunked::{convert_array, top_level, Array, Parts, Release};
 use super::convert::{convert_eni, convert_function, network_into_inventory, Interner};
 use super::{Snapshot, FORMAT_VERSION, READABLE_VERSIONS};
 use crate::error::{Failure, InputError};
@@ -104,11 +104,24 @@ fn one_pass(bytes: &[u8], chunk: usize, release: &Release) -> Option<(Inventory,
             Some(end)
         }
     })?;
-    let parsed = crate::timing::phase("parse", || serde_json::from_str::<Snapshot<IgnoredAny, IgnoredAny>>(&rest));
+    // The functions are put in one list on a second thread while this one
+    // reads the rest, which is on one thread too.
+    let (rest, functions) = std::thread::scope(|scope| {
+        let functions = scope.spawn(|| functions.map(Parts::concat).unwrap_or_default());
+        let rest = read_rest(&rest);
+        (rest, functions.join().expect("a concatenation does not panic"))
+    });
+    let (mut inv, meta) = rest?;
+    inv.functions = functions;
+    inv.enis = enis.map(Parts::concat).unwrap_or_default();
+    Some((inv, meta))
+}
+
+/// The members other than functions and ENIs, read by the derived schema.
+fn read_rest(rest: &str) -> Option<(Inventory, Snapshot<'static>)> {
+    let parsed = crate::timing::phase("parse", || serde_json::from_str::<Snapshot<IgnoredAny, IgnoredAny>>(rest));
     let mut s = parsed.ok().filter(|s| READABLE_VERSIONS.contains(&s.eniplan_snapshot))?;
-    let mut inv = crate::timing::phase("network", || network_into_inventory(&mut s));
-    inv.functions = functions.unwrap_or_default();
-    inv.enis = enis.unwrap_or_default();
+    let inv = crate::timing::phase("network", || network_into_inventory(&mut s));
     Some((inv, s.into_owned_meta()))
 }
 
