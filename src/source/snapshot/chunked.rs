@@ -17,10 +17,12 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::de::StrRead;
 use serde_json::value::RawValue;
 
-use super::convert::Interner;
+use super::direct::Context;
 
 /// Called with a byte range of the file just converted, so its pages can be given back.
 pub(super) type Release<'r> = dyn Fn(usize, usize) + Sync + 'r;
@@ -28,9 +30,12 @@ pub(super) type Release<'r> = dyn Fn(usize, usize) + Sync + 'r;
 /// Elements converted between two releases of their bytes.
 const RELEASE_EVERY: usize = 4096;
 
-/// How a long array is converted: element schema `S` to model `T`.
-pub(super) struct Array<'f, S, T> {
-    pub to_model: fn(S, &mut Interner) -> T,
+/// Reads one element into the model.
+pub(super) type Read<'a, T> = fn(&mut serde_json::Deserializer<StrRead<'a>>, &mut Context) -> serde_json::Result<T>;
+
+/// How a long array is read.
+pub(super) struct Array<'a, 'f, T> {
+    pub read: Read<'a, T>,
     /// A capacity hint for each worker's interner.
     pub ids: usize,
     /// Bytes per chunk: below this an array is read on one thread.
@@ -42,7 +47,8 @@ pub(super) struct Array<'f, S, T> {
 /// JSON text, for the derived schema to read, and each named array's span
 /// (`[` to after `]`). `convert` is called with each array's key and the
 /// offset after its `[`, and returns the offset after its `]`.
-pub(super) fn top_level(b: &[u8], long: &[&str], mut convert: impl FnMut(&str, usize) -> Option<usize>) -> Option<String> {
+pub(super) fn top_level(text: &str, long: &[&str], mut convert: impl FnMut(&str, usize) -> Option<usize>) -> Option<String> {
+    let b = text.as_bytes();
     let mut seen = vec![false; long.len()];
     let mut rest = String::from("{");
     let mut i = skip_ws(b, 0);
@@ -77,7 +83,7 @@ pub(super) fn top_level(b: &[u8], long: &[&str], mut convert: impl FnMut(&str, u
                     rest.push_str(&format!("\"{key}\":[]"));
                 }
                 _ => {
-                    let (raw, after) = value_at::<&RawValue>(b, at)?;
+                    let (raw, after) = value_at::<&RawValue>(text, at)?;
                     rest.push_str(key_text(b, i, end)?);
                     rest.push(':');
                     rest.push_str(raw.get());
@@ -117,11 +123,22 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// The JSON value that starts at `at`, and the offset just after it.
-fn value_at<'a, T: Deserialize<'a>>(b: &'a [u8], at: usize) -> Option<(T, usize)> {
-    let mut values = serde_json::Deserializer::from_slice(b.get(at..)?).into_iter::<T>();
+fn value_at<'a, T: Deserialize<'a>>(text: &'a str, at: usize) -> Option<(T, usize)> {
+    let mut values = serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<T>();
     let value = values.next()?.ok()?;
     Some((value, at + values.byte_offset()))
 }
+
+/// The element that starts at `at`, read into the model, and the offset just after it.
+fn element_at<'a, T>(text: &'a str, at: usize, read: Read<'a, T>, cx: &mut Context) -> Option<(T, usize)> {
+    let mut de = serde_json::Deserializer::from_str(text.get(at..)?);
+    let element = read(&mut de, cx).ok()?;
+    // A stream starts where its deserializer stopped: just after the element.
+    Some((element, at + de.into_iter::<IgnoredAny>().byte_offset()))
+}
+
+/// A chunk's elements, and how its reading ended.
+type Part<T> = (Vec<T>, End);
 
 /// How a chunk's reading ended.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -151,16 +168,17 @@ impl<T> Parts<T> {
 
 /// Converts the array whose elements start at `start` (just after its `[`):
 /// the elements in order, and the offset after its `]`.
-pub(super) fn convert_array<'a, S: Deserialize<'a>, T: Send>(b: &'a [u8], start: usize, how: &Array<S, T>) -> Option<(Parts<T>, usize)> {
+pub(super) fn convert_array<'a, T: Send>(text: &'a str, start: usize, how: &Array<'a, '_, T>) -> Option<(Parts<T>, usize)> {
+    let b = text.as_bytes();
     let starts = chunk_starts(b, start, how.chunk);
-    let parts: Vec<Mutex<Option<(Vec<T>, End)>>> = starts.iter().map(|_| Mutex::new(None)).collect();
+    let parts: Vec<Mutex<Option<Part<T>>>> = starts.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || {
-        let mut ids = Interner::with_capacity(how.ids);
+        let mut cx = Context::with_capacity(how.ids);
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
             let Some(&at) = starts.get(k) else { break };
-            let part = read_chunk(b, at, k == 0, &starts[k + 1..], k + 1, how, &mut ids);
+            let part = read_chunk(text, at, k == 0, &starts[k + 1..], k + 1, how, &mut cx);
             *parts[k].lock().expect("a chunk's reader does not panic") = Some(part);
         }
     };
@@ -172,7 +190,7 @@ pub(super) fn convert_array<'a, S: Deserialize<'a>, T: Send>(b: &'a [u8], start:
     } else {
         work();
     }
-    let mut parts: Vec<Option<(Vec<T>, End)>> = parts
+    let mut parts: Vec<Option<Part<T>>> = parts
         .into_iter()
         .map(|p| p.into_inner().expect("a chunk's reader does not panic"))
         .collect();
@@ -221,15 +239,16 @@ fn guess_element_start(b: &[u8], from: usize, to: usize) -> Option<usize> {
 
 /// Reads elements from `at` until the array ends or an element starts at one
 /// of `later` (the starts of chunks `first_later`, `first_later + 1`, …).
-fn read_chunk<'a, S: Deserialize<'a>, T>(
-    b: &'a [u8],
+fn read_chunk<'a, T>(
+    text: &'a str,
     at: usize,
     first: bool,
     later: &[usize],
     first_later: usize,
-    how: &Array<S, T>,
-    ids: &mut Interner,
-) -> (Vec<T>, End) {
+    how: &Array<'a, '_, T>,
+    cx: &mut Context,
+) -> Part<T> {
+    let b = text.as_bytes();
     let mut items = Vec::new();
     let mut at = if first { skip_ws(b, at) } else { at };
     if first && b.get(at) == Some(&b']') {
@@ -238,10 +257,10 @@ fn read_chunk<'a, S: Deserialize<'a>, T>(
     let mut next_later = 0;
     let mut released_to = at;
     loop {
-        let Some((element, after)) = value_at::<S>(b, at) else {
+        let Some((element, after)) = element_at(text, at, how.read, cx) else {
             return (items, End::Failed);
         };
-        items.push((how.to_model)(element, ids));
+        items.push(element);
         if items.len() % RELEASE_EVERY == 0 {
             (how.release)(released_to, after);
             released_to = after;
@@ -265,24 +284,24 @@ fn read_chunk<'a, S: Deserialize<'a>, T>(
 mod tests {
     use super::*;
 
-    fn numbers(n: i64, _: &mut Interner) -> i64 {
-        n
+    fn numbers(de: &mut serde_json::Deserializer<StrRead>, _: &mut Context) -> serde_json::Result<i64> {
+        i64::deserialize(de)
     }
 
-    fn texts(s: serde_json::Value, _: &mut Interner) -> String {
-        s.to_string()
+    fn texts(de: &mut serde_json::Deserializer<StrRead>, _: &mut Context) -> serde_json::Result<String> {
+        serde_json::Value::deserialize(de).map(|v| v.to_string())
     }
 
-    fn convert<'a, S: Deserialize<'a>, T: Send>(text: &'a str, to_model: fn(S, &mut Interner) -> T, chunk: usize) -> Option<Vec<T>> {
+    fn convert<'a, T: Send>(text: &'a str, read: Read<'a, T>, chunk: usize) -> Option<Vec<T>> {
         let how = Array {
-            to_model,
+            read,
             ids: 0,
             chunk,
             release: &|_, _| {},
         };
         let b = text.as_bytes();
         let open = b.iter().position(|&c| c == b'[')?;
-        let (items, end) = convert_array(b, open + 1, &how)?;
+        let (items, end) = convert_array(text, open + 1, &how)?;
         (skip_ws(b, end) == b.len()).then(|| items.concat())
     }
 
@@ -333,7 +352,7 @@ mod tests {
 
     #[test]
     fn the_top_level_keeps_other_members_and_gives_up_on_what_it_does_not_expect() {
-        let text = br#" { "a" : [1,2], "long" : [ {"x":1} ], "b":{"c":"}"} } "#;
+        let text = r#" { "a" : [1,2], "long" : [ {"x":1} ], "b":{"c":"}"} } "#;
         let mut seen = vec![];
         let rest = top_level(text, &["long"], |k, at| {
             seen.push(k.to_string());
@@ -341,7 +360,7 @@ mod tests {
                 text,
                 at,
                 &Array {
-                    to_model: texts,
+                    read: texts,
                     ids: 0,
                     chunk: 1,
                     release: &|_, _| {},
@@ -353,22 +372,12 @@ mod tests {
         assert_eq!(rest.as_deref(), Some(r#"{"a":[1,2],"long":[],"b":{"c":"}"}}"#));
         assert_eq!(seen, ["long"]);
         let never = |_: &str, _: usize| -> Option<usize> { panic!("no long array here") };
-        assert_eq!(top_level(b"{}", &["long"], never).as_deref(), Some("{}"));
-        assert_eq!(
-            top_level(br#"{"long":null}"#, &["long"], never).as_deref(),
-            Some(r#"{"long":null}"#)
-        );
-        for bad in [
-            &br#"{"lo\ng":[]}"#[..],
-            br#"{"a":1}x"#,
-            br#"{"a":1,}"#,
-            br#"[1]"#,
-            br#"{"a" 1}"#,
-            b"",
-        ] {
-            assert_eq!(top_level(bad, &["long"], never), None, "{}", String::from_utf8_lossy(bad));
+        assert_eq!(top_level("{}", &["long"], never).as_deref(), Some("{}"));
+        assert_eq!(top_level(r#"{"long":null}"#, &["long"], never).as_deref(), Some(r#"{"long":null}"#));
+        for bad in [r#"{"lo\ng":[]}"#, r#"{"a":1}x"#, r#"{"a":1,}"#, r#"[1]"#, r#"{"a" 1}"#, ""] {
+            assert_eq!(top_level(bad, &["long"], never), None, "{bad}");
         }
-        let twice = br#"{"long":[],"long":[]}"#;
+        let twice = r#"{"long":[],"long":[]}"#;
         assert_eq!(top_level(twice, &["long"], |_, at| Some(at + 1)), None);
     }
 }

@@ -91,7 +91,7 @@ impl Interner {
         Interner(ahash::AHashMap::with_capacity(ids))
     }
 
-    fn get(&mut self, text: &str) -> Value {
+    pub(super) fn get(&mut self, text: &str) -> Value {
         if let Some(v) = self.0.get(text) {
             return v.clone();
         }
@@ -101,7 +101,7 @@ impl Interner {
     }
 
     /// The text, shared with every earlier use of it.
-    fn text(&mut self, text: &str) -> std::sync::Arc<str> {
+    pub(super) fn text(&mut self, text: &str) -> std::sync::Arc<str> {
         match self.get(text) {
             Value::Id(shared) => shared,
             Value::Symbol { .. } => text.into(),
@@ -156,7 +156,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
     }
 }
 
-fn version_arn(function: &str, version: &str) -> String {
+pub(super) fn version_arn(function: &str, version: &str) -> String {
     if version == Version::LATEST || !function.starts_with("arn:") {
         function.to_string()
     } else {

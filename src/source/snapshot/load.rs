@@ -7,10 +7,11 @@ use std::io::Read;
 use std::path::Path;
 
 use serde::de::IgnoredAny;
+use serde::Deserialize;
 
 use super::chunked::{convert_array, top_level, Array, Parts, Release};
 use super::convert::{convert_eni, convert_function, network_into_inventory, Interner};
-use super::{Snapshot, FORMAT_VERSION, READABLE_VERSIONS};
+use super::{direct, SnapEni, Snapshot, FORMAT_VERSION, READABLE_VERSIONS};
 use crate::error::{Failure, InputError};
 use crate::files::SourceFile;
 use crate::model::Inventory;
@@ -80,26 +81,28 @@ fn read(shown: &str, bytes: &[u8], chunk: Option<usize>, release: &Release) -> R
 /// bytes on two threads ([`chunked`](super::chunked)), the rest by the derived
 /// schema. `None` for anything it does not expect, bad or not.
 fn one_pass(bytes: &[u8], chunk: usize, release: &Release) -> Option<(Inventory, Snapshot<'static>)> {
+    // Checked once here, the file's strings need no check of their own.
+    let text = crate::timing::phase("utf-8", || utf8(bytes))?;
     let (mut functions, mut enis) = (None, None);
-    let rest = top_level(bytes, &["functions", "enis"], |key, at| {
+    let rest = top_level(text, &["functions", "enis"], |key, at| {
         if key == "functions" {
             let how = Array {
-                to_model: convert_function,
+                read: |de, cx| direct::read_function(de, cx),
                 ids: INTERNED,
                 chunk,
                 release,
             };
-            let (list, end) = crate::timing::phase("functions", || convert_array(bytes, at, &how))?;
+            let (list, end) = crate::timing::phase("functions", || convert_array(text, at, &how))?;
             functions = Some(list);
             Some(end)
         } else {
             let how = Array {
-                to_model: convert_eni,
+                read: |de, cx| SnapEni::deserialize(de).map(|e| convert_eni(e, &mut cx.ids)),
                 ids: INTERNED,
                 chunk,
                 release,
             };
-            let (list, end) = crate::timing::phase("enis", || convert_array(bytes, at, &how))?;
+            let (list, end) = crate::timing::phase("enis", || convert_array(text, at, &how))?;
             enis = Some(list);
             Some(end)
         }
@@ -124,6 +127,27 @@ fn read_rest(rest: &str) -> Option<(Inventory, Snapshot<'static>)> {
     let inv = crate::timing::phase("network", || network_into_inventory(&mut s));
     Some((inv, s.into_owned_meta()))
 }
+
+/// The file as text, if it is UTF-8: checked in two halves on two threads
+/// when it is large.
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    if bytes.len() < PARALLEL_UTF8 {
+        return simdutf8::basic::from_utf8(bytes).ok();
+    }
+    // Split where a character starts, so the halves are UTF-8 exactly when the whole is.
+    let mid = (bytes.len() / 2..bytes.len()).find(|&i| bytes[i] & 0xC0 != 0x80)?;
+    let (first, second) = bytes.split_at(mid);
+    let valid = std::thread::scope(|scope| {
+        let second = scope.spawn(|| simdutf8::basic::from_utf8(second).is_ok());
+        simdutf8::basic::from_utf8(first).is_ok() && second.join().expect("a UTF-8 check does not panic")
+    });
+    // SAFETY: both halves are valid UTF-8 and the second starts a character,
+    // so their concatenation, `bytes`, is valid UTF-8.
+    valid.then(|| unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
+/// Files at least this large are checked for UTF-8 on two threads.
+const PARALLEL_UTF8: usize = 16 << 20;
 
 /// Each worker's interner starts with room for this many IDs.
 const INTERNED: usize = 1024;
@@ -246,6 +270,23 @@ mod tests {
         let escaped = PLAIN.replace("\"functions\"", "\"function\\u0073\"");
         assert!(one_pass(escaped.as_bytes(), 16, &|_, _| {}).is_none());
         assert_eq!(shown(&escaped, Some(CHUNK_BYTES)), slow);
+    }
+
+    #[test]
+    fn a_large_file_is_utf8_in_halves_exactly_when_it_is_whole() {
+        // "é" is two bytes; put one across the middle, where the halves split.
+        let mut bytes = vec![b'a'; PARALLEL_UTF8 + 1];
+        let mid = bytes.len() / 2;
+        bytes[mid - 1..=mid].copy_from_slice("é".as_bytes());
+        assert_eq!(utf8(&bytes).map(str::len), Some(bytes.len()));
+        for bad in [1, mid, bytes.len() - 1] {
+            let mut wrong = bytes.clone();
+            wrong[bad] = 0xFF;
+            assert_eq!(utf8(&wrong), None, "0xFF at {bad}");
+        }
+        let mut cut = bytes.clone();
+        cut[mid] = b'a';
+        assert_eq!(utf8(&cut), None, "a lone first byte before the middle");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod chunked;
 mod convert;
+mod direct;
 mod load;
 pub mod merge;
 mod save;
