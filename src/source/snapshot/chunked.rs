@@ -184,8 +184,11 @@ pub(super) fn convert_array<'a, T: Send>(text: &'a str, start: usize, how: &Arra
     };
     if starts.len() > 1 {
         std::thread::scope(|scope| {
-            scope.spawn(work);
+            // Joined, not left to the scope: a scope stops waiting before the
+            // thread's own teardown is done.
+            let other = scope.spawn(work);
             work();
+            other.join().expect("a chunk's reader does not panic");
         });
     } else {
         work();
