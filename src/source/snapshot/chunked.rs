@@ -2,8 +2,9 @@
 //! threads, without a first pass to find where each element starts.
 //!
 //! The array's bytes are cut into chunks. Each chunk after the first starts
-//! at a guess: the first `}`, `,`, `{` after its cut, which is where an
-//! element starts unless it lies inside a string. Two workers parse and
+//! at a guess: the first `}`, `,`, `{` after its cut. That is where an element
+//! starts, unless it lies inside a string, between two objects nested in an
+//! element (a function's versions), or past the array's end. Two workers parse and
 //! convert chunks in turn; a worker stops when it reaches the end of the
 //! array, or when an element it reaches starts exactly at a later chunk's
 //! guess. Only such a landing proves a guess right, so the result is stitched
@@ -12,7 +13,7 @@
 //!
 //! Anything this reader does not expect (an escaped key, a repeated array, a
 //! parse error anywhere) makes it give up, and the caller reads the file the
-//! slower way, which accepts the same files.
+//! slower way, which accepts every file this reader accepts, and more.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -43,10 +44,10 @@ pub(super) struct Array<'a, 'f, T> {
     pub release: &'f Release<'f>,
 }
 
-/// The top-level object with the named arrays cut out: the other members as
-/// JSON text, for the derived schema to read, and each named array's span
-/// (`[` to after `]`). `convert` is called with each array's key and the
-/// offset after its `[`, and returns the offset after its `]`.
+/// The top-level object as JSON text for the derived schema to read, each
+/// of the named arrays written as `[]`: `convert` reads the array instead. It
+/// is called with the array's key and the offset after its `[`, and returns
+/// the offset after its `]`.
 pub(super) fn top_level(text: &str, long: &[&str], mut convert: impl FnMut(&str, usize) -> Option<usize>) -> Option<String> {
     let b = text.as_bytes();
     let mut seen = vec![false; long.len()];
@@ -155,8 +156,8 @@ enum End {
 pub(super) struct Parts<T>(Vec<Vec<T>>);
 
 impl<T> Parts<T> {
-    /// The elements in one list: a copy of them all, which the caller may
-    /// make on a thread of its own while it reads the rest of the file.
+    /// The elements moved into one list, which the caller may do on a thread
+    /// of its own while it reads the rest of the file.
     pub fn concat(self) -> Vec<T> {
         let mut all = Vec::with_capacity(self.0.iter().map(Vec::len).sum());
         for items in self.0 {

@@ -3,7 +3,8 @@
 //! version and per ID list, only for `convert_function` to copy it.
 //!
 //! It accepts less than the schema does, never more: anything it does not
-//! expect (an unknown or repeated key, a null, a struct written as an array)
+//! expect (an unknown or repeated key, a null where the schema allows one, a
+//! struct written as an array)
 //! is an error, and the loader then reads the file the slow way, through the
 //! schema. The fuzz target checks that both give the same inventory.
 

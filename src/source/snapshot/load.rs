@@ -141,8 +141,8 @@ fn utf8(bytes: &[u8]) -> Option<&str> {
         let second = scope.spawn(|| simdutf8::basic::from_utf8(second).is_ok());
         simdutf8::basic::from_utf8(first).is_ok() && second.join().expect("a UTF-8 check does not panic")
     });
-    // SAFETY: both halves are valid UTF-8 and the second starts a character,
-    // so their concatenation, `bytes`, is valid UTF-8.
+    // SAFETY: both halves are valid UTF-8, so their concatenation, `bytes`,
+    // is; a mapped file's bytes do not change while it is read (see `map_or_read`).
     valid.then(|| unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
@@ -177,7 +177,8 @@ impl Bytes {
         let Bytes::Mapped(map) = self else { return };
         if from < to && to <= map.len() {
             // SAFETY: the map is read-only and private, so dropping its pages
-            // loses nothing: a later read faults them in again from the file.
+            // loses nothing: a later read faults them in again from the file,
+            // which does not change while it is mapped (see `map_or_read`).
             #[cfg(unix)]
             let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from) };
         }
@@ -187,9 +188,12 @@ impl Bytes {
 fn map_or_read(path: &Path, len: u64) -> std::io::Result<Bytes> {
     if len >= 1 << 20 {
         let file = std::fs::File::open(path)?;
-        // SAFETY: the map is read-only and lives only while this load runs. A
-        // file rewritten meanwhile can at worst fail to parse; snapshots are
-        // replaced by rename (see `save`), which leaves a mapped file intact.
+        // SAFETY: the map is read-only and lives only while this load runs,
+        // and the file must not change under it. eniplan replaces snapshots by
+        // rename (see `save`), which leaves a mapped file intact. A file that
+        // another program rewrites in place during the load breaks what any
+        // mapped read relies on: the bytes checked as UTF-8 (`utf8`) could
+        // change before they are parsed, and a truncated file faults.
         if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
             return Ok(Bytes::Mapped(map));
         }
