@@ -309,6 +309,11 @@ impl VpcConfig {
         item.at.as_deref().unwrap_or(&self.origin)
     }
 
+    /// Where `value` is written in `items` (its subnets or groups), else the configuration.
+    pub fn origin_in<'a>(&'a self, items: &'a [Item], value: &Value) -> &'a Origin {
+        items.iter().find(|i| &i.value == value).map_or(&self.origin, |i| self.origin_of(i))
+    }
+
     pub fn is_attached(&self) -> bool {
         !self.subnets.is_empty() || !self.security_groups.is_empty()
     }

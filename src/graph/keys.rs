@@ -120,11 +120,7 @@ impl Keys {
 
     /// The combination with this key, if any function version uses it.
     pub(super) fn find(&self, account: &str, subnet: &Value, sgs: &[Value]) -> Option<usize> {
-        let id = (
-            self.accounts.get(account)?.0,
-            *self.subnets.get(subnet)?,
-            *self.sets.by_value.get(sgs)?,
-        );
+        let id = (self.account_number(account)?, self.subnet_number(subnet)?, self.set_number(sgs)?);
         self.combos.get(&id).copied()
     }
 }

@@ -66,10 +66,7 @@ impl Provider {
     /// Where the provider names a subnet, else its VpcConfig.
     pub fn subnet_origin(&self, g: &EniGraph, subnet: &Value) -> crate::model::Origin {
         let cfg = &self.model(g).vpc;
-        cfg.subnets
-            .iter()
-            .find(|i| &i.value == subnet)
-            .map_or_else(|| cfg.origin.clone(), |i| cfg.origin_of(i).clone())
+        cfg.origin_in(&cfg.subnets, subnet).clone()
     }
 }
 

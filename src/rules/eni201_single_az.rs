@@ -63,9 +63,8 @@ fn check(cx: &Context) -> Vec<Finding> {
     out
 }
 
-/// Where the subnets are and what an AZ outage does, when they span fewer
-/// than `min` AZs; `None` when they may span enough. `users` picks "it" or "them".
-/// Where the subnets are, and in at most how many AZs, when that is fewer than `min`.
+/// Where the subnets are, and in at most how many AZs, when that is fewer
+/// than `min`; `None` when they may span enough.
 fn too_few_azs<'a>(g: &'a EniGraph, subnets: &[Value], min: usize, known: &mut Vec<&'a str>) -> Option<(String, usize)> {
     // A list of unknown length may hold subnets in any number of AZs.
     if subnets.is_empty() || subnets.iter().any(|s| g.inv.is_list(s)) {
@@ -95,6 +94,7 @@ fn too_few_azs<'a>(g: &'a EniGraph, subnets: &[Value], min: usize, known: &mut V
     Some((where_, most))
 }
 
+/// What an AZ outage does to subnets in at most `most` AZs; `users` picks "it" or "them".
 fn outage(most: usize, min: usize, users: usize) -> String {
     if most == 1 {
         format!("an AZ outage stops {}", if users == 1 { "it" } else { "them" })

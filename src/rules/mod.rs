@@ -282,14 +282,12 @@ pub fn enis(n: usize) -> String {
 /// Where a function version names one of its security groups (or its VpcConfig).
 pub fn sg_origin(g: &EniGraph, u: User, sg: Option<&Value>) -> Origin {
     let cfg = g.config(u);
-    let item = sg.and_then(|v| cfg.security_groups.iter().find(|i| &i.value == v));
-    item.map_or(&cfg.origin, |i| cfg.origin_of(i)).clone()
+    sg.map_or(&cfg.origin, |v| cfg.origin_in(&cfg.security_groups, v)).clone()
 }
 
 pub fn subnet_origin(g: &EniGraph, u: User, subnet: &Value) -> Origin {
     let cfg = g.config(u);
-    let item = cfg.subnets.iter().find(|i| &i.value == subnet);
-    item.map_or(&cfg.origin, |i| cfg.origin_of(i)).clone()
+    cfg.origin_in(&cfg.subnets, subnet).clone()
 }
 
 /// The versions of each function that serve traffic, `$LATEST` and every

@@ -37,8 +37,6 @@ pub(super) type Read<'a, T> = fn(&mut serde_json::Deserializer<StrRead<'a>>, &mu
 /// How a long array is read.
 pub(super) struct Array<'a, 'f, T> {
     pub read: Read<'a, T>,
-    /// A capacity hint for each worker's interner.
-    pub ids: usize,
     /// Bytes per chunk: below this an array is read on one thread.
     pub chunk: usize,
     pub release: &'f Release<'f>,
@@ -175,11 +173,13 @@ pub(super) fn convert_array<'a, T: Send>(text: &'a str, start: usize, how: &Arra
     let parts: Vec<Mutex<Option<Part<T>>>> = starts.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || {
-        let mut cx = Context::with_capacity(how.ids);
+        let mut cx = Context::new();
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&at) = starts.get(k) else { break };
-            let part = read_chunk(text, at, k == 0, &starts[k + 1..], k + 1, how, &mut cx);
+            if k >= starts.len() {
+                break;
+            }
+            let part = read_chunk(text, &starts, k, how, &mut cx);
             *parts[k].lock().expect("a chunk's reader does not panic") = Some(part);
         }
     };
@@ -241,20 +241,13 @@ fn guess_element_start(b: &[u8], from: usize, to: usize) -> Option<usize> {
     (from..to).find(|&i| b[i] == b'{' && before(i).is_some_and(|c| b[c] == b',' && before(c).is_some_and(|o| b[o] == b'}')))
 }
 
-/// Reads elements from `at` until the array ends or an element starts at one
-/// of `later` (the starts of chunks `first_later`, `first_later + 1`, …).
-fn read_chunk<'a, T>(
-    text: &'a str,
-    at: usize,
-    first: bool,
-    later: &[usize],
-    first_later: usize,
-    how: &Array<'a, '_, T>,
-    cx: &mut Context,
-) -> Part<T> {
+/// Reads chunk `k`'s elements until the array ends or an element starts
+/// where a later chunk does.
+fn read_chunk<'a, T>(text: &'a str, starts: &[usize], k: usize, how: &Array<'a, '_, T>, cx: &mut Context) -> Part<T> {
     let b = text.as_bytes();
+    let (first, later) = (k == 0, &starts[k + 1..]);
     let mut items = Vec::new();
-    let mut at = if first { skip_ws(b, at) } else { at };
+    let mut at = if first { skip_ws(b, starts[k]) } else { starts[k] };
     if first && b.get(at) == Some(&b']') {
         return (items, End::Array(at + 1));
     }
@@ -279,7 +272,7 @@ fn read_chunk<'a, T>(
             next_later += 1;
         }
         if later.get(next_later) == Some(&at) {
-            return (items, End::Landed(first_later + next_later));
+            return (items, End::Landed(k + 1 + next_later));
         }
     }
 }
@@ -299,7 +292,6 @@ mod tests {
     fn convert<'a, T: Send>(text: &'a str, read: Read<'a, T>, chunk: usize) -> Option<Vec<T>> {
         let how = Array {
             read,
-            ids: 0,
             chunk,
             release: &|_, _| {},
         };
@@ -365,7 +357,6 @@ mod tests {
                 at,
                 &Array {
                     read: texts,
-                    ids: 0,
                     chunk: 1,
                     release: &|_, _| {},
                 },

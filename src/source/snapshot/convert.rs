@@ -110,18 +110,13 @@ impl Interner {
 }
 
 pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function {
-    let resource = f.arn.as_deref().unwrap_or(&f.name);
-    let function_origin = Origin::resource(resource);
+    let function_origin = Origin::resource(f.arn.as_deref().unwrap_or(&f.name));
     // Not `into_iter().map().collect()`: that would reuse the parsed list's
     // buffer, which is larger than the versions and was sized by doubling.
     let mut versions = ThinVec::with_capacity(f.versions.len());
     versions.extend(f.versions.into_iter().map(|v| {
         let vpc = v.vpc.map(|c| {
-            let o = if v.version == Version::LATEST {
-                function_origin.clone()
-            } else {
-                Origin::resource(version_arn(resource, &v.version))
-            };
+            let o = version_origin(&function_origin, &v.version);
             let mut items = |list: &[Entry]| -> ThinVec<Item> { list.iter().map(|x| Item::new(ids.get(x))).collect() };
             VpcConfig {
                 subnets: items(&c.subnet_ids),
@@ -135,14 +130,7 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
             version: ids.text(&v.version),
             aliases: v.aliases.iter().map(|a| a.to_string()).collect(),
             vpc,
-            state: v.state.map(|s| {
-                Box::new(FunctionState {
-                    state: s.state.map(Cow::into_owned),
-                    state_reason_code: s.state_reason_code.map(Cow::into_owned),
-                    last_update_status: s.last_update_status.map(Cow::into_owned),
-                    last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
-                })
-            }),
+            state: v.state.map(state_to_model),
         }
     }));
     Function {
@@ -156,7 +144,26 @@ pub(super) fn convert_function(f: SnapFunction, ids: &mut Interner) -> Function 
     }
 }
 
-pub(super) fn version_arn(function: &str, version: &str) -> String {
+/// Where a version's VpcConfig comes from: the function's own origin for
+/// `$LATEST`, else the version's ARN.
+pub(super) fn version_origin(function: &Origin, version: &str) -> Origin {
+    if version == Version::LATEST {
+        function.clone()
+    } else {
+        Origin::resource(version_arn(&function.resource, version))
+    }
+}
+
+pub(super) fn state_to_model(s: SnapState) -> Box<FunctionState> {
+    Box::new(FunctionState {
+        state: s.state.map(Cow::into_owned),
+        state_reason_code: s.state_reason_code.map(Cow::into_owned),
+        last_update_status: s.last_update_status.map(Cow::into_owned),
+        last_update_reason_code: s.last_update_status_reason_code.map(Cow::into_owned),
+    })
+}
+
+fn version_arn(function: &str, version: &str) -> String {
     if version == Version::LATEST || !function.starts_with("arn:") {
         function.to_string()
     } else {

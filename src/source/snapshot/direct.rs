@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 
-use super::convert::{version_arn, Interner};
+use super::convert::{state_to_model, version_origin, Interner};
 use super::schema::{Entry, SnapState};
 use crate::model::*;
 
@@ -31,13 +31,16 @@ pub(super) struct Context {
 }
 
 impl Context {
-    pub fn with_capacity(ids: usize) -> Self {
+    pub fn new() -> Self {
         Context {
-            ids: Interner::with_capacity(ids),
+            ids: Interner::with_capacity(INTERNED),
             scratch: Scratch::default(),
         }
     }
 }
+
+/// Each reading thread's interner starts with room for this many IDs.
+const INTERNED: usize = 1024;
 
 #[derive(Default)]
 struct Scratch {
@@ -78,11 +81,6 @@ fn once<E: Error>(seen: &mut u8, i: usize, names: &'static [&'static str]) -> Re
     Ok(())
 }
 
-/// A string, or (for an optional field) a string or absent: never null here.
-fn text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Entry<'de>, A::Error> {
-    map.next_value::<Entry>()
-}
-
 struct FunctionVisitor<'i> {
     ids: &'i mut Interner,
     scratch: &'i mut Scratch,
@@ -102,11 +100,11 @@ impl<'de> Visitor<'de> for FunctionVisitor<'_> {
         while let Some(i) = map.next_key_seed(Key(FUNCTION))? {
             once(&mut seen, i, FUNCTION)?;
             match i {
-                0 => name = Some(text(&mut map)?),
-                1 => account = Some(text(&mut map)?),
-                2 => region = Some(text(&mut map)?),
-                3 => arn = Some(text(&mut map)?),
-                4 => provider = Some(text(&mut map)?),
+                0 => name = Some(map.next_value::<Entry>()?),
+                1 => account = Some(map.next_value::<Entry>()?),
+                2 => region = Some(map.next_value::<Entry>()?),
+                3 => arn = Some(map.next_value::<Entry>()?),
+                4 => provider = Some(map.next_value::<Entry>()?),
                 _ => {
                     let scratch = &mut *self.scratch;
                     let read = map.next_value_seed(Versions { ids, scratch })?;
@@ -116,15 +114,10 @@ impl<'de> Visitor<'de> for FunctionVisitor<'_> {
         }
         let name = name.ok_or_else(|| A::Error::missing_field("name"))?;
         let mut versions: ThinVec<Version> = versions.ok_or_else(|| A::Error::missing_field("versions"))?;
-        let resource: &str = arn.as_deref().unwrap_or(&name);
-        let origin = Origin::resource(resource);
+        let origin = Origin::resource(arn.as_deref().unwrap_or(&name));
         for v in &mut versions {
             if let Some(c) = &mut v.vpc {
-                c.origin = if &*v.version == Version::LATEST {
-                    origin.clone()
-                } else {
-                    Origin::resource(version_arn(resource, &v.version))
-                };
+                c.origin = version_origin(&origin, &v.version);
             }
         }
         Ok(Function {
@@ -165,9 +158,7 @@ impl<'de> Visitor<'de> for Versions<'_> {
         while let Some(v) = seq.next_element_seed(VersionSeed { ids: self.ids, items })? {
             versions.push(v);
         }
-        let mut out = ThinVec::with_capacity(versions.len());
-        out.extend(versions.drain(..));
-        Ok(out)
+        Ok(exact(versions))
     }
 }
 
@@ -195,7 +186,7 @@ impl<'de> Visitor<'de> for VersionSeed<'_> {
         while let Some(i) = map.next_key_seed(Key(VERSION))? {
             once(&mut seen, i, VERSION)?;
             match i {
-                0 => version = Some(self.ids.text(&text(&mut map)?)),
+                0 => version = Some(self.ids.text(&map.next_value::<Entry>()?)),
                 1 => aliases = map.next_value::<Vec<Entry>>()?.iter().map(|a| a.to_string()).collect(),
                 2 => {
                     let seed = VpcSeed {
@@ -204,15 +195,7 @@ impl<'de> Visitor<'de> for VersionSeed<'_> {
                     };
                     vpc = Some(map.next_value_seed(seed)?);
                 }
-                _ => {
-                    let s = map.next_value::<SnapState>()?;
-                    state = Some(Box::new(FunctionState {
-                        state: s.state.map(|c| c.into_owned()),
-                        state_reason_code: s.state_reason_code.map(|c| c.into_owned()),
-                        last_update_status: s.last_update_status.map(|c| c.into_owned()),
-                        last_update_reason_code: s.last_update_status_reason_code.map(|c| c.into_owned()),
-                    }));
-                }
+                _ => state = Some(state_to_model(map.next_value::<SnapState>()?)),
             }
         }
         Ok(Version {
@@ -260,7 +243,7 @@ impl<'de> Visitor<'de> for VpcSeed<'_> {
                         items: &mut *self.items,
                     })?)
                 }
-                2 => vpc_id = Some(text(&mut map)?).filter(|v| !v.is_empty()).map(|v| self.ids.get(&v)),
+                2 => vpc_id = Some(map.next_value::<Entry>()?).filter(|v| !v.is_empty()).map(|v| self.ids.get(&v)),
                 _ => dual_stack = Some(map.next_value::<bool>()?),
             }
         }
@@ -272,6 +255,13 @@ impl<'de> Visitor<'de> for VpcSeed<'_> {
             origin: Origin::default(),
         })
     }
+}
+
+/// The scratch list's elements moved into a list of their own, allocated at its length.
+fn exact<T>(scratch: &mut Vec<T>) -> ThinVec<T> {
+    let mut out = ThinVec::with_capacity(scratch.len());
+    out.extend(scratch.drain(..));
+    out
 }
 
 /// A list of IDs, interned.
@@ -298,9 +288,7 @@ impl<'de> Visitor<'de> for Ids<'_> {
         while let Some(id) = seq.next_element::<Entry>()? {
             self.items.push(Item::new(self.ids.get(&id)));
         }
-        let mut out = ThinVec::with_capacity(self.items.len());
-        out.extend(self.items.drain(..));
-        Ok(out)
+        Ok(exact(self.items))
     }
 }
 
@@ -311,7 +299,7 @@ mod tests {
     use crate::source::snapshot::SnapFunction;
 
     fn direct(text: &str) -> Result<Function, serde_json::Error> {
-        read_function(&mut serde_json::Deserializer::from_str(text), &mut Context::with_capacity(0))
+        read_function(&mut serde_json::Deserializer::from_str(text), &mut Context::new())
     }
 
     fn schema(text: &str) -> Result<Function, serde_json::Error> {

@@ -85,27 +85,23 @@ fn one_pass(bytes: &[u8], chunk: usize, release: &Release) -> Option<(Inventory,
     let text = crate::timing::phase("utf-8", || utf8(bytes))?;
     let (mut functions, mut enis) = (None, None);
     let rest = top_level(text, &["functions", "enis"], |key, at| {
+        let end;
         if key == "functions" {
             let how = Array {
                 read: |de, cx| direct::read_function(de, cx),
-                ids: INTERNED,
                 chunk,
                 release,
             };
-            let (list, end) = crate::timing::phase("functions", || convert_array(text, at, &how))?;
-            functions = Some(list);
-            Some(end)
+            (functions, end) = long_array(text, at, key, how)?;
         } else {
             let how = Array {
                 read: |de, cx| SnapEni::deserialize(de).map(|e| convert_eni(e, &mut cx.ids)),
-                ids: INTERNED,
                 chunk,
                 release,
             };
-            let (list, end) = crate::timing::phase("enis", || convert_array(text, at, &how))?;
-            enis = Some(list);
-            Some(end)
+            (enis, end) = long_array(text, at, key, how)?;
         }
+        Some(end)
     })?;
     // The functions are put in one list on a second thread while this one
     // reads the rest, which is on one thread too.
@@ -118,6 +114,12 @@ fn one_pass(bytes: &[u8], chunk: usize, release: &Release) -> Option<(Inventory,
     inv.functions = functions;
     inv.enis = enis.map(Parts::concat).unwrap_or_default();
     Some((inv, meta))
+}
+
+/// One long array, timed under its key: its elements, and the offset after it.
+fn long_array<'a, T: Send>(text: &'a str, at: usize, key: &str, how: Array<'a, '_, T>) -> Option<(Option<Parts<T>>, usize)> {
+    let (list, end) = crate::timing::phase(key, || convert_array(text, at, &how))?;
+    Some((Some(list), end))
 }
 
 /// The members other than functions and ENIs, read by the derived schema.
@@ -148,9 +150,6 @@ fn utf8(bytes: &[u8]) -> Option<&str> {
 
 /// Files at least this large are checked for UTF-8 on two threads.
 const PARALLEL_UTF8: usize = 16 << 20;
-
-/// Each worker's interner starts with room for this many IDs.
-const INTERNED: usize = 1024;
 
 /// A large snapshot is mapped rather than copied: its pages come straight
 /// from the page cache. Anything that cannot be mapped is read.
